@@ -1,0 +1,125 @@
+"""The workspace interface every backend implements (local folder, Google Drive).
+
+A workspace holds, per unit, one spreadsheet (one tab per form) and, when the unit's group
+writes a narrative, one document with the outline headings. The engine provisions units,
+asks what changed since a cursor, reads a unit as raw cell grids plus the narrative as a
+.docx, and writes outputs. Parsing, validation and storage happen above, identically for
+every backend.
+
+Errors: backends raise only ``sonket_gsync.errors`` types — ``UnitFileError`` /
+``NotFound`` / ``AccessDenied`` (permanent, for that unit), ``RateLimited`` /
+``WorkspaceUnavailable`` (retryable), ``StorageQuotaExceeded``, ``AuthError``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Sequence
+
+from ..campaign import Campaign, Unit
+
+Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
+
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@dataclass(frozen=True)
+class UnitFiles:
+    """Where a unit's files are: ids for the backend, links for people."""
+
+    unit_code: str
+    sheet_id: str
+    sheet_url: str
+    doc_id: str = ""
+    doc_url: str = ""
+    created: bool = False  # True when this provision call created at least one file
+
+
+@dataclass(frozen=True)
+class UnitChange:
+    unit_code: str
+    modified_at: datetime  # when the unit last changed its files (tz-aware)
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    changed: tuple[UnitChange, ...]
+    cursor: str  # opaque; the engine stores it with the data and hands it back next time
+    missing: tuple[str, ...] = ()  # unit codes with no files in the workspace
+
+
+@dataclass(frozen=True)
+class UnitSnapshot:
+    """A unit's files as read: every tab's cells, and the narrative as .docx bytes."""
+
+    unit_code: str
+    sheets: dict[str, Grid]  # tab title as found in the file -> cell grid from A1
+    narrative: bytes | None
+    modified_at: datetime
+
+
+@dataclass(frozen=True)
+class CellBlock:
+    """Values to write into a tab, top-left at (row, column), both 1-based."""
+
+    sheet: str
+    row: int
+    column: int
+    values: Grid = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OutputRef:
+    name: str
+    url: str
+    file_id: str = ""
+
+
+class Workspace(ABC):
+    """One campaign's files in one place."""
+
+    kind: str = ""
+
+    def __init__(self, campaign: Campaign) -> None:
+        self.campaign = campaign
+
+    def prepare(self) -> None:
+        """Create the campaign's top-level folders (idempotent). Called before provisioning."""
+
+    @abstractmethod
+    def provision(self, unit: Unit) -> UnitFiles:
+        """Create whatever of the unit's files is missing; never overwrite a filled file."""
+
+    @abstractmethod
+    def links(self, unit: Unit) -> UnitFiles | None:
+        """The unit's files if provisioned, else None."""
+
+    @abstractmethod
+    def changes(self, cursor: str | None) -> ChangeSet:
+        """Units whose files changed since ``cursor`` (all provisioned units when None)."""
+
+    @abstractmethod
+    def read_unit(self, unit: Unit) -> UnitSnapshot:
+        """Read a unit's spreadsheet (all tabs, raw values) and narrative document."""
+
+    @abstractmethod
+    def write_unit(
+        self,
+        unit: Unit,
+        blocks: Sequence[CellBlock],
+        narrative: bytes | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
+        """Write values into a unit's files as the unit would type them (demo, tests).
+
+        ``narrative`` replaces the document's content with the given .docx. ``modified_at``
+        sets the files' modification time where the backend allows it (to simulate a unit
+        that answered on a given day).
+        """
+
+    @abstractmethod
+    def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
+        """Store a compiled output under ``name``; a second write is a new revision of it."""

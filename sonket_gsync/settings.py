@@ -1,0 +1,105 @@
+"""The one settings object. Read from the environment (and CLI overrides) here and nowhere else.
+
+Every field is documented in the README's settings table; ``tests/test_settings.py`` keeps
+the table and this class in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CAMPAIGN = REPO_ROOT / "config" / "so-ket-45-nq-tw"
+DEFAULT_TEMPLATES = REPO_ROOT / "templates"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime settings. Environment variable = ``SONKET_`` + field name in upper case."""
+
+    campaign_dir: Path = DEFAULT_CAMPAIGN
+    """Campaign folder: campaign.toml, units.csv, forms.toml, indicators.csv, outline.toml."""
+    data_dir: Path = Path("data")
+    """Where the SQLite store (sonket.db), the local workspace and outputs live."""
+    backend: str = "local"
+    """Workspace backend: ``local`` (a folder of .xlsx/.docx) or ``google`` (Drive + Sheets)."""
+    templates_dir: Path = DEFAULT_TEMPLATES
+    """Folder holding the report template (bao-cao-so-ket.docx)."""
+    google_credentials: Path | None = None
+    """Service-account key file; unset = Application Default Credentials."""
+    google_subject: str = ""
+    """User to impersonate with domain-wide delegation (optional)."""
+    google_shared_drive_id: str = ""
+    """Shared Drive that holds the campaign (service accounts own no Drive storage)."""
+    google_endpoint: str = ""
+    """Emulator origin, e.g. http://127.0.0.1:8089: every Google call goes there, no OAuth."""
+    google_token: str = "emulator-token"
+    """Static bearer token sent to the emulator (only with google_endpoint)."""
+    sheets_reads_per_minute: int = 60
+    """Client-side limit on Sheets read calls (Google's default per-user quota is 60)."""
+    sheets_writes_per_minute: int = 60
+    """Client-side limit on Sheets write calls."""
+    max_attempts: int = 6
+    """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
+    backoff_cap_seconds: float = 64.0
+    """Upper bound of one exponential-backoff wait."""
+    workers: int = 2
+    """Processes used to read local workbooks during a full sync (1 = no parallelism)."""
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "sonket.db"
+
+    @property
+    def workspace_dir(self) -> Path:
+        return self.data_dir / "workspace"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+        """Build settings from ``SONKET_*`` variables, then apply non-None overrides."""
+        env = os.environ if env is None else env
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get("SONKET_" + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _convert(f.name, f.type, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        settings = cls(**values)
+        settings.check()
+        return settings
+
+    def check(self) -> None:
+        if self.backend not in ("local", "google"):
+            raise ConfigError(
+                f"Backend '{self.backend}' không được hỗ trợ.",
+                where="SONKET_BACKEND / --backend",
+                fix="Dùng 'local' (thư mục .xlsx/.docx) hoặc 'google' (Google Drive và Sheets).",
+            )
+        if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
+            raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
+
+    def with_(self, **changes: object) -> "Settings":
+        return replace(self, **changes)
+
+
+def _convert(name: str, type_: object, raw: str) -> object:
+    type_name = str(type_)
+    try:
+        if "Path" in type_name:
+            return Path(raw)
+        if "int" in type_name:
+            return int(raw)
+        if "float" in type_name:
+            return float(raw)
+    except ValueError:
+        raise ConfigError(
+            f"Giá trị '{raw}' không hợp lệ cho SONKET_{name.upper()}.",
+            where=f"biến môi trường SONKET_{name.upper()}",
+            fix="Nhập một số.",
+        ) from None
+    return raw

@@ -1,0 +1,22 @@
+"""Shared fixtures: a loaded campaign and fresh settings on a temporary data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sonket_gsync.campaign import load_campaign
+from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
+
+pytest_plugins = ["tests.fake_google.fixtures"]
+
+
+@pytest.fixture(scope="session")
+def campaign():
+    return load_campaign(DEFAULT_CAMPAIGN)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings.from_env({}, data_dir=tmp_path / "data")
