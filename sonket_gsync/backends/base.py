@@ -123,3 +123,9 @@ class Workspace(ABC):
     @abstractmethod
     def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
         """Store a compiled output under ``name``; a second write is a new revision of it."""
+
+    @abstractmethod
+    def write_summary(self, tabs: dict[str, Grid]) -> OutputRef:
+        """Publish the aggregated tables and the unit status as the campaign's "Tổng hợp"
+        spreadsheet (one tab per entry, replaced whole each time). Text is written as text:
+        a value starting with '=' is never evaluated as a formula."""
