@@ -136,7 +136,7 @@ def _parse_form(
         values = {col.key: _cell(cells, mapping.get(col.key)) for col in form.columns}
         if all(is_blank(values[c.key]) for c in form.input_columns):
             continue
-        row = _parse_row(campaign, unit, form, title, offset, values, problems)
+        row = _parse_row(campaign, unit, form, title, offset, values, set(mapping), problems)
         if row is not None:
             rows.append(row)
     return _shape_rows(unit, form, title, rows, problems)
@@ -208,7 +208,16 @@ def _check_header(unit: Unit, form: Form, title: str, header: list[object], inde
             )
 
 
-def _parse_row(campaign: Campaign, unit: Unit, form: Form, title: str, row_number: int, values: dict[str, object], problems: list[Problem]) -> dict[str, object] | None:
+def _parse_row(
+    campaign: Campaign,
+    unit: Unit,
+    form: Form,
+    title: str,
+    row_number: int,
+    values: dict[str, object],
+    present: set[str],
+    problems: list[Problem],
+) -> dict[str, object] | None:
     value_type = _indicator_value_type(campaign, form, values)
     row: dict[str, object] = {"_row": row_number}
     ok = True
@@ -225,8 +234,8 @@ def _parse_row(campaign: Campaign, unit: Unit, form: Form, title: str, row_numbe
         else:
             row[col.key] = accepted
     for col in form.columns:
-        if row[col.key] is not None or col.fixed:
-            continue
+        if row[col.key] is not None or col.fixed or col.key not in present:
+            continue  # a missing column is reported once, at the header
         needed = col.required or (col.required_when is not None and row.get(col.required_when[0]) == col.required_when[1])
         if needed and is_blank(values[col.key]):
             reason = "" if col.required else f" (bắt buộc khi cột '{form.column(col.required_when[0]).header}' là '{col.required_when[1]}')"

@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine (Debian/Ubuntu with Python 3.11+):
+#   make demo   set up, then run a whole campaign on the local workspace with synthetic answers
+#   make test   set up (incl. LibreOffice, used to prove the drafts open), then run the tests
+VENV ?= .venv
+PY := $(VENV)/bin/python
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core
+
+.PHONY: demo test bench system-deps fake-google
+
+$(VENV)/.installed: pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+system-deps:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); }
+
+demo: $(VENV)/.installed
+	$(VENV)/bin/sonket-gsync demo
+
+test: system-deps $(VENV)/.installed
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
+
+fake-google: $(VENV)/.installed
+	$(PY) -m tests.fake_google --port 8089 --latency 0.1

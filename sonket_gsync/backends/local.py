@@ -1,0 +1,354 @@
+"""The local backend: a folder of .xlsx/.docx files, one folder per unit.
+
+    <root>/don-vi/<CODE>/<CODE>_bieu-mau.xlsx    the unit's forms (one tab per form)
+    <root>/don-vi/<CODE>/<CODE>_bao-cao.docx     the narrative (when the unit's group writes one)
+    <root>/ket-qua/<name>                        compiled outputs; tong-hop.xlsx is the summary
+    <root>/ket-qua/.phien-ban/<time>-<name>      earlier versions of an output
+
+Changes are found from file modification times and sizes alone (``os.stat``), so a poll of
+a large campaign where nothing changed costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+from datetime import datetime
+from pathlib import Path
+from typing import Sequence
+
+from openpyxl import load_workbook
+
+from ..campaign import Campaign, Unit
+from ..errors import BadRequest, UnitFileError, WorkspaceUnavailable
+from ..narrative import build_docx
+from ..text import TZ
+from ..workbook import summary_workbook_bytes, unit_workbook_bytes
+from .base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace
+
+UNITS_DIR = "don-vi"
+OUTPUTS_DIR = "ket-qua"
+REVISIONS_DIR = ".phien-ban"
+SUMMARY_NAME = "tong-hop.xlsx"
+_ABSENT = [0, 0]  # fingerprint of a file that does not exist
+_REPAIR_FIX = "Mở lại tệp bằng Excel và lưu dạng .xlsx (Sổ làm việc Excel), hoặc khôi phục bản trước của tệp."
+
+
+class LocalWorkspace(Workspace):
+    kind = "local"
+
+    def __init__(self, root: Path, campaign: Campaign) -> None:
+        super().__init__(campaign)
+        self.root = Path(root)
+        self.units_dir = self.root / UNITS_DIR
+        self.outputs_dir = self.root / OUTPUTS_DIR
+        # Plain strings, built once: changes() stats thousands of them per poll.
+        units = str(self.units_dir)
+        self._paths: dict[str, tuple[str, str | None]] = {}
+        for unit in campaign.units:
+            folder = os.path.join(units, unit.code)
+            docx = os.path.join(folder, f"{unit.code}_bao-cao.docx") if campaign.has_narrative(unit) else None
+            self._paths[unit.code] = (os.path.join(folder, f"{unit.code}_bieu-mau.xlsx"), docx)
+
+    # --- paths --------------------------------------------------------------------------
+
+    def xlsx_path(self, unit: Unit) -> Path:
+        return Path(self._unit_paths(unit)[0])
+
+    def docx_path(self, unit: Unit) -> Path | None:
+        docx = self._unit_paths(unit)[1]
+        return Path(docx) if docx else None
+
+    def _unit_paths(self, unit: Unit) -> tuple[str, str | None]:
+        paths = self._paths.get(unit.code)
+        if paths is None:  # a unit not in the campaign this workspace was opened with
+            self.campaign.unit(unit.code)  # raises the ConfigError that explains it
+        return paths  # type: ignore[return-value]
+
+    # --- provisioning -------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        for folder in (self.units_dir, self.outputs_dir):
+            _mkdir(folder)
+
+    def provision(self, unit: Unit) -> UnitFiles:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        _mkdir(xlsx.parent)
+        created = False
+        if not xlsx.exists():
+            created |= _create_new(xlsx, unit_workbook_bytes(self.campaign, unit))
+        if docx is not None and not docx.exists():
+            created |= _create_new(docx, build_docx(self.campaign, unit))
+        return self._files(unit, created)
+
+    def links(self, unit: Unit) -> UnitFiles | None:
+        if not self.xlsx_path(unit).exists():
+            return None
+        return self._files(unit, created=False)
+
+    def _files(self, unit: Unit, created: bool) -> UnitFiles:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        has_docx = docx is not None and docx.exists()
+        return UnitFiles(
+            unit_code=unit.code,
+            sheet_id=str(xlsx),
+            sheet_url=xlsx.as_uri(),
+            doc_id=str(docx) if has_docx else "",
+            doc_url=docx.as_uri() if has_docx else "",
+            created=created,
+        )
+
+    # --- changes ------------------------------------------------------------------------
+
+    def changes(self, cursor: str | None) -> ChangeSet:
+        before = _load_cursor(cursor)
+        now: dict[str, list[list[int]]] = {}
+        changed: list[UnitChange] = []
+        missing: list[str] = []
+        stat = os.stat
+        for code, (xlsx, docx) in self._paths.items():
+            try:
+                st = stat(xlsx)
+            except FileNotFoundError:
+                missing.append(code)
+                continue
+            except OSError as exc:
+                raise _unavailable(xlsx, exc) from None
+            print_x = [st.st_mtime_ns, st.st_size]
+            print_d = _ABSENT
+            newest = st.st_mtime_ns
+            if docx is not None:
+                try:
+                    sd = stat(docx)
+                    print_d = [sd.st_mtime_ns, sd.st_size]
+                    newest = max(newest, sd.st_mtime_ns)
+                except FileNotFoundError:
+                    pass
+                except OSError as exc:
+                    raise _unavailable(docx, exc) from None
+            fingerprint = [print_x, print_d]
+            now[code] = fingerprint
+            if before is None or before.get(code) != fingerprint:
+                changed.append(UnitChange(code, datetime.fromtimestamp(newest / 1e9, TZ)))
+        return ChangeSet(changed=tuple(changed), cursor=json.dumps(now, separators=(",", ":")), missing=tuple(missing))
+
+    # --- reading ------------------------------------------------------------------------
+
+    def read_unit(self, unit: Unit) -> UnitSnapshot:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        try:
+            st = os.stat(xlsx)
+        except FileNotFoundError:
+            raise UnitFileError(
+                f"Đơn vị chưa có tệp biểu mẫu {xlsx.name} (chưa có tệp / tệp đã bị xóa).",
+                unit_code=unit.code,
+                where=str(xlsx),
+                fix="Chạy `sonket-gsync provision` để tạo lại tệp biểu mẫu trống cho đơn vị, rồi báo đơn vị điền lại.",
+            ) from None
+        sheets = read_workbook(xlsx, unit.code)
+        newest = st.st_mtime_ns
+        narrative = None
+        if docx is not None:
+            try:
+                narrative = docx.read_bytes()
+                newest = max(newest, os.stat(docx).st_mtime_ns)
+            except FileNotFoundError:
+                narrative = None
+        return UnitSnapshot(
+            unit_code=unit.code,
+            sheets=sheets,
+            narrative=narrative,
+            modified_at=datetime.fromtimestamp(newest / 1e9, TZ),
+        )
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write_unit(
+        self,
+        unit: Unit,
+        blocks: Sequence[CellBlock],
+        narrative: bytes | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        if blocks:
+            wb = _open_for_edit(xlsx, unit.code)
+            for block in blocks:
+                ws = wb[block.sheet] if block.sheet in wb.sheetnames else wb.create_sheet(block.sheet)
+                for r, row in enumerate(block.values):
+                    for c, value in enumerate(row):
+                        # ws.cell(..., value=None) would leave the old value: clearing is typing too
+                        ws.cell(row=block.row + r, column=block.column + c).value = value
+            wb.save(xlsx)
+            wb.close()
+        if narrative is not None and docx is not None:  # a group without narrative has no document
+            _mkdir(docx.parent)
+            _write_atomic(docx, narrative)
+        if modified_at is not None:
+            ns = int(modified_at.timestamp() * 1_000_000) * 1000
+            for path in (xlsx, docx):
+                if path is not None and path.exists():
+                    os.utime(path, ns=(ns, ns))
+
+    def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
+        target = self._output_path(name)
+        if target.exists():
+            revisions = self.outputs_dir / REVISIONS_DIR
+            _mkdir(revisions)
+            os.replace(target, _revision_path(revisions, name))
+        _write_atomic(target, data)
+        return OutputRef(name=name, url=target.as_uri(), file_id=str(target))
+
+    def write_summary(self, tabs: dict[str, Grid]) -> OutputRef:
+        # Rebuilt from the store at every sync: replaced whole, no revisions kept.
+        target = self._output_path(SUMMARY_NAME)
+        _write_atomic(target, summary_workbook_bytes(tabs))
+        return OutputRef(name=SUMMARY_NAME, url=target.as_uri(), file_id=str(target))
+
+    def _output_path(self, name: str) -> Path:
+        if not name or name != Path(name).name or name.startswith("."):
+            raise BadRequest(
+                f"Tên tệp kết quả '{name}' không hợp lệ.",
+                where=str(self.outputs_dir),
+                fix="Dùng một tên tệp đơn giản, không chứa thư mục (ví dụ bao-cao-so-ket.docx).",
+            )
+        _mkdir(self.outputs_dir)
+        return self.outputs_dir / name
+
+
+# --- workbook reading ---------------------------------------------------------------------
+
+def read_workbook(path: Path, unit_code: str) -> dict[str, Grid]:
+    """Every tab as raw values from A1 (formulas as "=..." text, dates as datetime), with
+    trailing empty rows and columns cut off."""
+    try:
+        wb = load_workbook(path, read_only=True, data_only=False)
+    except PermissionError:
+        raise UnitFileError(
+            f"Không có quyền đọc tệp biểu mẫu {path.name}.",
+            unit_code=unit_code,
+            where=str(path),
+            fix="Đóng tệp nếu đang mở ở máy khác và cấp quyền đọc cho dịch vụ, rồi đồng bộ lại.",
+        ) from None
+    except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, parser errors...
+        raise _unreadable(path, unit_code, exc) from None
+    try:
+        sheets: dict[str, Grid] = {}
+        for ws in wb.worksheets:
+            ws.reset_dimensions()  # the stored dimension may be wrong: read every row
+            sheets[ws.title] = _trim(ws.iter_rows(values_only=True))
+        return sheets
+    except Exception as exc:
+        raise _unreadable(path, unit_code, exc) from None
+    finally:
+        wb.close()
+
+
+def _trim(rows) -> Grid:
+    grid: Grid = []
+    width = 0
+    last_row = 0
+    for row in rows:
+        end = len(row)
+        while end and (row[end - 1] is None or row[end - 1] == ""):
+            end -= 1
+        grid.append(list(row[:end]))
+        if end:
+            width = max(width, end)
+            last_row = len(grid)
+    del grid[last_row:]
+    for row in grid:
+        if len(row) < width:
+            row.extend([None] * (width - len(row)))
+    return grid
+
+
+def _unreadable(path: Path, unit_code: str, exc: Exception) -> UnitFileError:
+    if isinstance(exc, zipfile.BadZipFile) or not path.is_file() or path.stat().st_size == 0:
+        what = "không phải tệp Excel .xlsx (có thể là tệp khác đổi đuôi, tệp .xls cũ) hoặc đã bị hỏng"
+    else:
+        what = "bị hỏng hoặc không đúng định dạng Excel .xlsx"
+    return UnitFileError(
+        f"Tệp biểu mẫu {path.name} {what}, nên không đọc được.",
+        unit_code=unit_code,
+        where=str(path),
+        fix=_REPAIR_FIX,
+    )
+
+
+def _open_for_edit(path: Path, unit_code: str):
+    if not path.exists():
+        raise UnitFileError(
+            f"Đơn vị chưa có tệp biểu mẫu {path.name} (chưa có tệp / tệp đã bị xóa).",
+            unit_code=unit_code,
+            where=str(path),
+            fix="Chạy `sonket-gsync provision` để tạo tệp biểu mẫu cho đơn vị.",
+        )
+    try:
+        return load_workbook(path)
+    except Exception as exc:
+        raise _unreadable(path, unit_code, exc) from None
+
+
+# --- files --------------------------------------------------------------------------------
+
+def _load_cursor(cursor: str | None) -> dict | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(cursor)
+    except ValueError:
+        return None  # not ours (another backend's cursor): everything counts as changed
+    return data if isinstance(data, dict) else None
+
+
+def _create_new(path: Path, data: bytes) -> bool:
+    """Write ``path`` only if it does not exist yet; True when written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    try:
+        os.link(tmp, path)  # atomic, and fails rather than overwrite a file made meanwhile
+        return True
+    except FileExistsError:
+        return False
+    except OSError:  # a file system without hard links
+        if path.exists():
+            return False
+        os.replace(tmp, path)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _unavailable(str(path), exc) from None
+
+
+def _revision_path(folder: Path, name: str) -> Path:
+    while True:
+        stamp = datetime.now(TZ).strftime("%Y%m%d-%H%M%S-%f")
+        path = folder / f"{stamp}-{name}"
+        if not path.exists():
+            return path
+
+
+def _mkdir(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise _unavailable(str(folder), exc) from None
+
+
+def _unavailable(path: str, exc: OSError) -> WorkspaceUnavailable:
+    return WorkspaceUnavailable(
+        f"Không truy cập được thư mục làm việc: {exc.strerror or exc}.",
+        where=path,
+        fix="Kiểm tra ổ đĩa còn chỗ trống, quyền ghi của thư mục, hoặc thư mục mạng đã kết nối; rồi chạy lại.",
+    )

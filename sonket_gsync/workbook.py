@@ -1,0 +1,398 @@
+"""Render a unit's sheet layouts as an .xlsx workbook, and write summary workbooks safely.
+
+What goes where is decided in ``layout.py``; this module only draws it: styles, column
+widths, frozen panes, data validation (so Excel refuses a wrong value as it is typed) and
+sheet protection (so a unit does not break the header by accident; no password).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .campaign import Campaign, Column, Unit
+from .layout import HEADER_ROW, NOTE_ROW, TITLE_ROW, UNIT_ROW, SheetLayout, workbook_layout
+from .text import clean, format_number, to_local
+
+LISTS_SHEET = "Danh mục"
+DATE_FORMAT = "dd/mm/yyyy"
+# Open forms let units add rows below the offered blank rows: validation and unlocked
+# cells reach this far below the first data row.
+OPEN_FORM_EXTRA_ROWS = 1000
+_EXCEL_EPOCH = date(1899, 12, 30)
+_NO_LIMIT = 10**15
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")
+_UNLOCKED = Protection(locked=False)
+_LOCKED = Protection(locked=True)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+# --- unit workbooks -----------------------------------------------------------------------
+
+def unit_workbook_bytes(campaign: Campaign, unit: Unit) -> bytes:
+    """The blank workbook a unit receives at provisioning."""
+    return workbook_bytes(workbook_layout(campaign, unit))
+
+
+def workbook_bytes(layouts: list[SheetLayout]) -> bytes:
+    return _to_bytes(render_workbook(layouts))
+
+
+def render_workbook(layouts: list[SheetLayout]) -> Workbook:
+    """One protected, validated sheet per layout, plus the hidden "Danh mục" of choices."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    lists = _ChoiceLists()
+    for layout in layouts:
+        ws = wb.create_sheet(layout.form.sheet)
+        _render_sheet(ws, layout, lists)
+    if lists.columns:
+        lists.render(wb.create_sheet(LISTS_SHEET))
+    if wb.worksheets:
+        wb.active = 0
+    return wb
+
+
+class _ChoiceLists:
+    """The choice lists, one column each in the hidden sheet; equal lists share a column.
+
+    A list typed inline in a validation ("a,b") splits on commas, and choices such as
+    "Các sở, ban, ngành" contain commas, so every list lives in cells instead.
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, ...], tuple[int, str]] = {}
+
+    def reference(self, column: Column) -> str:
+        if column.choices not in self.columns:
+            self.columns[column.choices] = (len(self.columns) + 1, column.header)
+        index, _ = self.columns[column.choices]
+        letter = get_column_letter(index)
+        # Row 1 names the list; the choices are rows 2.. .
+        return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(column.choices) + 1}"
+
+    def render(self, ws: Worksheet) -> None:
+        for choices, (index, header) in self.columns.items():
+            ws.cell(row=1, column=index, value=header).font = Font(bold=True)
+            for offset, choice in enumerate(choices, start=2):
+                ws.cell(row=offset, column=index, value=choice).data_type = "s"
+            ws.column_dimensions[get_column_letter(index)].width = max(20, min(60, max(len(c) for c in choices) + 2))
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+
+
+def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> None:
+    columns = layout.form.columns
+    width = len(columns)
+    last_letter = get_column_letter(width)
+
+    for row, text, font in (
+        (TITLE_ROW, layout.title, Font(bold=True, size=13)),
+        (UNIT_ROW, layout.unit_line, Font(size=11)),
+        (NOTE_ROW, layout.note, Font(italic=True, size=11)),
+    ):
+        cell = ws.cell(row=row, column=1, value=text or None)
+        cell.font = font
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if width > 1:
+            ws.merge_cells(f"A{row}:{last_letter}{row}")
+    total_width = sum(c.width for c in columns)
+    ws.row_dimensions[TITLE_ROW].height = _height(layout.title, total_width, line=18)
+    ws.row_dimensions[NOTE_ROW].height = _height(layout.note, total_width)
+
+    for index, (column, header) in enumerate(zip(columns, layout.headers), start=1):
+        cell = ws.cell(row=HEADER_ROW, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.protection = _LOCKED
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.row_dimensions[HEADER_ROW].height = max(_height(h, c.width) for c, h in zip(columns, layout.headers))
+
+    if layout.numbering:
+        for index, label in enumerate(layout.numbering, start=1):
+            cell = ws.cell(row=HEADER_ROW + 1, column=index, value=label or None)
+            cell.font = Font(italic=True, size=10)
+            cell.border = _BORDER
+            cell.alignment = Alignment(horizontal="center")
+            cell.protection = _LOCKED
+
+    first = layout.first_data_row
+    for offset, values in enumerate(layout.data):
+        row = first + offset
+        tallest = 15.0
+        for index, (column, value) in enumerate(zip(columns, values), start=1):
+            cell = ws.cell(row=row, column=index, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a label starting with '=' stays a label
+            cell.border = _BORDER
+            cell.alignment = _WRAP_TOP
+            if column.fixed:
+                cell.fill = _FIXED_FILL
+                cell.protection = _LOCKED
+                tallest = max(tallest, _height(value, column.width))
+            else:
+                cell.protection = _UNLOCKED
+                cell.number_format = _number_format(column)
+        ws.row_dimensions[row].height = tallest
+
+    last = layout.last_data_row
+    if layout.form.rows == "open":
+        last = first + OPEN_FORM_EXTRA_ROWS - 1
+        # Rows a unit adds below the offered ones take the column's style: unlocked.
+        for index, column in enumerate(columns, start=1):
+            if not column.fixed:
+                dim = ws.column_dimensions[get_column_letter(index)]
+                dim.protection = _UNLOCKED
+                dim.number_format = _number_format(column)
+
+    for index, column in enumerate(columns, start=1):
+        if column.fixed or last < first:
+            continue
+        letter = get_column_letter(index)
+        validation = _validation(column, lists)
+        ws.add_data_validation(validation)
+        validation.add(f"{letter}{first}:{letter}{last}")
+
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    _protect(ws)
+
+
+def _protect(ws: Worksheet) -> None:
+    """Lock the sheet without a password: guards against accidents, not against people.
+
+    In OOXML an attribute set to true *forbids* the action, so False allows it.
+    """
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = False
+    p.formatRows = False
+    p.formatCells = False
+    p.insertRows = False
+    p.selectLockedCells = False
+    p.selectUnlockedCells = False
+
+
+def _number_format(column: Column) -> str:
+    if column.type == "date":
+        return DATE_FORMAT
+    if column.type == "text":
+        return "@"  # text: Excel keeps "1-2" or "=x" as typed instead of converting it
+    return "General"
+
+
+def _height(text: object, width: int, line: float = 15.0) -> float:
+    """A row height that shows ``text`` wrapped in a column ``width`` characters wide."""
+    if not text:
+        return line
+    per_line = max(1, width - 1)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return min(409.0, lines * line)
+
+
+# --- data validation ----------------------------------------------------------------------
+
+_PROMPT_TITLE = "Hướng dẫn nhập"
+_ERROR_TITLE = "Giá trị không hợp lệ"
+
+
+def _validation(column: Column, lists: _ChoiceLists) -> DataValidation:
+    kind = column.type
+    if kind == "choice":
+        return _dv(
+            "list",
+            None,
+            lists.reference(column),
+            None,
+            prompt="Chọn một giá trị trong danh sách (bấm vào mũi tên bên phải ô).",
+            error="Giá trị này không có trong danh sách. Hãy bấm mũi tên ở ô và chọn một giá trị trong danh sách.",
+        )
+    if kind == "integer":
+        low, high = _bounds(column)
+        return _dv(
+            "whole",
+            *_range(low, high),
+            prompt=f"Nhập số nguyên{_bounds_text(low, high)}.",
+            error=f"Ô này chỉ nhận số nguyên{_bounds_text(low, high)}, không nhận chữ hay số thập phân. Hãy nhập lại.",
+        )
+    if kind == "number":
+        low, high = _bounds(column)
+        return _dv(
+            "decimal",
+            *_range(low, high),
+            prompt=f"Nhập một số{_bounds_text(low, high)}; phần thập phân dùng dấu phẩy hoặc dấu chấm theo máy của bạn.",
+            error=f"Ô này chỉ nhận số{_bounds_text(low, high)}, không nhận chữ. Hãy nhập lại.",
+        )
+    if kind == "percent":
+        return _dv(
+            "decimal",
+            "between",
+            "0",
+            "100",
+            prompt="Nhập tỷ lệ phần trăm từ 0 đến 100, không ghi dấu % (ví dụ 85,5).",
+            error="Tỷ lệ phải là một số từ 0 đến 100 (không ghi dấu %). Hãy nhập lại.",
+        )
+    if kind == "date":
+        low = column.min if isinstance(column.min, date) else date(1900, 1, 1)
+        high = column.max if isinstance(column.max, date) else date(2100, 12, 31)
+        since = f" từ ngày {low:%d/%m/%Y}" if isinstance(column.min, date) else ""
+        return _dv(
+            "date",
+            "between",
+            str(_serial(low)),
+            str(_serial(high)),
+            prompt=f"Nhập ngày theo dạng dd/mm/yyyy{since}, ví dụ 15/03/2025.",
+            error=f"Ô này chỉ nhận ngày hợp lệ{since}, ghi theo dạng dd/mm/yyyy (ví dụ 15/03/2025). Hãy nhập lại.",
+        )
+    if kind == "year":
+        return _dv(
+            "whole",
+            "between",
+            "1900",
+            "2100",
+            prompt="Nhập năm gồm 4 chữ số, ví dụ 2025.",
+            error="Năm phải là số nguyên gồm 4 chữ số, từ 1900 đến 2100. Hãy nhập lại.",
+        )
+    return _dv(
+        "textLength",
+        "lessThanOrEqual",
+        str(column.max_length),
+        None,
+        prompt=f"Nhập văn bản, tối đa {column.max_length} ký tự.",
+        error=f"Nội dung dài quá {column.max_length} ký tự. Hãy rút gọn hoặc chia sang dòng khác.",
+    )
+
+
+def _dv(kind: str, operator: str | None, formula1: str | None, formula2: str | None, *, prompt: str, error: str) -> DataValidation:
+    # Excel caps titles at 32 characters and messages at 255.
+    return DataValidation(
+        type=kind,
+        operator=operator,
+        formula1=formula1,
+        formula2=formula2,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+        errorTitle=_ERROR_TITLE,
+        error=error[:255],
+        promptTitle=_PROMPT_TITLE,
+        prompt=prompt[:255],
+    )
+
+
+def _bounds(column: Column) -> tuple[float | None, float | None]:
+    low = column.min if isinstance(column.min, (int, float)) else None
+    high = column.max if isinstance(column.max, (int, float)) else None
+    return low, high
+
+
+def _range(low: float | None, high: float | None) -> tuple[str, str, str | None]:
+    if low is not None and high is not None:
+        return "between", _num(low), _num(high)
+    if low is not None:
+        return "greaterThanOrEqual", _num(low), None
+    if high is not None:
+        return "lessThanOrEqual", _num(high), None
+    # Still a validation: it rejects text typed into a number column.
+    return "between", str(-_NO_LIMIT), str(_NO_LIMIT)
+
+
+def _bounds_text(low: float | None, high: float | None) -> str:
+    """Bounds as a person reads them, in Vietnamese number format (0,5; 1.000)."""
+    if low is not None and high is not None:
+        return f" từ {_human(low)} đến {_human(high)}"
+    if low is not None:
+        return f" lớn hơn hoặc bằng {_human(low)}"
+    if high is not None:
+        return f" nhỏ hơn hoặc bằng {_human(high)}"
+    return ""
+
+
+def _human(value: float) -> str:
+    text = format_number(value, 6)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _serial(day: date) -> int:
+    return (day - _EXCEL_EPOCH).days
+
+
+# --- summary workbooks --------------------------------------------------------------------
+
+def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
+    """One sheet per tab. Every string is stored as text: a value starting with '=', '+',
+    '-' or '@' (a unit's answer, say) must never become a formula in the summary."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for title, grid in tabs.items():
+        ws = wb.create_sheet(_sheet_title(title, used))
+        widths: dict[int, int] = {}
+        for r, row in enumerate(grid, start=1):
+            for c, value in enumerate(row, start=1):
+                value = _cell_value(value)
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                    widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
+                elif isinstance(value, datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm"
+                elif isinstance(value, date):
+                    cell.number_format = DATE_FORMAT
+                if r == 1:
+                    cell.font = Font(bold=True)
+        for c, w in widths.items():
+            ws.column_dimensions[get_column_letter(c)].width = max(8, w + 2)
+        if grid:
+            ws.freeze_panes = "A2"
+    if not wb.worksheets:
+        wb.create_sheet("Tổng hợp")
+    return _to_bytes(wb)
+
+
+def _cell_value(value: object) -> object:
+    if value is None or isinstance(value, bool) or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the local (Asia/Ho_Chi_Minh) wall time.
+        return to_local(value).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
+    return clean(value)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = _BAD_SHEET_CHARS.sub("-", clean(title))[:31] or "Trang"
+    name, n = base, 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.casefold())
+    return name
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
