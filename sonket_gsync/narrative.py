@@ -56,18 +56,20 @@ def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str])
     title.add_run(campaign.outline_title or campaign.name).bold = True
     doc.add_paragraph(f"Đơn vị: {unit.name}")
     doc.add_paragraph(f"Hạn gửi: {format_date(campaign.deadline)}")
-    doc.add_paragraph(INSTRUCTION, style=GUIDANCE_STYLE)
+    doc.add_paragraph(INSTRUCTION, style=guidance_style)
 
+    # Style objects, not names: python-docx resolves a name by scanning every style.
+    heading1, heading2 = doc.styles["Heading 1"], doc.styles["Heading 2"]
     for section in campaign.outline:
-        doc.add_paragraph(f"{section.number}. {section.title}", style="Heading 1")
+        doc.add_paragraph(f"{section.number}. {section.title}", style=heading1)
         if section.items:
-            _guidance(doc, section.guidance)
+            _guidance(doc, section.guidance, guidance_style)
             for item in section.items:
-                doc.add_paragraph(f"{item.number}. {item.title}", style="Heading 2")
-                _guidance(doc, item.guidance)
+                doc.add_paragraph(f"{item.number}. {item.title}", style=heading2)
+                _guidance(doc, item.guidance, guidance_style)
                 _answer(doc, sections.get(item.key, ""))
         else:
-            _guidance(doc, section.guidance)
+            _guidance(doc, section.guidance, guidance_style)
             _answer(doc, sections.get(section.number, ""))
 
     buffer = io.BytesIO()
@@ -75,15 +77,15 @@ def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str])
     return buffer.getvalue()
 
 
-def _guidance(doc, lines: tuple[str, ...]) -> None:
+def _guidance(doc, lines: tuple[str, ...], style) -> None:
     for line in lines:
-        doc.add_paragraph(line, style=GUIDANCE_STYLE)
+        doc.add_paragraph(line, style=style)
 
 
 def _answer(doc, text: str) -> None:
     lines = clean(text).split("\n") if clean(text) else [""]
     for line in lines:
-        doc.add_paragraph(line, style="Normal")
+        doc.add_paragraph(line)  # the default paragraph style is Normal
 
 
 # --- parsing ------------------------------------------------------------------------------

@@ -48,8 +48,6 @@ class Settings:
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
     backoff_cap_seconds: float = 64.0
     """Upper bound of one exponential-backoff wait."""
-    workers: int = 2
-    """Processes used to read local workbooks during a full sync (1 = no parallelism)."""
 
     @property
     def db_path(self) -> Path:
