@@ -1,0 +1,384 @@
+"""Aggregate the units' submissions into the province's tables, with pandas.
+
+Input is one ``UnitRecord`` per unit; only ``record.submission`` (the last accepted version)
+is read, so a unit that is invalid now still counts with what it sent before. Units of the
+campaign without a record count as missing. Every table lists units in units.csv order.
+
+Tables (all pandas DataFrames, one row per line of the report's table):
+
+- ``documents``: Phụ lục 01/1, every document row with its unit, sorted by issuer heading
+  (config order I–VI, then anything unrecognised), date, unit order;
+  ``document_counts``: documents per issuer heading (every heading, zeros included).
+- ``inspection``: Phụ lục 01/2, per body row how many units answered Có/Không for
+  inspection and for review, and the inspection forms named.
+- ``party``: Phụ lục 02, one row per unit of the groups filling PL02, missing ones marked
+  "Chưa báo cáo"; ``party_totals``: members counted and the province rate.
+- ``indicators``: per indicator, each year's province figure by its rule, the number of
+  units reporting it, the 2030 target and the progress toward it.
+- ``completeness`` (per unit) and ``group_completeness`` (per group, with a total row).
+- ``narrative``: outline item key -> [(unit name, text)], empty texts skipped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .campaign import Campaign, Form
+from .submission import STATUS_LABELS, UnitRecord
+from .text import clean, fold_accents, header_key
+
+STATUSES = ("on_time", "late", "invalid", "missing")
+NOT_REPORTED = "Chưa báo cáo"
+OTHER_ISSUER = "Khác (chưa xác định cơ quan ban hành)"
+DOCUMENTS_FORM = "PL01_VB"
+INSPECTION_FORM = "PL01_KT"
+PARTY_FORM = "PL02"
+INDICATOR_FORM = "CHI_TIEU"
+
+
+@dataclass
+class Aggregates:
+    documents: pd.DataFrame
+    document_counts: pd.DataFrame
+    inspection: pd.DataFrame
+    party: pd.DataFrame
+    party_totals: dict[str, float | int | None]
+    indicators: pd.DataFrame
+    indicator_years: tuple[int, ...]
+    completeness: pd.DataFrame
+    group_completeness: pd.DataFrame
+    totals: dict[str, int]  # on_time, late, invalid, missing, total, sent
+    narrative: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+
+    @property
+    def sample_indicators(self) -> list[str]:
+        return list(self.indicators.loc[self.indicators["sample"], "code"])
+
+
+def aggregate(campaign: Campaign, records: list[UnitRecord]) -> Aggregates:
+    units = _units_frame(campaign, records)
+    submissions = {r.unit.code: r.submission for r in records if r.submission is not None and r.unit.code in units.index}
+    documents = _documents(campaign, units, submissions)
+    party, party_totals = _party(campaign, units, submissions)
+    completeness, group_completeness, totals = _completeness(campaign, units)
+    return Aggregates(
+        documents=documents,
+        document_counts=_document_counts(campaign, documents),
+        inspection=_inspection(campaign, units, submissions),
+        party=party,
+        party_totals=party_totals,
+        indicators=_indicators(campaign, units, submissions),
+        indicator_years=_years(campaign),
+        completeness=completeness,
+        group_completeness=group_completeness,
+        totals=totals,
+        narrative=_narrative(campaign, units, submissions),
+    )
+
+
+def roman(number: int) -> str:
+    numerals = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))
+    out = ""
+    for value, letters in numerals:
+        while number >= value:
+            out += letters
+            number -= value
+    return out
+
+
+# --- units and completeness ------------------------------------------------------------------
+
+def _units_frame(campaign: Campaign, records: list[UnitRecord]) -> pd.DataFrame:
+    """Every campaign unit, in units.csv order, with its record's status fields."""
+    by_code = {r.unit.code: r for r in records}
+    group_names = {g.code: g.name for g in campaign.groups}
+    group_numbers = {g.code: g.number for g in campaign.groups}
+    rows = []
+    for unit in campaign.units:
+        record = by_code.get(unit.code)
+        rows.append(
+            {
+                "code": unit.code,
+                "order": unit.order,
+                "name": unit.name,
+                "group": unit.group,
+                "group_name": group_names[unit.group],
+                "group_number": group_numbers[unit.group],
+                "status": record.status if record else "missing",
+                "submitted_at": record.submitted_at if record else None,
+                "last_modified": record.last_modified if record else None,
+                "error_count": record.error_count if record else 0,
+                "warning_count": record.warning_count if record else 0,
+                "flagged": record.flagged if record else False,
+                "has_data": bool(record and record.submission is not None),
+            }
+        )
+    frame = pd.DataFrame(rows).set_index("code", drop=False)
+    frame.index.name = None
+    return frame
+
+
+def _completeness(campaign: Campaign, units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
+    per_unit = units.drop(columns=["has_data"]).reset_index(drop=True)
+    per_unit["status_label"] = per_unit["status"].map(STATUS_LABELS)
+    counts = pd.crosstab(units["group"], units["status"]).reindex(
+        index=[g.code for g in campaign.groups], columns=list(STATUSES), fill_value=0
+    )
+    counts["total"] = counts.sum(axis=1)
+    groups = pd.DataFrame(
+        {
+            "group": [g.code for g in campaign.groups],
+            "number": [g.number for g in campaign.groups],
+            "group_name": [g.name for g in campaign.groups],
+        }
+    )
+    groups = groups.join(counts, on="group").fillna(0)
+    for column in (*STATUSES, "total"):
+        groups[column] = groups[column].astype(int)
+    totals = {column: int(groups[column].sum()) for column in (*STATUSES, "total")}
+    totals["sent"] = totals["total"] - totals["missing"]
+    return per_unit, groups, totals
+
+
+# --- Phụ lục 01/1: documents -------------------------------------------------------------
+
+def _rows(form_code: str, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    """Every row of one form across submissions, with the unit's code, name and order."""
+    rows = [
+        {**row, "unit_code": code}
+        for code, submission in submissions.items()
+        for row in submission.tables.get(form_code) or ()
+    ]
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        return pd.DataFrame(columns=["unit_code", "unit_name", "unit_order"])
+    frame["unit_name"] = frame["unit_code"].map(units["name"])
+    frame["unit_order"] = frame["unit_code"].map(units["order"])
+    return frame
+
+
+def _clean_cell(value: object) -> str:
+    """clean() for a table cell: None and NaN (a key a row lacked) become ""."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    return clean(value)
+
+
+def _text(series: pd.Series) -> pd.Series:
+    return series.map(_clean_cell)
+
+
+def _documents(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    form = campaign.form(DOCUMENTS_FORM)
+    headings = _issuer_headings(form)
+    columns = ["issuer_index", "issuer_numeral", "issuer", "unit_code", "unit_name", "unit_order", "doc_number", "doc_date", "summary"]
+    frame = _rows(DOCUMENTS_FORM, units, submissions)
+    if frame.empty:
+        return pd.DataFrame(columns=columns)
+    for key in ("issuer", "doc_number", "doc_date", "summary"):
+        frame[key] = _text(frame[key]) if key in frame else ""
+    by_key = {header_key(h): i for i, h in enumerate(headings)}
+    frame["issuer_index"] = frame["issuer"].map(header_key).map(by_key).fillna(len(headings)).astype(int)
+    frame["issuer"] = frame["issuer_index"].map(dict(enumerate(headings))).fillna(OTHER_ISSUER)
+    frame["issuer_numeral"] = (frame["issuer_index"] + 1).map(roman)
+    frame = frame.sort_values(["issuer_index", "doc_date", "unit_order"], kind="stable", key=_dates_last)
+    return frame[columns].reset_index(drop=True)
+
+
+def _issuer_headings(form: Form) -> list[str]:
+    return list(form.column("issuer").choices)
+
+
+def _dates_last(series: pd.Series) -> pd.Series:
+    """Sort key: empty dates after every real one (ISO dates sort as text)."""
+    if series.name == "doc_date":
+        return series.replace("", "9999")
+    return series
+
+
+def _document_counts(campaign: Campaign, documents: pd.DataFrame) -> pd.DataFrame:
+    headings = _issuer_headings(campaign.form(DOCUMENTS_FORM))
+    counts = documents.groupby("issuer_index").size()
+    indexes = list(range(len(headings)))
+    if len(headings) in counts.index:
+        indexes.append(len(headings))
+    return pd.DataFrame(
+        {
+            "issuer_index": indexes,
+            "issuer_numeral": [roman(i + 1) for i in indexes],
+            "issuer": [headings[i] if i < len(headings) else OTHER_ISSUER for i in indexes],
+            "count": [int(counts.get(i, 0)) for i in indexes],
+        }
+    )
+
+
+# --- Phụ lục 01/2: inspection and review -------------------------------------------------
+
+def _inspection(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    bodies = list(campaign.form(INSPECTION_FORM).fixed_rows)
+    out = pd.DataFrame({"body": bodies})
+    frame = _rows(INSPECTION_FORM, units, submissions)
+    if frame.empty or "body" not in frame:
+        for column in ("inspected_yes", "inspected_no", "reviewed_yes", "reviewed_no"):
+            out[column] = 0
+        out["forms"] = [[] for _ in bodies]
+        return out
+    by_key = {header_key(b): b for b in bodies}
+    frame["body"] = frame["body"].map(header_key).map(by_key)
+    frame = frame.dropna(subset=["body"])
+    for key in ("inspected", "reviewed"):
+        answers = frame[key].map(fold_accents) if key in frame else pd.Series("", index=frame.index)
+        frame[f"{key}_yes"] = answers.eq("co")
+        frame[f"{key}_no"] = answers.eq("khong")
+    counts = frame.groupby("body")[["inspected_yes", "inspected_no", "reviewed_yes", "reviewed_no"]].sum()
+    out = out.join(counts, on="body").fillna(0)
+    for column in ("inspected_yes", "inspected_no", "reviewed_yes", "reviewed_no"):
+        out[column] = out[column].astype(int)
+    named = frame.assign(form_text=_text(frame.get("inspection_form", pd.Series("", index=frame.index))))
+    named = named[named["inspected_yes"] & named["form_text"].ne("")].sort_values("unit_order", kind="stable")
+    named = named.assign(entry=named["unit_name"] + ": " + named["form_text"])
+    forms = named.groupby("body")["entry"].agg(list)
+    out["forms"] = out["body"].map(forms).map(lambda v: v if isinstance(v, list) else [])
+    return out
+
+
+# --- Phụ lục 02: party committees -------------------------------------------------------
+
+PARTY_TEXT = ("documents", "inspection", "good_practices", "difficulties", "recommendations")
+
+
+def _party(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> tuple[pd.DataFrame, dict]:
+    groups = [g.code for g in campaign.groups if PARTY_FORM in g.forms]
+    members = units[units["group"].isin(groups)][["code", "order", "name", "status"]].rename(
+        columns={"code": "unit_code", "name": "unit_name"}
+    )
+    frame = _rows(PARTY_FORM, units, submissions)
+    if not frame.empty:
+        frame = frame.drop_duplicates("unit_code")  # one row per unit
+        keep = ["unit_code", *(k for k in (*PARTY_TEXT, "members_count", "members_rate") if k in frame)]
+        members = members.merge(frame[keep], on="unit_code", how="left")
+    members = members.reset_index(drop=True)
+    members["reported"] = members["unit_code"].isin(frame["unit_code"] if not frame.empty else [])
+    for key in PARTY_TEXT:
+        values = members[key] if key in members else pd.Series(None, index=members.index, dtype=object)
+        members[key] = values.map(_clean_cell).where(members["reported"], NOT_REPORTED)
+    for key in ("members_count", "members_rate"):
+        values = members[key] if key in members else pd.Series(np.nan, index=members.index)
+        members[key] = pd.to_numeric(values, errors="coerce")
+    members["stt"] = np.arange(1, len(members) + 1)
+    return members, _party_totals(members)
+
+
+def _party_totals(party: pd.DataFrame) -> dict:
+    counted = party["members_count"].sum(min_count=1)
+    usable = party[(party["members_rate"] > 0) & party["members_count"].notna()]
+    implied = (usable["members_count"] / (usable["members_rate"] / 100)).sum()
+    rate = float(usable["members_count"].sum() / implied * 100) if implied > 0 else None
+    return {
+        "members_count": None if pd.isna(counted) else float(counted),
+        "members_rate": rate,
+        "units_reported": int(party["reported"].sum()),
+        "units_total": int(len(party)),
+    }
+
+
+# --- indicators -----------------------------------------------------------------------------
+
+def _years(campaign: Campaign) -> tuple[int, ...]:
+    return tuple(c.year for c in campaign.form(INDICATOR_FORM).year_columns)
+
+
+def _indicator_values(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    """Long table: unit_code, code, year, value (numbers only; reported_by applied)."""
+    year_columns = {c.key: c.year for c in campaign.form(INDICATOR_FORM).year_columns}
+    frame = _rows(INDICATOR_FORM, units, submissions)
+    if frame.empty or "code" not in frame:
+        return pd.DataFrame({"unit_code": [], "code": [], "year": [], "value": []})
+    present = [k for k in year_columns if k in frame]
+    if not present:
+        return pd.DataFrame({"unit_code": [], "code": [], "year": [], "value": []})
+    frame["code"] = _text(frame["code"])
+    long = frame.melt(id_vars=["unit_code", "code"], value_vars=present, var_name="column", value_name="value")
+    long["year"] = long["column"].map(year_columns)
+    long["value"] = pd.to_numeric(long["value"], errors="coerce")
+    long = long.dropna(subset=["value"]).drop_duplicates(["unit_code", "code", "year"])
+    allowed = pd.Series(True, index=long.index)
+    for ind in campaign.indicators:
+        if ind.reported_by:
+            mine = long["code"].eq(ind.code)
+            allowed &= ~mine | long["unit_code"].isin(ind.reported_by)
+    return long.loc[allowed, ["unit_code", "code", "year", "value"]]
+
+
+def _indicators(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    years = _years(campaign)
+    values = _indicator_values(campaign, units, submissions)
+    stats = values.groupby(["code", "year"])["value"].agg(["sum", "mean", "max", "min", "count"])
+    weighted = _weighted_means(campaign, values)
+    out = pd.DataFrame(
+        {
+            "code": [i.code for i in campaign.indicators],
+            "name": [i.name for i in campaign.indicators],
+            "unit_of_measure": [i.unit_of_measure for i in campaign.indicators],
+            "value_type": [i.value_type for i in campaign.indicators],
+            "aggregate": [i.aggregate for i in campaign.indicators],
+            "target_2030": [i.target_2030 for i in campaign.indicators],
+            "sample": [i.sample for i in campaign.indicators],
+        }
+    )
+    out["target_2030"] = out["target_2030"].astype(float)
+    for year in years:
+        index = pd.MultiIndex.from_arrays([out["code"], [year] * len(out)])
+        year_stats = stats.reindex(index)
+        plain = [year_stats[agg].iloc[i] if agg in year_stats else np.nan for i, agg in enumerate(out["aggregate"])]
+        figure = pd.Series(plain, dtype=float)
+        is_weighted = out["aggregate"].eq("weighted_mean")
+        figure[is_weighted] = index[is_weighted.to_numpy()].map(lambda key: weighted.get(key, np.nan))
+        out[f"value_{year}"] = figure.to_numpy()
+        out[f"units_{year}"] = year_stats["count"].fillna(0).astype(int).to_numpy()
+    latest_year = pd.Series(np.nan, index=out.index)
+    latest_value = pd.Series(np.nan, index=out.index)
+    for year in years:  # later years overwrite earlier ones
+        has = out[f"value_{year}"].notna()
+        latest_year[has] = year
+        latest_value[has] = out.loc[has, f"value_{year}"]
+    out["latest_year"] = latest_year.astype("Int64")
+    out["latest_value"] = latest_value
+    target = out["target_2030"].where(out["target_2030"] > 0)
+    out["progress"] = latest_value / target * 100
+    return out
+
+
+def _weighted_means(campaign: Campaign, values: pd.DataFrame) -> dict[tuple[str, int], float]:
+    """(code, year) -> sum(value * weight) / sum(weight), the weight being the weight
+    indicator's value of the same unit and year; units without a positive weight skipped."""
+    out: dict[tuple[str, int], float] = {}
+    for ind in campaign.indicators:
+        if ind.aggregate != "weighted_mean":
+            continue
+        mine = values[values["code"].eq(ind.code)]
+        weights = values[values["code"].eq(ind.weight)][["unit_code", "year", "value"]].rename(columns={"value": "weight"})
+        joined = mine.merge(weights, on=["unit_code", "year"], how="inner")
+        joined = joined[joined["weight"] > 0]
+        joined = joined.assign(product=joined["value"] * joined["weight"])
+        sums = joined.groupby("year")[["product", "weight"]].sum()
+        for year, row in sums.iterrows():
+            out[(ind.code, int(year))] = float(row["product"] / row["weight"])
+    return out
+
+
+# --- narrative ------------------------------------------------------------------------------
+
+def _narrative(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> dict[str, list[tuple[str, str]]]:
+    out: dict[str, list[tuple[str, str]]] = {item.key: [] for item in campaign.outline_items}
+    names = units["name"].to_dict()
+    order = units["order"].to_dict()
+    for code in sorted(submissions, key=order.__getitem__):
+        for key, text in submissions[code].narrative.items():
+            text = clean(text)
+            if text and key in out:
+                out[key].append((names[code], text))
+    return out
