@@ -27,6 +27,8 @@ COLUMN_TYPES = ("text", "integer", "number", "percent", "date", "choice", "year"
 ROW_MODES = ("open", "fixed", "unit", "indicators")
 AGGREGATES = ("sum", "mean", "weighted_mean", "max", "min")
 SHARING_MODES = ("writers", "anyone_with_link")
+# Aggregated figures the report can print under an outline item (outline.toml ``figures``).
+OUTLINE_FIGURES = ("party_members", "documents", "inspection", "indicators")
 # Sheet titles cannot hold these characters in Excel (and Google follows for exports).
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -124,6 +126,7 @@ class OutlineItem:
     number: str
     title: str
     guidance: tuple[str, ...] = ()
+    figures: str = ""  # one of OUTLINE_FIGURES: aggregated figures printed under this item
 
 
 @dataclass(frozen=True)
@@ -550,6 +553,7 @@ def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:
                 number=clean(item["number"]),
                 title=_str(item, "title", f"{at}, tiểu mục {i + 1}"),
                 guidance=tuple(clean(g) for g in item.get("guidance", ())),
+                figures=_figures(item, f"{at}, tiểu mục {i + 1}"),
             )
             for i, item in enumerate(raw.get("items", ()))
         )
@@ -563,3 +567,14 @@ def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:
         )
     _no_duplicates([s.number for s in sections], "mục đề cương", str(path))
     return clean(doc.get("title", "")), tuple(sections)
+
+
+def _figures(item: dict, at: str) -> str:
+    figures = clean(item.get("figures", ""))
+    if figures and figures not in OUTLINE_FIGURES:
+        raise ConfigError(
+            f"figures = '{figures}' không hợp lệ.",
+            where=f"{at}, figures",
+            fix=f"Dùng một trong: {', '.join(OUTLINE_FIGURES)}, hoặc bỏ trống.",
+        )
+    return figures

@@ -32,11 +32,6 @@ SAMPLE_WARNING = (
     "Số liệu và mục tiêu của các chỉ tiêu này chỉ để thử nghiệm; cần thay bằng chỉ tiêu chính thức "
     "(tệp indicators.csv, cột sample) trước khi sử dụng báo cáo."
 )
-# Outline items that also state figures from the tables (keys of outline.toml).
-DOCUMENTS_ITEM = "I.2"
-INSPECTION_ITEM = "I.3"
-STUDY_ITEM = "I.1"
-INDICATORS_ITEM = "II.1"
 CHART_WIDTH = Mm(160)
 XLSX_CELL_LIMIT = 32_000  # Excel holds at most 32.767 characters in a cell
 
@@ -153,7 +148,7 @@ def _sections(campaign: Campaign, aggregates: Aggregates) -> list[dict]:
                 {
                     "heading": f"{item.number}. {item.title}" if section.items else "",
                     "facts": _facts(item, aggregates),
-                    "show_indicators": item.key == INDICATORS_ITEM,
+                    "show_indicators": item.figures == "indicators",
                     "entries": [{"unit": unit, "text": text} for unit, text in aggregates.narrative.get(item.key, [])],
                 }
             )
@@ -162,13 +157,13 @@ def _sections(campaign: Campaign, aggregates: Aggregates) -> list[dict]:
 
 
 def _facts(item: OutlineItem, aggregates: Aggregates) -> list[str]:
-    if item.key == STUDY_ITEM:
+    if item.figures == "party_members":
         return _study_facts(aggregates)
-    if item.key == DOCUMENTS_ITEM:
+    if item.figures == "documents":
         return _document_facts(aggregates)
-    if item.key == INSPECTION_ITEM:
+    if item.figures == "inspection":
         return _inspection_facts(aggregates)
-    if item.key == INDICATORS_ITEM:
+    if item.figures == "indicators":
         return ["Kết quả thực hiện các chỉ tiêu đến năm 2030 (số liệu toàn tỉnh tổng hợp từ báo cáo của các đơn vị):"]
     return []
 

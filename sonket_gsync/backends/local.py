@@ -40,7 +40,7 @@ class LocalWorkspace(Workspace):
 
     def __init__(self, root: Path, campaign: Campaign) -> None:
         super().__init__(campaign)
-        self.root = Path(root)
+        self.root = Path(root).absolute()  # links are file:// URIs, which need absolute paths
         self.units_dir = self.root / UNITS_DIR
         self.outputs_dir = self.root / OUTPUTS_DIR
         # Plain strings, built once: changes() stats thousands of them per poll.
