@@ -10,7 +10,7 @@ from typing import Sequence
 
 import click
 
-from .errors import SonketError
+from .errors import ConfigError, SonketError
 from .service import CampaignService, status_label
 from .settings import Settings
 from .submission import STATUS_LABELS
@@ -62,6 +62,17 @@ def provision(ctx: click.Context, units: tuple[str, ...]) -> None:
     report = service.provision(units, progress=_bar("Tạo biểu mẫu"))
     click.echo(f"Đã tạo mới: {len(report.created)} đơn vị; đã có sẵn: {len(report.existing)} đơn vị.")
     click.echo(f"Nơi lưu: {service.settings.workspace_dir if service.workspace.kind == 'local' else 'Google Drive'}")
+
+
+@cli.command()
+@click.pass_context
+def links(ctx: click.Context) -> None:
+    """Bảng đường dẫn và mã QR của từng đơn vị, để gửi hoặc in."""
+    service = CampaignService.open(_settings(ctx))
+    if not service.unit_files():
+        raise ConfigError("Chưa có đơn vị nào được tạo biểu mẫu.", fix="Chạy 'sonket-gsync provision' trước.")
+    ref = service.distribution_sheet()
+    click.echo(f"Bảng đường dẫn và mã QR ({len(service.unit_files())} đơn vị): {ref.url}")
 
 
 @cli.command(name="sync")

@@ -18,6 +18,7 @@ from .submission import STATUS_LABELS, UnitRecord
 from .sync import Progress, SyncReport, sync
 
 REPORT_TEMPLATE = "bao-cao-so-ket.docx"
+DISTRIBUTION_NAME = "duong-dan-va-ma-qr.docx"
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ class CampaignService:
         return ProvisionReport(created, existing)
 
     def sync(self, *, full: bool = False, trigger: str = "manual", only: Sequence[str] = (), progress: Progress | None = None) -> SyncReport:
+        """Sync, then refresh the "Tổng hợp" summary if anything was read (a no-change sync
+        costs no summary write: every Google call counts against quota)."""
         report = sync(self.campaign, self.workspace, self.store, full=full, trigger=trigger, only=only, progress=progress)
+        if report.changed or report.gone:
+            self.publish_summary()
         return report
 
     def compile(self, compiled_at=None):
@@ -71,6 +76,15 @@ class CampaignService:
         self.store.save_output("report", result.report.name, result.report.url)
         self.store.save_output("tables", result.tables.name, result.tables.url)
         return result
+
+    def distribution_sheet(self):
+        """The printable sheet of every unit's links and QR codes, stored as an output."""
+        from .backends.base import DOCX_MIME
+        from .distribution import distribution_docx
+
+        ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, self.unit_files()), DOCX_MIME)
+        self.store.save_output("distribution", ref.name, ref.url)
+        return ref
 
     def publish_summary(self):
         """Refresh the "Tổng hợp" spreadsheet from the stored data."""

@@ -1,0 +1,313 @@
+"""The one HTTP client for every Google call (Drive v3, Sheets v4).
+
+``GoogleClient`` builds the googleapiclient services and runs every request through
+``execute``, which
+
+* paces Sheets calls client-side (reads and writes have separate per-minute budgets, as in
+  Google's per-user quota), so a sync of 1,500 units queues instead of being refused;
+* retries 429, 5xx, 408 and 403 ``rateLimitExceeded`` / ``userRateLimitExceeded`` (and
+  timeouts / connection resets) with truncated exponential backoff and full jitter, at most
+  ``max_attempts`` attempts, each wait at most ``backoff_cap`` seconds;
+* never retries 400, 401, 404, 403 permission or 403 ``storageQuotaExceeded``;
+* translates ``HttpError`` into ``sonket_gsync.errors`` types with Vietnamese messages.
+
+googleapiclient's own ``num_retries`` is never used (it is always 0 here), so this is the
+single place that decides about retries. Clock, sleep and random are injectable for tests.
+
+Emulator: when an endpoint is given, every request is sent to that origin over plain http
+with Google's own paths. googleapiclient honours ``api_endpoint`` for normal calls, but
+media uploads keep the discovery document's ``https`` scheme (it only swaps the host, see
+``_fix_up_media_path_base_url`` in googleapiclient.discovery); ``_Transport`` rewrites
+every request URL to the endpoint origin so uploads go there too.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import socket
+import ssl
+import time
+import urllib.parse
+from collections import deque
+from typing import Any, Callable
+
+import httplib2
+from google.auth.exceptions import RefreshError, TransportError
+from google_auth_httplib2 import AuthorizedHttp
+from googleapiclient.discovery import build
+from googleapiclient.errors import HttpError
+
+from ...errors import (
+    AccessDenied,
+    AuthError,
+    BadRequest,
+    NotFound,
+    RateLimited,
+    SonketError,
+    StorageQuotaExceeded,
+    WorkspaceUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+RETRY_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded", "RATE_LIMIT_EXCEEDED"})
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+BASE_DELAY = 1.0
+WINDOW = 60.0  # seconds: Google's Sheets quota is per minute
+HTTP_TIMEOUT = 120  # seconds for one HTTP request
+
+
+class MinuteLimiter:
+    """At most ``limit`` calls in any 60-second window (sliding window)."""
+
+    def __init__(self, limit: int, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
+        self.limit = max(1, int(limit))
+        self.clock = clock
+        self.sleep = sleep
+        self._calls: deque[float] = deque()
+
+    def acquire(self) -> float:
+        """Wait until a call is allowed, record it; return the seconds waited."""
+        waited = 0.0
+        while True:
+            now = self.clock()
+            while self._calls and self._calls[0] <= now - WINDOW:
+                self._calls.popleft()
+            if len(self._calls) < self.limit:
+                self._calls.append(now)
+                return waited
+            pause = self._calls[0] + WINDOW - now
+            if pause > 0:
+                self.sleep(pause)
+                waited += pause
+            else:  # a clock that does not move (tests): drop the oldest call
+                self._calls.popleft()
+
+
+class _Transport:
+    """Wraps the authorized httplib2 object for two things googleapiclient does not do:
+
+    * a ``str`` body (googleapiclient's JSON) is sent as UTF-8 bytes, so http.client writes
+      headers and body in ONE send: with two sends, Nagle + delayed ACK cost ~40 ms per POST;
+    * with an emulator endpoint, every request URL is rewritten to that origin (uploads too).
+    """
+
+    def __init__(self, inner: Any, endpoint: str = "") -> None:
+        parsed = urllib.parse.urlsplit(endpoint) if endpoint else None
+        self._scheme = (parsed.scheme or "http") if parsed else ""
+        self._netloc = parsed.netloc if parsed else ""
+        self._inner = inner
+
+    def request(self, uri: str, method: str = "GET", body: Any = None, *args: Any, **kwargs: Any) -> Any:
+        if self._netloc:
+            parts = urllib.parse.urlsplit(uri)
+            uri = urllib.parse.urlunsplit(parts._replace(scheme=self._scheme, netloc=self._netloc))
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return self._inner.request(uri, method, body, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+class GoogleClient:
+    """Builds the Drive and Sheets services and executes every request with pacing and retries."""
+
+    def __init__(
+        self,
+        credentials: Any,
+        *,
+        endpoint: str = "",
+        reads_per_minute: int = 60,
+        writes_per_minute: int = 60,
+        max_attempts: int = 6,
+        backoff_cap: float = 64.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rand: Callable[[], float] = random.random,
+        timeout: float = HTTP_TIMEOUT,
+    ) -> None:
+        self.endpoint = endpoint.rstrip("/")
+        self.max_attempts = max(1, int(max_attempts))
+        self.backoff_cap = float(backoff_cap)
+        self.clock = clock
+        self.sleep = sleep
+        self.rand = rand
+        self.read_limiter = MinuteLimiter(reads_per_minute, clock, sleep)
+        self.write_limiter = MinuteLimiter(writes_per_minute, clock, sleep)
+        self.attempts = 0  # every HTTP attempt made (diagnostics)
+        self.retries = 0  # attempts that were retries
+        self._http = _Transport(AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout)), self.endpoint)
+        self.drive = self._build("drive", "v3", "/drive/v3/")
+        self.sheets = self._build("sheets", "v4", "/")
+
+    def _build(self, name: str, version: str, service_path: str) -> Any:
+        options = {"api_endpoint": self.endpoint + service_path} if self.endpoint else None
+        return build(
+            name,
+            version,
+            http=self._http,
+            static_discovery=True,
+            cache_discovery=False,
+            client_options=options,
+        )
+
+    # --- execution ---------------------------------------------------------------------
+
+    def execute(self, request: Any, *, what: str, where: str = "", sheets: str | None = None) -> Any:
+        """Run one googleapiclient request.
+
+        ``what`` names the call for messages ("Drive files.create"); ``where`` locates it for
+        a person (unit, file). ``sheets`` = "read" or "write" paces a Sheets call.
+        """
+        last: SonketError | None = None
+        for attempt in range(1, self.max_attempts + 1):
+            if sheets == "read":
+                self.read_limiter.acquire()
+            elif sheets == "write":
+                self.write_limiter.acquire()
+            self.attempts += 1
+            if attempt > 1:
+                self.retries += 1
+            try:
+                return request.execute(num_retries=0)
+            except HttpError as exc:
+                error = translate_http_error(exc, what=what, where=where)
+                if not _retryable_http(exc):
+                    raise error from None
+            except (socket.timeout, TimeoutError, ConnectionError, ssl.SSLError, httplib2.HttpLib2Error, TransportError) as exc:
+                error = WorkspaceUnavailable(
+                    f"Không kết nối được tới Google khi gọi {what} ({type(exc).__name__}).",
+                    where=where or what,
+                    fix="Kiểm tra kết nối mạng rồi đồng bộ lại; lỗi tạm thời sẽ tự hết.",
+                )
+            except RefreshError:
+                raise AuthError(
+                    "Google từ chối thông tin xác thực (không lấy được mã truy cập).",
+                    where="SONKET_GOOGLE_CREDENTIALS / SONKET_GOOGLE_SUBJECT",
+                    fix="Kiểm tra tệp khóa tài khoản dịch vụ còn hiệu lực; nếu dùng ủy quyền toàn miền, "
+                    "kiểm tra quản trị viên đã cấp quyền cho tài khoản dịch vụ với đúng phạm vi.",
+                ) from None
+            last = error
+            if attempt == self.max_attempts:
+                break
+            delay = self._backoff(attempt, getattr(error, "retry_after", None))
+            log.warning(
+                "Google tạm thời từ chối %s (lần %d/%d), thử lại sau %.1f giây.", what, attempt, self.max_attempts, delay
+            )
+            self.sleep(delay)
+        assert last is not None
+        raise last
+
+    def _backoff(self, attempt: int, retry_after: float | None) -> float:
+        """Full jitter: uniform in [0, min(cap, base * 2^(attempt-1))]; honours Retry-After."""
+        ceiling = min(self.backoff_cap, BASE_DELAY * (2 ** (attempt - 1)))
+        delay = self.rand() * ceiling
+        if retry_after is not None:
+            delay = max(delay, min(self.backoff_cap, retry_after))
+        return delay
+
+
+# --- errors ----------------------------------------------------------------------------
+
+def error_details(exc: HttpError) -> tuple[int, set[str], str]:
+    """(status, reasons, Google's message) from an HttpError's JSON body."""
+    status = int(getattr(exc.resp, "status", 0) or 0)
+    reasons: set[str] = set()
+    message = ""
+    try:
+        body = json.loads(exc.content.decode("utf-8") if isinstance(exc.content, bytes) else exc.content)
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    if isinstance(error, dict):
+        message = str(error.get("message") or "")
+        if error.get("status"):
+            reasons.add(str(error["status"]))
+        for item in error.get("errors") or ():
+            if isinstance(item, dict) and item.get("reason"):
+                reasons.add(str(item["reason"]))
+        for item in error.get("details") or ():
+            if isinstance(item, dict) and item.get("reason"):
+                reasons.add(str(item["reason"]))
+    elif isinstance(error, str):
+        message = error
+    return status, reasons, message
+
+
+def _retryable_http(exc: HttpError) -> bool:
+    status, reasons, _ = error_details(exc)
+    if status in RETRY_STATUSES:
+        return True
+    return status == 403 and bool(reasons & RETRY_REASONS)
+
+
+def _retry_after(exc: HttpError) -> float | None:
+    try:
+        value = exc.resp.get("retry-after")
+        return float(value) if value is not None else None
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def translate_http_error(exc: HttpError, *, what: str, where: str = "") -> SonketError:
+    """Our error type for a Google HTTP error. Never carries credentials (URLs hold none)."""
+    status, reasons, message = error_details(exc)
+    detail = f" Google trả lời: {message}" if message else ""
+    at = where or what
+    error: SonketError
+    if status == 429 or (status == 403 and reasons & RETRY_REASONS):
+        error = RateLimited(
+            f"Google giới hạn tốc độ gọi {what} (HTTP {status}).{detail}",
+            retry_after=_retry_after(exc),
+            where=at,
+            fix="Chờ vài phút rồi đồng bộ lại, hoặc giảm SONKET_SHEETS_READS_PER_MINUTE / "
+            "SONKET_SHEETS_WRITES_PER_MINUTE.",
+        )
+    elif status == 403 and "storageQuotaExceeded" in reasons:
+        error = StorageQuotaExceeded(
+            "Google không cho tạo tệp: tài khoản dịch vụ không có dung lượng Drive riêng "
+            f"(storageQuotaExceeded) khi gọi {what}.",
+            where=at,
+            fix="Chiến dịch phải nằm trong một Bộ nhớ dùng chung (Shared Drive): tạo Shared Drive, thêm "
+            "tài khoản dịch vụ làm Người quản lý nội dung và đặt SONKET_GOOGLE_SHARED_DRIVE_ID là mã của "
+            "Shared Drive đó; hoặc dùng ủy quyền toàn miền (domain-wide delegation) với "
+            "SONKET_GOOGLE_SUBJECT là email một người dùng có dung lượng Drive.",
+        )
+    elif status == 403:
+        error = AccessDenied(
+            f"Không có quyền truy cập khi gọi {what} (HTTP 403).{detail}",
+            where=at,
+            fix="Kiểm tra tệp vẫn được chia sẻ cho tài khoản dịch vụ (hoặc tài khoản dịch vụ là thành viên "
+            "Shared Drive) và các API Google Drive, Google Sheets đã được bật cho dự án.",
+        )
+    elif status == 401:
+        error = AuthError(
+            f"Google không chấp nhận thông tin xác thực khi gọi {what} (HTTP 401).",
+            where="SONKET_GOOGLE_CREDENTIALS / SONKET_GOOGLE_SUBJECT",
+            fix="Kiểm tra tệp khóa tài khoản dịch vụ (hoặc Application Default Credentials) còn hiệu lực.",
+        )
+    elif status == 404:
+        error = NotFound(
+            f"Không tìm thấy tệp hoặc thư mục trên Google Drive khi gọi {what}.{detail}",
+            where=at,
+            fix="Tệp có thể đã bị xóa hoặc chuyển đi; chạy lại bước tạo tệp (provision) cho đơn vị này.",
+        )
+    elif status in RETRY_STATUSES or status >= 500:
+        error = WorkspaceUnavailable(
+            f"Google tạm thời lỗi khi gọi {what} (HTTP {status}).{detail}",
+            where=at,
+            fix="Lỗi tạm thời phía Google; đồng bộ lại sau ít phút.",
+        )
+    else:
+        error = BadRequest(
+            f"Google từ chối yêu cầu {what} (HTTP {status}).{detail}",
+            where=at,
+            fix="Đây thường là lỗi của chương trình hoặc tệp đã bị sửa cấu trúc; báo cho người quản trị kèm thông báo này.",
+        )
+    error.status = status  # type: ignore[attr-defined]
+    error.reasons = frozenset(reasons)  # type: ignore[attr-defined]
+    error.google_message = message  # type: ignore[attr-defined]
+    return error

@@ -1,0 +1,108 @@
+"""Drive v3 calls, always Shared-Drive aware, all through ``GoogleClient.execute``.
+
+Every call passes ``supportsAllDrives=True``; lists also pass ``includeItemsFromAllDrives``,
+``corpora="drive"`` and ``driveId`` (``corpora="user"`` when no Shared Drive is configured,
+i.e. with domain-wide delegation into a user's My Drive). The service's files are found by
+``appProperties`` (private to this app, invisible to units), never by name.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from googleapiclient.http import MediaIoBaseUpload
+
+from .client import GoogleClient
+
+FOLDER_MIME = "application/vnd.google-apps.folder"
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+DOCUMENT_MIME = "application/vnd.google-apps.document"
+FILE_FIELDS = "id,name,mimeType,createdTime,modifiedTime,appProperties,trashed,webViewLink,parents"
+PAGE_SIZE = 1000  # Drive's maximum
+
+
+def props_query(props: dict[str, str]) -> str:
+    """``appProperties has { key='k' and value='v' }`` clauses joined with ``and``."""
+    return " and ".join(
+        f"appProperties has {{ key='{_escape(k)}' and value='{_escape(v)}' }}" for k, v in props.items()
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _media(data: bytes, mime: str) -> MediaIoBaseUpload:
+    # Non-resumable (multipart): one request, safe to repeat on retry.
+    return MediaIoBaseUpload(io.BytesIO(data), mimetype=mime, resumable=False)
+
+
+class Drive:
+    def __init__(self, client: GoogleClient, drive_id: str = "") -> None:
+        self.client = client
+        self.drive_id = drive_id
+        self.files = client.drive.files()
+        self.permissions = client.drive.permissions()
+
+    def list(self, query: str, *, where: str = "") -> list[dict]:
+        """All files matching ``query`` (one call per page of up to 1,000 files)."""
+        found: list[dict] = []
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "q": query,
+                "pageSize": PAGE_SIZE,
+                "fields": f"nextPageToken,files({FILE_FIELDS})",
+                "supportsAllDrives": True,
+                "includeItemsFromAllDrives": True,
+            }
+            if self.drive_id:
+                params.update(corpora="drive", driveId=self.drive_id)
+            else:
+                params.update(corpora="user")
+            if token:
+                params["pageToken"] = token
+            page = self.client.execute(self.files.list(**params), what="Drive files.list", where=where)
+            found.extend(page.get("files", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return found
+
+    def create(self, metadata: dict, *, media: bytes | None = None, media_mime: str = "", where: str = "") -> dict:
+        request = self.files.create(
+            body=metadata,
+            media_body=_media(media, media_mime) if media is not None else None,
+            fields=FILE_FIELDS,
+            supportsAllDrives=True,
+        )
+        return self.client.execute(request, what="Drive files.create", where=where)
+
+    def update(
+        self,
+        file_id: str,
+        metadata: dict | None = None,
+        *,
+        media: bytes | None = None,
+        media_mime: str = "",
+        where: str = "",
+    ) -> dict:
+        request = self.files.update(
+            fileId=file_id,
+            body=metadata or {},
+            media_body=_media(media, media_mime) if media is not None else None,
+            fields=FILE_FIELDS,
+            supportsAllDrives=True,
+        )
+        return self.client.execute(request, what="Drive files.update", where=where)
+
+    def export(self, file_id: str, mime: str, *, where: str = "") -> bytes:
+        return self.client.execute(self.files.export(fileId=file_id, mimeType=mime), what="Drive files.export", where=where)
+
+    def share(self, file_id: str, permission: dict, *, where: str = "") -> dict:
+        params: dict[str, Any] = {"fileId": file_id, "body": permission, "supportsAllDrives": True, "fields": "id"}
+        if permission.get("type") in ("user", "group"):
+            # Only allowed for users and groups; units get their links from the distribution list.
+            params["sendNotificationEmail"] = False
+        request = self.permissions.create(**params)
+        return self.client.execute(request, what="Drive permissions.create", where=where)

@@ -1,0 +1,532 @@
+"""``GoogleWorkspace``: the campaign in a Shared Drive — one Google Sheet and one Google Doc
+per unit — behind the ``Workspace`` interface.
+
+Drive layout (every item tagged with private ``appProperties``, found by them, never by name):
+
+    <Shared Drive>/<campaign.name>/            sonketKind=campaign
+        Đơn vị/                                sonketKind=units
+            <unit> – Biểu mẫu số liệu          sonketKind=sheet, sonketUnit=<code>
+            <unit> – Báo cáo thuyết minh       sonketKind=doc,   sonketUnit=<code>
+        Kết quả/                               sonketKind=outputs
+            <outputs>                          sonketKind=output, sonketOutput=<hash of name>
+            Tổng hợp                           sonketKind=summary
+
+API cost (Drive lists return up to 1,000 files per call):
+
+* prepare + provisioning run: ONE list of the campaign's files (cached), then per new unit
+  Drive create (Sheet) + ONE Sheets batchUpdate + Drive create (Doc upload) + one permission
+  per file (and per email in "writers" mode) + one Drive update marking the unit ready.
+  Re-running with everything in place (even with the local store lost) costs the one list.
+* changes(): one list per 1,000 files, whatever changed; nothing else.
+* read_unit(): ONE values.batchGet over the form tabs + ONE export of the Doc.
+
+Crash safety: a Sheet is created with ``sonketReady=0`` and flipped to ``1`` only when its
+tabs, the Doc and the sharing are done; provisioning a unit whose Sheet is not ready repairs
+it (adds the tabs if the atomic batchUpdate never ran, creates the Doc, re-shares).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Sequence
+
+from ...campaign import Campaign, Unit
+from ...errors import BadRequest, NotFound
+from ...layout import workbook_layout
+from ...settings import Settings
+from ..base import (
+    DOCX_MIME,
+    XLSX_MIME,
+    CellBlock,
+    ChangeSet,
+    Grid,
+    OutputRef,
+    UnitChange,
+    UnitFiles,
+    UnitSnapshot,
+    Workspace,
+)
+from . import sheets as sheet_requests
+from .auth import account_email, load_credentials
+from .client import GoogleClient
+from .drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME, Drive, props_query
+
+log = logging.getLogger(__name__)
+
+UNITS_FOLDER = "Đơn vị"
+OUTPUTS_FOLDER = "Kết quả"
+SUMMARY_NAME = "Tổng hợp"
+CONVERSIONS = {DOCX_MIME: DOCUMENT_MIME, XLSX_MIME: SPREADSHEET_MIME}
+CURSOR_VERSION = 1
+
+
+@dataclass
+class _Index:
+    """The campaign's files as last listed: folders, units' files, outputs."""
+
+    folders: dict[str, dict] = field(default_factory=dict)  # "campaign" | "units" | "outputs"
+    units: dict[str, dict[str, dict]] = field(default_factory=dict)  # code -> {"sheet"|"doc": file}
+    outputs: dict[str, dict] = field(default_factory=dict)  # sonketOutput -> file
+    summary: dict | None = None
+
+
+def _older(a: dict | None, b: dict) -> dict:
+    """Of two duplicates (a race, a restore from trash), keep the first created."""
+    if a is None:
+        return b
+    return a if (a.get("createdTime") or "") <= (b.get("createdTime") or "") else b
+
+
+def _parse_time(text: str | None) -> datetime:
+    if not text:
+        return datetime.fromtimestamp(0).astimezone()
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.astimezone(tz=None).isoformat(timespec="milliseconds")
+
+
+class GoogleWorkspace(Workspace):
+    kind = "google"
+
+    def __init__(
+        self,
+        campaign: Campaign,
+        client: GoogleClient,
+        *,
+        shared_drive_id: str = "",
+        convert_outputs: bool = False,
+        editors: tuple[str, ...] = (),
+    ) -> None:
+        """``convert_outputs``: store .docx/.xlsx outputs as Google Docs/Sheets (else as is).
+        ``editors``: accounts that may edit protected ranges (empty: protections only warn)."""
+        super().__init__(campaign)
+        self.client = client
+        self.drive = Drive(client, shared_drive_id)
+        self.shared_drive_id = shared_drive_id
+        self.convert_outputs = convert_outputs
+        self.editors = tuple(e for e in editors if e)
+        self._index: _Index | None = None
+
+    @classmethod
+    def from_settings(
+        cls,
+        settings: Settings,
+        campaign: Campaign,
+        *,
+        convert_outputs: bool = False,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], None] | None = None,
+        rand: Callable[[], float] | None = None,
+    ) -> "GoogleWorkspace":
+        credentials = load_credentials(settings)
+        extra: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep), ("rand", rand)) if v is not None}
+        client = GoogleClient(
+            credentials,
+            endpoint=settings.google_endpoint,
+            reads_per_minute=settings.sheets_reads_per_minute,
+            writes_per_minute=settings.sheets_writes_per_minute,
+            max_attempts=settings.max_attempts,
+            backoff_cap=settings.backoff_cap_seconds,
+            **extra,
+        )
+        email = account_email(credentials, settings)
+        return cls(
+            campaign,
+            client,
+            shared_drive_id=settings.google_shared_drive_id,
+            convert_outputs=convert_outputs,
+            editors=(email,) if email else (),
+        )
+
+    # --- the index of the campaign's files ---------------------------------------------------
+
+    def _props(self, **extra: str) -> dict[str, str]:
+        return {"sonketCampaign": self.campaign.code, **extra}
+
+    def _list_campaign(self) -> _Index:
+        """ONE list (per 1,000 files) of everything this campaign owns; rebuilds the cache."""
+        index = _Index()
+        for f in self.drive.list(props_query(self._props()), where=f"chiến dịch {self.campaign.code}"):
+            if f.get("trashed"):
+                continue
+            props = f.get("appProperties") or {}
+            kind = props.get("sonketKind", "")
+            if kind in ("campaign", "units", "outputs"):
+                index.folders[kind] = _older(index.folders.get(kind), f)
+            elif kind in ("sheet", "doc") and props.get("sonketUnit"):
+                files = index.units.setdefault(props["sonketUnit"], {})
+                files[kind] = _older(files.get(kind), f)
+            elif kind == "output" and props.get("sonketOutput"):
+                index.outputs[props["sonketOutput"]] = _older(index.outputs.get(props["sonketOutput"]), f)
+            elif kind == "summary":
+                index.summary = _older(index.summary, f)
+        self._index = index
+        return index
+
+    def _known(self) -> _Index:
+        return self._index if self._index is not None else self._list_campaign()
+
+    # --- provisioning -------------------------------------------------------------------
+
+    def prepare(self) -> None:
+        """Campaign folder with "Đơn vị" and "Kết quả" inside (idempotent, found by appProperties)."""
+        index = self._list_campaign()
+        self._folders(index)
+
+    def _folders(self, index: _Index) -> dict[str, dict]:
+        where = f"thư mục chiến dịch '{self.campaign.name}'"
+        if "campaign" not in index.folders:
+            meta: dict[str, Any] = {
+                "name": self.campaign.name,
+                "mimeType": FOLDER_MIME,
+                "appProperties": self._props(sonketKind="campaign"),
+            }
+            if self.shared_drive_id:
+                meta["parents"] = [self.shared_drive_id]
+            index.folders["campaign"] = self.drive.create(meta, where=where)
+        parent = index.folders["campaign"]["id"]
+        for kind, name in (("units", UNITS_FOLDER), ("outputs", OUTPUTS_FOLDER)):
+            if kind not in index.folders:
+                meta = {
+                    "name": name,
+                    "mimeType": FOLDER_MIME,
+                    "parents": [parent],
+                    "appProperties": self._props(sonketKind=kind),
+                }
+                index.folders[kind] = self.drive.create(meta, where=f"{where} / {name}")
+        return index.folders
+
+    def provision(self, unit: Unit) -> UnitFiles:
+        index = self._known()
+        folders = self._folders(index)
+        files = index.units.setdefault(unit.code, {})
+        where = f"đơn vị {unit.code} ({unit.name})"
+        sheet, doc = files.get("sheet"), files.get("doc")
+        created = False
+        to_share: list[dict] = []
+        if sheet is None:
+            sheet = self.drive.create(
+                {
+                    "name": f"{unit.name} – Biểu mẫu số liệu",
+                    "mimeType": SPREADSHEET_MIME,
+                    "parents": [folders["units"]["id"]],
+                    "appProperties": self._props(sonketKind="sheet", sonketUnit=unit.code, sonketReady="0"),
+                },
+                where=f"{where}, bảng tính",
+            )
+            files["sheet"] = sheet
+            self._setup_sheet(sheet["id"], unit, existing_tabs=None)
+            created = True
+            to_share.append(sheet)
+        elif (sheet.get("appProperties") or {}).get("sonketReady") == "0":
+            self._repair_sheet(sheet["id"], unit)
+            to_share.append(sheet)
+        if self.campaign.has_narrative(unit) and doc is None:
+            from ...narrative import build_docx
+
+            doc = self.drive.create(
+                {
+                    "name": f"{unit.name} – Báo cáo thuyết minh",
+                    "mimeType": DOCUMENT_MIME,
+                    "parents": [folders["units"]["id"]],
+                    "appProperties": self._props(sonketKind="doc", sonketUnit=unit.code),
+                },
+                media=build_docx(self.campaign, unit),
+                media_mime=DOCX_MIME,
+                where=f"{where}, báo cáo thuyết minh",
+            )
+            files["doc"] = doc
+            created = True
+            to_share.append(doc)
+        for f in to_share:
+            self._share(f["id"], unit, where)
+        if to_share and sheet in to_share:
+            files["sheet"] = sheet = self.drive.update(
+                sheet["id"], {"appProperties": {"sonketReady": "1"}}, where=f"{where}, bảng tính"
+            )
+        return self._unit_files(unit, files, created)
+
+    def _setup_sheet(self, spreadsheet_id: str, unit: Unit, existing_tabs: list[dict] | None) -> None:
+        """ONE batchUpdate: the forms' tabs, cells, formats, protections, validations."""
+        layouts = workbook_layout(self.campaign, unit)
+        if existing_tabs is None:
+            delete = (sheet_requests.DEFAULT_TAB_ID,)
+        else:
+            delete = tuple(int(t.get("sheetId", 0)) for t in existing_tabs)
+        requests = sheet_requests.setup_requests(layouts, editors=self.editors, delete_sheet_ids=delete)
+        call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=spreadsheet_id, body={"requests": requests})
+        self.client.execute(call, what="Sheets batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")
+
+    def _repair_sheet(self, spreadsheet_id: str, unit: Unit) -> None:
+        """A Sheet left by an interrupted run: add the tabs unless the batchUpdate happened."""
+        tabs = self._tab_properties(spreadsheet_id, f"đơn vị {unit.code}, bảng tính")
+        titles = {t.get("title") for t in tabs}
+        if all(form.sheet in titles for form in self.campaign.forms_for(unit)):
+            return
+        self._setup_sheet(spreadsheet_id, unit, existing_tabs=tabs)
+
+    def _tab_properties(self, spreadsheet_id: str, where: str) -> list[dict]:
+        call = self.client.sheets.spreadsheets().get(
+            spreadsheetId=spreadsheet_id,
+            fields="sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))",
+        )
+        answer = self.client.execute(call, what="Sheets spreadsheets.get", where=where, sheets="read")
+        return [s.get("properties", {}) for s in answer.get("sheets", [])]
+
+    def _share(self, file_id: str, unit: Unit, where: str) -> None:
+        if self.campaign.sharing == "anyone_with_link":
+            self.drive.share(file_id, {"type": "anyone", "role": "writer", "allowFileDiscovery": False}, where=where)
+            return
+        if not unit.emails:
+            log.warning(
+                "Đơn vị %s chưa có email trong units.csv nên tệp chưa được chia sẻ cho ai; "
+                "thêm email rồi chạy lại provision (hoặc dùng chế độ chia sẻ anyone_with_link).",
+                unit.code,
+            )
+        for email in unit.emails:
+            self.drive.share(file_id, {"type": "user", "role": "writer", "emailAddress": email}, where=f"{where}, email {email}")
+
+    def links(self, unit: Unit) -> UnitFiles | None:
+        files = self._known().units.get(unit.code) or {}
+        if "sheet" not in files:
+            return None
+        return self._unit_files(unit, files, False)
+
+    def _unit_files(self, unit: Unit, files: dict[str, dict], created: bool) -> UnitFiles:
+        sheet, doc = files["sheet"], files.get("doc")
+        return UnitFiles(
+            unit_code=unit.code,
+            sheet_id=sheet["id"],
+            sheet_url=sheet.get("webViewLink") or f"https://docs.google.com/spreadsheets/d/{sheet['id']}/edit",
+            doc_id=doc["id"] if doc else "",
+            doc_url=(doc.get("webViewLink") or f"https://docs.google.com/document/d/{doc['id']}/edit") if doc else "",
+            created=created,
+        )
+
+    # --- changes ------------------------------------------------------------------------
+
+    def changes(self, cursor: str | None) -> ChangeSet:
+        """One list of the campaign's files; units whose Sheet or Doc id/modifiedTime moved.
+
+        Cursor: {"v": 1, "units": {code: {file_id: modifiedTime}}}. A unit whose Sheet is no
+        longer listed (deleted, trashed, access revoked) is ``missing``.
+        """
+        before = _load_cursor(cursor)
+        index = self._list_campaign()
+        now: dict[str, dict[str, str]] = {}
+        changed: list[UnitChange] = []
+        missing: list[str] = []
+        for unit in self.campaign.units:
+            files = index.units.get(unit.code) or {}
+            if "sheet" not in files:
+                missing.append(unit.code)
+                continue
+            stamp = {f["id"]: f.get("modifiedTime", "") for f in files.values()}
+            now[unit.code] = stamp
+            if before is None or before.get(unit.code) != stamp:
+                changed.append(UnitChange(unit.code, max(_parse_time(t) for t in stamp.values())))
+        new_cursor = json.dumps({"v": CURSOR_VERSION, "units": now}, separators=(",", ":"), sort_keys=True)
+        return ChangeSet(changed=tuple(changed), cursor=new_cursor, missing=tuple(missing))
+
+    # --- reading ------------------------------------------------------------------------
+
+    def _files_of(self, unit: Unit) -> dict[str, dict]:
+        """The unit's files from the cache, else ONE list call for just this unit."""
+        if self._index is not None and "sheet" in (self._index.units.get(unit.code) or {}):
+            return self._index.units[unit.code]
+        files: dict[str, dict] = {}
+        found = self.drive.list(props_query(self._props(sonketUnit=unit.code)), where=f"đơn vị {unit.code}")
+        for f in found:
+            kind = (f.get("appProperties") or {}).get("sonketKind")
+            if kind in ("sheet", "doc") and not f.get("trashed"):
+                files[kind] = _older(files.get(kind), f)
+        if self._index is not None:
+            self._index.units[unit.code] = files
+        if "sheet" not in files:
+            raise NotFound(
+                "Không tìm thấy bảng tính Google của đơn vị (chưa tạo, đã bị xóa hoặc bị thu hồi quyền truy cập).",
+                where=f"đơn vị {unit.code} ({unit.name})",
+                fix="Khôi phục tệp từ Thùng rác của Shared Drive, chia sẻ lại cho tài khoản dịch vụ, "
+                "hoặc chạy `sonket-gsync provision` để tạo lại tệp trống.",
+            )
+        return files
+
+    def read_unit(self, unit: Unit) -> UnitSnapshot:
+        files = self._files_of(unit)
+        sheet, doc = files["sheet"], files.get("doc")
+        where = f"đơn vị {unit.code} ({unit.name})"
+        tabs = self._read_tabs(sheet["id"], unit, f"{where}, bảng tính '{sheet.get('name', '')}'")
+        narrative = None
+        if doc is not None and self.campaign.has_narrative(unit):
+            narrative = self.drive.export(doc["id"], DOCX_MIME, where=f"{where}, báo cáo thuyết minh '{doc.get('name', '')}'")
+        times = [_parse_time(f.get("modifiedTime")) for f in (sheet, doc) if f is not None]
+        return UnitSnapshot(unit_code=unit.code, sheets=tabs, narrative=narrative, modified_at=max(times))
+
+    def _read_tabs(self, spreadsheet_id: str, unit: Unit, where: str) -> dict[str, Grid]:
+        titles = [form.sheet for form in self.campaign.forms_for(unit)]
+        try:
+            return self._batch_get(spreadsheet_id, titles, where)
+        except BadRequest:
+            # A form tab was renamed or deleted ("Unable to parse range"): read every tab that
+            # exists; the parser finds renamed forms by their headers.
+            existing = [t.get("title", "") for t in self._tab_properties(spreadsheet_id, where)]
+            return self._batch_get(spreadsheet_id, [t for t in existing if t], where)
+
+    def _batch_get(self, spreadsheet_id: str, titles: list[str], where: str) -> dict[str, Grid]:
+        if not titles:
+            return {}
+        call = self.client.sheets.spreadsheets().values().batchGet(
+            spreadsheetId=spreadsheet_id,
+            ranges=[sheet_requests.quote_tab(t) for t in titles],
+            valueRenderOption="UNFORMATTED_VALUE",
+            dateTimeRenderOption="FORMATTED_STRING",
+            majorDimension="ROWS",
+        )
+        answer = self.client.execute(call, what="Sheets values.batchGet", where=where, sheets="read")
+        ranges = answer.get("valueRanges", [])
+        return {title: _trim(vr.get("values", [])) for title, vr in zip(titles, ranges)}
+
+    # --- writing ------------------------------------------------------------------------
+
+    def write_unit(
+        self,
+        unit: Unit,
+        blocks: Sequence[CellBlock],
+        narrative: bytes | None = None,
+        modified_at: datetime | None = None,
+    ) -> None:
+        files = self._files_of(unit)
+        where = f"đơn vị {unit.code} ({unit.name})"
+        sheet, doc = files["sheet"], files.get("doc")
+        data = [
+            {
+                "range": sheet_requests.a1_block(
+                    b.sheet, b.row, b.column, len(b.values), max((len(r) for r in b.values), default=1)
+                ),
+                "majorDimension": "ROWS",
+                "values": [[sheet_requests.raw_value(v) for v in row] for row in b.values],
+            }
+            for b in blocks
+            if b.values
+        ]
+        if data:
+            call = self.client.sheets.spreadsheets().values().batchUpdate(
+                spreadsheetId=sheet["id"], body={"valueInputOption": "USER_ENTERED", "data": data}
+            )
+            self.client.execute(call, what="Sheets values.batchUpdate", where=f"{where}, bảng tính", sheets="write")
+        if narrative is not None and doc is not None:
+            files["doc"] = doc = self.drive.update(doc["id"], media=narrative, media_mime=DOCX_MIME, where=f"{where}, báo cáo")
+        if modified_at is not None:
+            stamp = {"modifiedTime": _iso(modified_at)}
+            files["sheet"] = self.drive.update(sheet["id"], stamp, where=f"{where}, bảng tính")
+            if doc is not None:
+                files["doc"] = self.drive.update(doc["id"], stamp, where=f"{where}, báo cáo")
+
+    def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
+        """Upload into "Kết quả"; an existing output of that name gets a new revision (same id)."""
+        if not name or "/" in name or name.startswith("."):
+            raise BadRequest(
+                f"Tên tệp kết quả '{name}' không hợp lệ.",
+                where=f"thư mục '{OUTPUTS_FOLDER}'",
+                fix="Dùng một tên tệp đơn giản, không chứa thư mục (ví dụ bao-cao-so-ket.docx).",
+            )
+        index = self._known()
+        folders = self._folders(index)
+        key = hashlib.sha1(name.encode("utf-8")).hexdigest()[:24]
+        where = f"tệp kết quả '{name}'"
+        existing = index.outputs.get(key)
+        if existing is not None:
+            f = self.drive.update(existing["id"], media=data, media_mime=mime, where=where)
+        else:
+            target = CONVERSIONS.get(mime) if self.convert_outputs else None
+            f = self.drive.create(
+                {
+                    "name": name,
+                    "mimeType": target or mime,
+                    "parents": [folders["outputs"]["id"]],
+                    "appProperties": self._props(sonketKind="output", sonketOutput=key),
+                },
+                media=data,
+                media_mime=mime,
+                where=where,
+            )
+        index.outputs[key] = f
+        return OutputRef(name=name, url=_link(f), file_id=f["id"])
+
+    def write_summary(self, tabs: dict[str, Grid]) -> OutputRef:
+        """The "Tổng hợp" spreadsheet: get its tabs, ONE batchUpdate (add/clear/delete tabs),
+        ONE values.batchUpdate with RAW input (a unit's "=..." stays text)."""
+        tabs = dict(tabs) or {SUMMARY_NAME: []}
+        index = self._known()
+        folders = self._folders(index)
+        where = f"bảng tính '{SUMMARY_NAME}'"
+        if index.summary is None:
+            index.summary = self.drive.create(
+                {
+                    "name": SUMMARY_NAME,
+                    "mimeType": SPREADSHEET_MIME,
+                    "parents": [folders["outputs"]["id"]],
+                    "appProperties": self._props(sonketKind="summary"),
+                },
+                where=where,
+            )
+        sid = index.summary["id"]
+        requests = sheet_requests.summary_requests(self._tab_properties(sid, where), tabs)
+        spreadsheets = self.client.sheets.spreadsheets()
+        if requests:
+            call = spreadsheets.batchUpdate(spreadsheetId=sid, body={"requests": requests})
+            self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
+        data = sheet_requests.summary_values(tabs)
+        if data:
+            call = spreadsheets.values().batchUpdate(spreadsheetId=sid, body={"valueInputOption": "RAW", "data": data})
+            self.client.execute(call, what="Sheets values.batchUpdate", where=where, sheets="write")
+        return OutputRef(name=SUMMARY_NAME, url=_link(index.summary), file_id=sid)
+
+
+def _link(f: dict) -> str:
+    if f.get("webViewLink"):
+        return f["webViewLink"]
+    kind = {SPREADSHEET_MIME: "spreadsheets", DOCUMENT_MIME: "document"}.get(f.get("mimeType", ""))
+    if kind:
+        return f"https://docs.google.com/{kind}/d/{f['id']}/edit"
+    return f"https://drive.google.com/file/d/{f['id']}/view"
+
+
+def _load_cursor(cursor: str | None) -> dict[str, dict[str, str]] | None:
+    if not cursor:
+        return None
+    try:
+        data = json.loads(cursor)
+    except ValueError:
+        return None  # not ours: everything counts as changed
+    if not isinstance(data, dict) or data.get("v") != CURSOR_VERSION or not isinstance(data.get("units"), dict):
+        return None
+    return data["units"]
+
+
+def _trim(rows: list[list[Any]]) -> Grid:
+    """Rows as Sheets returns them (ragged), padded to one width; trailing empties dropped."""
+    grid: Grid = []
+    width = 0
+    last = 0
+    for row in rows:
+        row = list(row)
+        end = len(row)
+        while end and (row[end - 1] is None or row[end - 1] == ""):
+            end -= 1
+        grid.append(row[:end])
+        if end:
+            width = max(width, end)
+            last = len(grid)
+    del grid[last:]
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    return [[None if v == "" else v for v in row] for row in grid]

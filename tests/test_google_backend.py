@@ -1,0 +1,530 @@
+"""The Google backend against the fake Google server on 127.0.0.1 (tests/fake_google).
+
+Every assertion about API cost reads the fake's request log, so these tests pin the number
+of calls a provisioning run, a sync read and a no-change poll make.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+import pytest
+from docx import Document
+
+from sonket_gsync.backends import open_workspace
+from sonket_gsync.backends.base import DOCX_MIME, CellBlock
+from sonket_gsync.backends.google import GoogleWorkspace
+from sonket_gsync.backends.google.client import GoogleClient, MinuteLimiter
+from sonket_gsync.backends.google.sheets import validation_rule
+from sonket_gsync.errors import (
+    AccessDenied,
+    NotFound,
+    RateLimited,
+    StorageQuotaExceeded,
+    WorkspaceUnavailable,
+)
+from sonket_gsync.layout import workbook_layout
+from sonket_gsync.narrative import docx_from_sections
+
+SPREADSHEET = "application/vnd.google-apps.spreadsheet"
+DOCUMENT = "application/vnd.google-apps.document"
+FOLDER = "application/vnd.google-apps.folder"
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+@pytest.fixture
+def small(campaign):
+    """Five units, one from each group where possible, sharing as the campaign says."""
+    picked, seen = [], set()
+    for unit in campaign.units:
+        if unit.group not in seen:
+            picked.append(unit)
+            seen.add(unit.group)
+    for unit in campaign.units:
+        if len(picked) >= 5:
+            break
+        if unit not in picked:
+            picked.append(unit)
+    return replace(campaign, units=tuple(picked))
+
+
+class Setup:
+    def __init__(self, fake, settings):
+        self.fake = fake
+        self.drive = fake.create_shared_drive("Sơ kết")
+        self.drive_id = self.drive if isinstance(self.drive, str) else self.drive["id"]
+        self.sleeps: list[float] = []
+        self.settings = settings.with_(
+            backend="google",
+            google_endpoint=fake.endpoint,
+            google_token=fake.token,
+            google_shared_drive_id=self.drive_id,
+            sheets_reads_per_minute=100_000,
+            sheets_writes_per_minute=100_000,
+            max_attempts=4,
+            backoff_cap_seconds=8.0,
+        )
+
+    def workspace(self, campaign, **changes) -> GoogleWorkspace:
+        settings = self.settings.with_(**changes) if changes else self.settings
+        return GoogleWorkspace.from_settings(settings, campaign, sleep=self.sleeps.append)
+
+    def provision_all(self, campaign, **changes):
+        ws = self.workspace(campaign, **changes)
+        ws.prepare()
+        return ws, {u.code: ws.provision(u) for u in campaign.units}
+
+
+@pytest.fixture
+def g(fake_google, settings):
+    fake_google.set_quota()  # no server-side quota unless a test sets one
+    return Setup(fake_google, settings)
+
+
+def _calls(fake, **kw) -> int:
+    return fake.count(**kw)
+
+
+# --- provisioning ---------------------------------------------------------------------------
+
+def test_open_workspace_picks_the_google_backend(g, small):
+    ws = open_workspace(g.settings, small)
+    assert isinstance(ws, GoogleWorkspace) and ws.kind == "google"
+
+
+def test_provision_builds_the_tree_tabs_protections_validations_and_link_sharing(g, small):
+    small = replace(small, sharing="anyone_with_link")
+    g.fake.reset_log()
+    ws, files = g.provision_all(small)
+    state = g.fake.state
+    n = len(small.units)
+
+    # folder tree: campaign folder in the Shared Drive, "Đơn vị" and "Kết quả" inside
+    folders = {f.name: f for f in state.files.values() if f.mimeType == FOLDER}
+    top = folders[small.name]
+    assert top.parents == [g.drive_id]
+    assert folders["Đơn vị"].parents == [top.id] and folders["Kết quả"].parents == [top.id]
+
+    for unit in small.units:
+        uf = files[unit.code]
+        assert uf.created and uf.sheet_url and uf.doc_url
+        sheet, doc = state.files[uf.sheet_id], state.files[uf.doc_id]
+        assert sheet.mimeType == SPREADSHEET and doc.mimeType == DOCUMENT
+        assert sheet.parents == doc.parents == [folders["Đơn vị"].id]
+        assert sheet.appProperties["sonketUnit"] == unit.code and sheet.appProperties["sonketKind"] == "sheet"
+        assert sheet.appProperties["sonketReady"] == "1"
+        assert doc.appProperties == {"sonketCampaign": small.code, "sonketUnit": unit.code, "sonketKind": "doc"}
+        # anyone with the link can edit, nobody got an email
+        for f in (sheet, doc):
+            assert any(p.get("type") == "anyone" and p.get("role") == "writer" for p in f.permissions)
+
+        layouts = workbook_layout(small, unit)
+        ss = state.spreadsheets[uf.sheet_id]
+        assert ss.titles() == [layout.form.sheet for layout in layouts]  # "Sheet1" gone
+        assert ss.props.get("locale") == "vi_VN"
+        for layout in layouts:
+            tab = ss.by_title(layout.form.sheet)
+            values = tab.values()
+            assert values[layout.header_row - 1][: len(layout.headers)] == list(layout.headers)
+            assert values[0][0] == layout.title
+            assert tab.props["gridProperties"]["frozenRowCount"] == layout.first_data_row - 1
+            # header rows protected; fixed columns protected too
+            ranges = [p["range"] for p in tab.protected]
+            assert any(r["startRowIndex"] == 0 and r["endRowIndex"] == layout.first_data_row - 1 for r in ranges)
+            if layout.locked_columns and layout.data:
+                assert len(tab.protected) >= 2
+            assert all(p.get("warningOnly") or p.get("editors") for p in tab.protected)
+            # strict validation on input columns, with a Vietnamese input message
+            rules = tab.validations
+            for col, column in enumerate(layout.form.columns):
+                expected = validation_rule(column)
+                if column.fixed or expected is None or not layout.data:
+                    continue
+                rule = rules.get((layout.first_data_row - 1, col))
+                assert rule == expected, (layout.form.sheet, column.key)
+                assert rule["strict"] and rule["inputMessage"]
+
+    # per unit: Drive create (Sheet), ONE Sheets batchUpdate, Doc upload, 2 shares, ready-mark;
+    # plus one list and the 3 folders for the run
+    assert _calls(g.fake, api="sheets") == n
+    assert _calls(g.fake, api="upload") == n
+    assert _calls(g.fake, api="drive") == 1 + 3 + n * 4
+    assert len(g.fake.requests) == 4 + n * 6
+
+
+def test_validation_rules_per_column_type(small):
+    kinds = {}
+    for form in small.forms:
+        for column in form.columns:
+            rule = validation_rule(column)
+            if rule:
+                kinds.setdefault(column.type, set()).add(rule["condition"]["type"])
+    assert kinds["choice"] == {"ONE_OF_LIST"}
+    assert kinds.get("percent", {"NUMBER_BETWEEN"}) == {"NUMBER_BETWEEN"}
+    assert kinds["date"] <= {"DATE_IS_VALID", "DATE_AFTER", "DATE_BETWEEN"}
+    assert kinds["integer"] <= {"NUMBER_GREATER_THAN_EQ", "NUMBER_BETWEEN", "NUMBER_LESS_THAN_EQ"}
+
+
+def test_provision_again_with_the_store_lost_creates_nothing(g, small):
+    _, first = g.provision_all(small)
+    g.fake.reset_log()
+    ws = g.workspace(small)  # a fresh object: nothing cached
+    ws.prepare()
+    again = {u.code: ws.provision(u) for u in small.units}
+    assert len(g.fake.requests) == 1  # one files.list of the campaign's files, nothing else
+    assert _calls(g.fake, api="drive", method="GET") == 1
+    for code, uf in again.items():
+        assert not uf.created
+        assert (uf.sheet_id, uf.doc_id) == (first[code].sheet_id, first[code].doc_id)
+    assert ws.links(small.units[0]).sheet_id == first[small.units[0].code].sheet_id
+
+
+def test_provision_writers_mode_shares_with_each_unit_email_without_notification(g, small):
+    writers = replace(small, sharing="writers")
+    _, files = g.provision_all(writers)
+    for unit in writers.units:
+        for file_id in (files[unit.code].sheet_id, files[unit.code].doc_id):
+            perms = g.fake.state.files[file_id].permissions
+            emails = {p.get("emailAddress") for p in perms if p.get("type") == "user" and p.get("role") == "writer"}
+            assert set(unit.emails) <= emails
+            assert not any(p.get("type") == "anyone" for p in perms)
+    shares = [r for r in g.fake.requests if r.method_id == "drive.permissions.create"]
+    assert shares and all(r.query.get("sendNotificationEmail") == "false" for r in shares)
+
+
+def test_storage_quota_exceeded_says_to_use_a_shared_drive(g, small):
+    g.fake.service_account_has_storage = False
+    ws = g.workspace(small, google_shared_drive_id="")
+    with pytest.raises(StorageQuotaExceeded) as err:
+        ws.prepare()
+    text = str(err.value)
+    assert "SONKET_GOOGLE_SHARED_DRIVE_ID" in text and "Shared Drive" in text and "SONKET_GOOGLE_SUBJECT" in text
+    assert g.fake.token not in text
+    assert _calls(g.fake, method="POST") == 1  # not retried
+
+
+# --- changes and reading -------------------------------------------------------------------------
+
+def test_changes_with_nothing_changed_is_one_list_call(g, small):
+    ws, files = g.provision_all(small)
+    first = ws.changes(None)
+    assert {c.unit_code for c in first.changed} == {u.code for u in small.units}
+    assert first.missing == ()
+    g.fake.reset_log()
+    fresh = g.workspace(small)
+    second = fresh.changes(first.cursor)
+    assert second.changed == () and second.missing == ()
+    assert len(g.fake.requests) == 1
+
+
+def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, small):
+    ws, files = g.provision_all(small)
+    cursor = ws.changes(None).cursor
+    unit = small.units[0]
+    form = small.forms_for(unit)[0]
+    layout = workbook_layout(small, unit)[0]
+    g.fake.clock.advance(60)
+    g.fake.edit_cells(files[unit.code].sheet_id, f"'{form.sheet}'!B{layout.first_data_row}", [["Tỉnh ủy", "12-KH/TU"]])
+
+    g.fake.reset_log()
+    fresh = g.workspace(small)
+    change = fresh.changes(cursor)
+    assert [c.unit_code for c in change.changed] == [unit.code]
+    snapshot = fresh.read_unit(unit)
+    assert _calls(g.fake, path_contains="values:batchGet") == 1
+    assert _calls(g.fake, path_contains="/export") == 1
+    assert len(g.fake.requests) == 3  # list + batchGet + export
+    assert set(snapshot.sheets) == {f.sheet for f in small.forms_for(unit)}
+    grid = snapshot.sheets[form.sheet]
+    assert grid[layout.first_data_row - 1][1:3] == ["Tỉnh ủy", "12-KH/TU"]
+    assert grid[layout.header_row - 1][: len(layout.headers)] == list(layout.headers)
+    assert Document(io.BytesIO(snapshot.narrative)).paragraphs  # the Doc exported as .docx
+    assert snapshot.modified_at.tzinfo is not None
+    assert fresh.changes(change.cursor).changed == ()
+
+
+def test_a_deleted_tab_falls_back_to_the_tabs_that_exist(g, small):
+    ws, files = g.provision_all(small)
+    unit = small.units[0]
+    forms = small.forms_for(unit)
+    sid = files[unit.code].sheet_id
+    g.fake.delete_tab(sid, forms[0].sheet)
+    g.fake.rename_tab(sid, forms[1].sheet, "Biểu đã đổi tên")
+    g.fake.reset_log()
+    snapshot = ws.read_unit(unit)
+    assert set(snapshot.sheets) == {"Biểu đã đổi tên", *(f.sheet for f in forms[2:])}
+    assert _calls(g.fake, path_contains="values:batchGet") == 2  # the failed one, then the fallback
+    assert _calls(g.fake, api="sheets", status=400) == 1
+    assert _calls(g.fake, api="sheets", method="GET") == 3  # 2 batchGets + spreadsheets.get
+
+
+def test_revoked_or_deleted_files_show_as_missing_and_fail_to_read(g, small):
+    ws, files = g.provision_all(small)
+    cursor = ws.changes(None).cursor
+    revoked, deleted = small.units[0], small.units[1]
+    g.fake.revoke_access(files[revoked.code].sheet_id)
+    g.fake.delete_file(files[deleted.code].sheet_id)
+    change = ws.changes(cursor)
+    assert set(change.missing) == {revoked.code, deleted.code}
+    assert not {c.unit_code for c in change.changed} & {revoked.code, deleted.code}
+    with pytest.raises(NotFound):
+        ws.read_unit(revoked)  # not listed any more
+
+
+def test_read_with_stale_ids_raises_not_found_or_access_denied(g, small):
+    ws, files = g.provision_all(small)
+    ws.changes(None)  # caches the ids
+    revoked, deleted = small.units[0], small.units[1]
+    g.fake.revoke_access(files[revoked.code].sheet_id)
+    g.fake.delete_file(files[deleted.code].sheet_id)
+    g.fake.reset_log()
+    with pytest.raises((AccessDenied, NotFound)) as err:
+        ws.read_unit(revoked)
+    assert revoked.code in str(err.value)
+    with pytest.raises(NotFound):
+        ws.read_unit(deleted)
+    assert len(g.fake.requests) == 2  # each tried once: no retry of a permanent error
+    assert g.sleeps == []
+
+
+# --- retries ---------------------------------------------------------------------------------------
+
+def test_bursts_of_429_and_5xx_are_retried_then_succeed(g, small):
+    ws, files = g.provision_all(small)
+    ws.changes(None)
+    unit = small.units[0]
+    g.fake.reset_log()
+    g.fake.fail_next(2, 429, api="sheets")
+    g.fake.fail_next(1, 503, api="drive")
+    snapshot = ws.read_unit(unit)
+    assert snapshot.sheets
+    assert _calls(g.fake, status=429) == 2 and _calls(g.fake, status=503) == 1
+    assert _calls(g.fake, path_contains="values:batchGet") == 3
+    assert len(g.sleeps) == 3 and all(0 <= s <= 8.0 for s in g.sleeps)
+
+
+def test_403_rate_limit_reason_is_retried(g, small):
+    ws, _ = g.provision_all(small)
+    g.fake.reset_log()
+    g.fake.fail_next(1, 403, reason="userRateLimitExceeded", api="drive")
+    assert ws.changes(None).changed
+    assert len(g.fake.requests) == 2 and len(g.sleeps) == 1
+
+
+def test_a_permanent_404_is_not_retried(g, small):
+    ws, _ = g.provision_all(small)
+    ws.changes(None)
+    g.fake.reset_log()
+    g.fake.fail_next(1, 404, api="sheets")
+    with pytest.raises(NotFound) as err:
+        ws.read_unit(small.units[0])
+    assert len(g.fake.requests) == 1 and g.sleeps == []
+    assert small.units[0].code in err.value.where
+    g.fake.reset_log()
+    g.fake.fail_next(1, 403, api="sheets")  # PERMISSION_DENIED: access revoked
+    with pytest.raises(AccessDenied):
+        ws.read_unit(small.units[0])
+    g.fake.fail_next(1, 403, reason="insufficientFilePermissions", api="drive")
+    with pytest.raises(AccessDenied):
+        ws.changes(None)
+    assert _calls(g.fake, status=403) == 2 and g.sleeps == []
+
+
+def test_retries_are_bounded_by_max_attempts(g, small):
+    ws, _ = g.provision_all(small)
+    g.fake.reset_log()
+    g.fake.fail_next(4, 503, api="drive")  # as many failures as attempts (max_attempts = 4)
+    with pytest.raises(WorkspaceUnavailable) as err:
+        ws.changes(None)
+    assert err.value.retryable
+    assert len(g.fake.requests) == 4
+    assert len(g.sleeps) == 3 and all(0 <= s <= 8.0 for s in g.sleeps)
+    g.fake.reset_log()
+    g.fake.fail_next(2, 429, api="drive")
+    with pytest.raises(RateLimited):
+        g.workspace(small, max_attempts=2).changes(None)
+    assert len(g.fake.requests) == 2
+    assert ws.changes(None).changed  # the faults are used up: the next call goes through
+
+
+def test_backoff_is_exponential_full_jitter_and_capped(fake_google):
+    from google.oauth2.credentials import Credentials
+
+    client = GoogleClient(Credentials(token="t"), endpoint=fake_google.endpoint, backoff_cap=10.0, rand=lambda: 1.0)
+    assert [client._backoff(a, None) for a in range(1, 7)] == [1.0, 2.0, 4.0, 8.0, 10.0, 10.0]
+    client.rand = lambda: 0.25
+    assert client._backoff(3, None) == 1.0
+    assert client._backoff(1, 30.0) == 10.0  # Retry-After honoured, still capped
+
+
+def test_sheets_calls_are_paced_per_minute():
+    now = [0.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    limiter = MinuteLimiter(3, clock=lambda: now[0], sleep=sleep)
+    for _ in range(7):
+        limiter.acquire()
+        now[0] += 1.0
+    # 3 calls at t=0,1,2; the 4th waits until t=60; the 7th until t=120
+    assert len(waits) == 2 and waits[0] == pytest.approx(57.0)
+
+
+# --- writing ------------------------------------------------------------------------------------------
+
+def test_write_unit_then_read_back(g, small):
+    ws, files = g.provision_all(small)
+    unit = small.units[0]
+    form = small.forms_for(unit)[0]
+    layout = workbook_layout(small, unit)[0]
+    sections = {small.outline_items[0].key: "Đơn vị đã quán triệt nghị quyết."}
+    from datetime import datetime, timezone
+
+    when = datetime(2026, 4, 10, 8, 30, tzinfo=timezone.utc)
+    ws.write_unit(
+        unit,
+        [CellBlock(form.sheet, layout.first_data_row, 2, [["Tỉnh ủy", "05-CT/TU"]])],
+        narrative=docx_from_sections(small, unit, sections),
+        modified_at=when,
+    )
+    assert _calls(g.fake, path_contains="values:batchUpdate") == 1
+    snapshot = g.workspace(small).read_unit(unit)
+    assert snapshot.sheets[form.sheet][layout.first_data_row - 1][1:3] == ["Tỉnh ủy", "05-CT/TU"]
+    assert "quán triệt" in "\n".join(p.text for p in Document(io.BytesIO(snapshot.narrative)).paragraphs)
+    assert snapshot.modified_at == when
+
+
+def test_write_output_twice_keeps_the_file_and_adds_a_revision(g, small):
+    ws, _ = g.provision_all(small)
+    first = ws.write_output("bao-cao-so-ket.docx", docx_from_sections(small, small.units[0], {}), DOCX_MIME)
+    second = g.workspace(small).write_output("bao-cao-so-ket.docx", b"PK second version", DOCX_MIME)
+    assert first.file_id == second.file_id and second.url
+    f = g.fake.state.files[first.file_id]
+    assert len(f.revisions) == 2
+    outputs = [x for x in g.fake.state.files.values() if x.name == "bao-cao-so-ket.docx"]
+    assert len(outputs) == 1
+    folder = next(x for x in g.fake.state.files.values() if x.name == "Kết quả")
+    assert f.parents == [folder.id]
+
+
+def test_write_summary_is_raw_and_replaced_whole(g, small):
+    ws, _ = g.provision_all(small)
+    g.fake.reset_log()
+    ref = ws.write_summary({"Tình hình nộp": [["Đơn vị", "Ghi chú"], ["Sở Nội vụ", "=1+1"], ["Sở Tài chính", 3]]})
+    # Drive create + spreadsheets.get + ONE batchUpdate (tabs) + ONE values.batchUpdate (RAW)
+    assert [r.method_id for r in g.fake.requests] == [
+        "drive.files.create",
+        "sheets.spreadsheets.get",
+        "sheets.spreadsheets.batchUpdate",
+        "sheets.spreadsheets.values.batchUpdate",
+    ]
+    ss = g.fake.state.spreadsheets[ref.file_id]
+    assert ss.titles() == ["Tình hình nộp"]
+    assert ss.by_title("Tình hình nộp").values()[1] == ["Sở Nội vụ", "=1+1"]
+    read = ws.client.execute(
+        ws.client.sheets.spreadsheets().values().get(
+            spreadsheetId=ref.file_id, range="'Tình hình nộp'!B2", valueRenderOption="UNFORMATTED_VALUE"
+        ),
+        what="test",
+    )
+    assert read["values"] == [["=1+1"]]  # text, never evaluated
+
+    g.fake.reset_log()
+    again = g.workspace(small).write_summary({"Chỉ tiêu": [["Mã", "Giá trị"], ["CT01", 1]]})
+    assert again.file_id == ref.file_id and again.url == ref.url
+    assert g.fake.state.spreadsheets[ref.file_id].titles() == ["Chỉ tiêu"]  # replaced whole
+    assert g.fake.sheet_values(ref.file_id, "Chỉ tiêu") == [["Mã", "Giá trị"], ["CT01", 1]]
+    assert _calls(g.fake, method="POST") == 2  # found by appProperties: nothing created
+
+
+def test_an_interrupted_provisioning_is_repaired_not_duplicated(g, small):
+    unit = small.units[0]
+    ws = g.workspace(small, max_attempts=1)
+    ws.prepare()
+    g.fake.fail_next(1, 500, api="sheets")  # the Sheet exists, its batchUpdate never happened
+    with pytest.raises(WorkspaceUnavailable):
+        ws.provision(unit)
+    sheets = [f for f in g.fake.state.files.values() if f.mimeType == SPREADSHEET]
+    assert len(sheets) == 1 and sheets[0].appProperties["sonketReady"] == "0"
+
+    g.fake.reset_log()
+    files = g.workspace(small).provision(unit)  # store lost too: found by appProperties
+    assert [f.id for f in g.fake.state.files.values() if f.mimeType == SPREADSHEET] == [files.sheet_id]
+    ss = g.fake.state.spreadsheets[files.sheet_id]
+    assert ss.titles() == [f.sheet for f in small.forms_for(unit)]
+    assert g.fake.state.files[files.sheet_id].appProperties["sonketReady"] == "1"
+    assert files.doc_id and files.created
+    assert _calls(g.fake, path_contains=":batchUpdate") == 1
+
+
+def test_client_side_pacing_keeps_under_the_sheets_quota(g, small):
+    _, files = g.provision_all(small)
+    g.fake.set_quota(sheets_reads_per_minute=2)
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+        g.fake.clock.advance(seconds)
+
+    ws = GoogleWorkspace.from_settings(
+        g.settings.with_(sheets_reads_per_minute=2), small, clock=g.fake.clock, sleep=sleep
+    )
+    ws.changes(None)
+    g.fake.reset_log()
+    for unit in small.units[:3]:
+        ws.read_unit(unit)
+    assert _calls(g.fake, api="sheets") == 3
+    assert _calls(g.fake, status=429) == 0  # paced, never refused
+    assert len(waited) == 1 and waited[0] == pytest.approx(60.0, abs=1.0)
+
+
+def test_read_without_a_cached_id_lists_only_that_unit(g, small):
+    _, files = g.provision_all(small)
+    g.fake.reset_log()
+    snapshot = g.workspace(small).read_unit(small.units[1])
+    assert snapshot.sheets and snapshot.narrative
+    assert [r.method_id for r in g.fake.requests] == [
+        "drive.files.list",
+        "sheets.spreadsheets.values.batchGet",
+        "drive.files.export",
+    ]
+
+
+def test_refused_credentials_raise_auth_error_without_the_token(g, small):
+    from sonket_gsync.errors import AuthError
+
+    ws = g.workspace(small, google_token="secret-token-123")
+    with pytest.raises(AuthError) as err:
+        ws.prepare()
+    assert "secret-token-123" not in err.value.explain()
+    assert len(g.fake.requests) == 1 and g.sleeps == []
+
+
+def test_a_missing_key_file_is_an_auth_error(settings, small, tmp_path):
+    from sonket_gsync.errors import AuthError
+
+    missing = settings.with_(backend="google", google_credentials=tmp_path / "khong-co.json")
+    with pytest.raises(AuthError) as err:
+        GoogleWorkspace.from_settings(missing, small)
+    assert "SONKET_GOOGLE_CREDENTIALS" in err.value.explain()
+    bad = tmp_path / "hong.json"
+    bad.write_text('{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nabc"}')
+    with pytest.raises(AuthError) as err:
+        GoogleWorkspace.from_settings(settings.with_(backend="google", google_credentials=bad), small)
+    assert "abc" not in err.value.explain()
+
+
+def test_write_output_can_convert_to_google_docs(g, small):
+    g.provision_all(small)
+    ws = GoogleWorkspace(small, g.workspace(small).client, shared_drive_id=g.drive_id, convert_outputs=True)
+    data = docx_from_sections(small, small.units[0], {})
+    first = ws.write_output("bao-cao-so-ket.docx", data, DOCX_MIME)
+    second = ws.write_output("bao-cao-so-ket.docx", data, DOCX_MIME)
+    f = g.fake.state.files[first.file_id]
+    assert second.file_id == first.file_id and f.mimeType == DOCUMENT
+    assert len(f.revisions) == 2 and "document" in first.url
