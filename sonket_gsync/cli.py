@@ -41,6 +41,24 @@ def cli(ctx: click.Context, campaign_dir: Path | None, data_dir: Path | None, ba
     ctx.obj = {"campaign_dir": campaign_dir, "data_dir": data_dir, "backend": backend}
 
 
+def common_options(command):
+    """--config/--data/--backend are accepted after the subcommand too
+    (``sonket-gsync demo --backend google``); there they win over the group's."""
+    options = [
+        click.option("--config", "campaign_dir", type=click.Path(path_type=Path), help="Thư mục chiến dịch.", expose_value=False, callback=_remember),
+        click.option("--data", "data_dir", type=click.Path(path_type=Path), help="Thư mục dữ liệu.", expose_value=False, callback=_remember),
+        click.option("--backend", type=click.Choice(["local", "google"]), help="Nơi lưu biểu mẫu.", expose_value=False, callback=_remember),
+    ]
+    for option in options:
+        command = option(command)
+    return command
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    if value is not None:
+        ctx.find_root().obj[param.name] = value
+
+
 def _settings(ctx: click.Context, **extra: object) -> Settings:
     return Settings.from_env(**{**ctx.obj, **extra})
 
@@ -54,6 +72,7 @@ def _bar(label: str):
 
 
 @cli.command()
+@common_options
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo cho đơn vị này (lặp lại được).")
 @click.pass_context
 def provision(ctx: click.Context, units: tuple[str, ...]) -> None:
@@ -65,6 +84,7 @@ def provision(ctx: click.Context, units: tuple[str, ...]) -> None:
 
 
 @cli.command()
+@common_options
 @click.pass_context
 def links(ctx: click.Context) -> None:
     """Bảng đường dẫn và mã QR của từng đơn vị, để gửi hoặc in."""
@@ -76,6 +96,7 @@ def links(ctx: click.Context) -> None:
 
 
 @cli.command(name="sync")
+@common_options
 @click.option("--full", is_flag=True, help="Đọc lại tất cả đơn vị, không chỉ đơn vị có thay đổi.")
 @click.option("--unit", "units", multiple=True, help="Chỉ đọc đơn vị này ngay (lặp lại được).")
 @click.option("--trigger", default="manual", hidden=True)
@@ -92,6 +113,7 @@ def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger
 
 
 @cli.command(name="compile")
+@common_options
 @click.pass_context
 def compile_command(ctx: click.Context) -> None:
     """Biên soạn báo cáo: tổng hợp số liệu và viết dự thảo (.docx) cùng bảng tổng hợp (.xlsx)."""
@@ -101,6 +123,7 @@ def compile_command(ctx: click.Context) -> None:
 
 
 @cli.command()
+@common_options
 @click.option("--unit", "unit_code", help="Xem chi tiết lỗi của một đơn vị.")
 @click.option("--errors", is_flag=True, help="Liệt kê mọi lỗi của mọi đơn vị.")
 @click.pass_context
@@ -118,6 +141,7 @@ def status(ctx: click.Context, unit_code: str | None, errors: bool) -> None:
 
 
 @cli.command()
+@common_options
 @click.option("--seed", default=45, show_default=True, help="Hạt giống ngẫu nhiên của số liệu giả lập.")
 @click.pass_context
 def demo(ctx: click.Context, seed: int) -> None:
@@ -141,6 +165,7 @@ def demo(ctx: click.Context, seed: int) -> None:
 
 
 @cli.command(name="check-config")
+@common_options
 @click.pass_context
 def check_config(ctx: click.Context) -> None:
     """Kiểm tra thư mục chiến dịch và tóm tắt nội dung."""

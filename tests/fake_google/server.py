@@ -76,6 +76,9 @@ _ROUTES = [
      "revisions_list"),
     ("drive", "GET", r"/drive/v3/files/([^/]+)/revisions/([^/]+)", "drive.revisions.get",
      "revisions_get"),
+    ("drive", "GET", r"/drive/v3/changes/startPageToken", "drive.changes.getStartPageToken",
+     "changes_start_page_token"),
+    ("drive", "GET", r"/drive/v3/changes", "drive.changes.list", "changes_list"),
     ("drive", "POST", r"/drive/v3/drives", "drive.drives.create", "drives_create"),
     ("drive", "GET", r"/drive/v3/drives", "drive.drives.list", "drives_list"),
     ("drive", "GET", r"/drive/v3/drives/([^/]+)", "drive.drives.get", "drives_get"),
@@ -113,6 +116,9 @@ _DEFAULT_FIELDS = {
     "RevisionList": "kind,nextPageToken,revisions(kind,id,mimeType,modifiedTime)",
     "Drive": "kind,id,name",
     "DriveList": "kind,nextPageToken,drives(kind,id,name)",
+    "StartPageToken": "kind,startPageToken",
+    "ChangeList": "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,"
+                  "fileId,driveId,file(kind,id,name,mimeType))",
 }
 _CREATE_WRITABLE = {"id", "name", "mimeType", "parents", "appProperties", "properties",
                     "description", "starred", "createdTime", "modifiedTime", "originalFilename",
@@ -255,9 +261,9 @@ class FakeGoogle:
             self.requests.clear()
 
     # ---- UI-like helpers -----------------------------------------------------------
-    def create_shared_drive(self, name: str) -> str:
+    def create_shared_drive(self, name: str, drive_id: str | None = None) -> str:
         with self.state.lock:
-            drive_id = self.state.new_drive_id()
+            drive_id = drive_id or self.state.new_drive_id()
             self.state.drives[drive_id] = {"kind": "drive#drive", "id": drive_id, "name": name,
                                            "createdTime": self.state.now(), "hidden": False}
             return drive_id
@@ -283,12 +289,27 @@ class FakeGoogle:
             self.state.touch(self.state.files[spreadsheet_id])
 
     def revoke_access(self, file_id: str) -> None:
+        """The caller loses access (shows as `removed` in changes.list)."""
         with self.state.lock:
             self.state.files[file_id].accessible = False
+            self.state.log_change(file_id)
 
     def restore_access(self, file_id: str) -> None:
         with self.state.lock:
             self.state.files[file_id].accessible = True
+            self.state.log_change(file_id)
+
+    def trash_file(self, file_id: str) -> None:
+        """Like a person moving the file to the trash in the Drive UI."""
+        with self.state.lock:
+            self.state.files[file_id].trashed = True
+            self.state.log_change(file_id)
+
+    def expire_change_tokens(self) -> None:
+        """Every changes page token issued so far becomes invalid (400, like an expired
+        or foreign token); getStartPageToken hands out valid ones again."""
+        with self.state.lock:
+            self.state.change_floor = len(self.state.change_log)
 
     def delete_file(self, file_id: str) -> None:
         with self.state.lock:
@@ -538,6 +559,7 @@ class FakeGoogle:
         s.files[file_id] = f
         if f.mimeType != st.FOLDER:
             s.add_revision(f)
+        s.log_change(file_id)
         return f
 
     def files_create(self, request, params, query):
@@ -565,9 +587,14 @@ class FakeGoogle:
             drive_id = self._parent_drive(parents, query)
             if drive_id is None:
                 self._check_storage(None)
+            moved = [f, *_descendants(s, f)]
+            for item in moved:
+                if item.driveId != drive_id:   # gone from the old drive's change feed
+                    s.log_change(item.id, item.driveId, same_drive=False)
             f.parents, f.driveId = parents, drive_id
-            for child in _descendants(s, f):
+            for child in moved[1:]:
                 child.driveId = drive_id
+                s.log_change(child.id)
         for key in ("name", "description", "starred", "trashed", "originalFilename"):
             if key in meta:
                 setattr(f, key, meta[key])
@@ -600,6 +627,7 @@ class FakeGoogle:
         elif meta.get("modifiedTime"):
             f.modifiedTime = _norm_time(meta["modifiedTime"])
             f.version += 1
+        s.log_change(f.id)
         return f
 
     def files_update(self, request, params, query):
@@ -815,6 +843,7 @@ class FakeGoogle:
                     "role": role, "emailAddress": email, "displayName": email.split("@")[0],
                     "deleted": False, "pendingOwner": False}
         f.permissions = [p for p in f.permissions if p["id"] != perm["id"]] + [perm]
+        self.state.log_change(f.id)
         return copy.deepcopy(perm), "Permission"
 
     def permissions_delete(self, request, params, query):
@@ -824,6 +853,7 @@ class FakeGoogle:
         if len(f.permissions) == before:
             raise drive_error(404, f"Permission not found: {params[1]}.", "notFound",
                               location="permissionId")
+        self.state.log_change(f.id)
         return Response(b"", 204)
 
     def revisions_list(self, request, params, query):
@@ -840,6 +870,90 @@ class FakeGoogle:
                 return {k: v for k, v in r.items() if k != "_content"}, "Revision"
         raise drive_error(404, f"Revision not found: {params[1]}.", "notFound",
                           location="revisionId")
+
+    # ---- Drive: changes ------------------------------------------------------------------
+    def _changes_scope(self, query):
+        """(driveId or None, include shared-drive items) after Drive's parameter checks."""
+        drive_id = _one(query, "driveId") or _one(query, "teamDriveId")
+        supports = _bool(query, "supportsAllDrives") or _bool(query, "supportsTeamDrives")
+        all_drives = _bool(query, "includeItemsFromAllDrives") or \
+            _bool(query, "includeTeamDriveItems")
+        if all_drives and not supports:
+            raise drive_error(403, "The includeItemsFromAllDrives parameter can only be set "
+                              "when supportsAllDrives is true.", "teamDrivesParameterRequired")
+        if drive_id and not supports:
+            raise drive_error(403, "The driveId parameter can only be set when "
+                              "supportsAllDrives is true.", "teamDrivesParameterRequired")
+        if drive_id and drive_id not in self.state.drives:
+            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound",
+                              location="driveId")
+        return drive_id, all_drives
+
+    def changes_start_page_token(self, request, params, query):
+        self._changes_scope(query)
+        return {"kind": "drive#startPageToken",
+                "startPageToken": self.state.start_page_token()}, "StartPageToken"
+
+    def changes_list(self, request, params, query):
+        s = self.state
+        drive_id, all_drives = self._changes_scope(query)
+        token = _one(query, "pageToken")
+        if not token:
+            raise drive_error(400, "Required parameter: pageToken", "required",
+                              location="pageToken")
+        try:
+            start = int(token) - 1
+        except ValueError:
+            start = -1
+        if start < s.change_floor or start > len(s.change_log):
+            raise drive_error(400, "Invalid Value", "invalid", location="pageToken")
+        size = int(_one(query, "pageSize", "100"))
+        if size < 1 or size > 1000:
+            raise drive_error(400, f"Invalid value '{size}'. Values must be within the range: "
+                              f"[1, 1000]", "invalid", location="pageSize")
+        spaces = {x.strip() for x in _one(query, "spaces", "drive").split(",")}
+        if not spaces <= {"drive", "appDataFolder", "photos"}:
+            raise drive_error(400, "Invalid Value", "invalid", location="spaces")
+        include_removed = str(_one(query, "includeRemoved", "true")).lower() == "true"
+        my_drive_only = _bool(query, "restrictToMyDrive")
+
+        def visible(change) -> bool:
+            if "drive" not in spaces:
+                return False
+            if drive_id:
+                return change.driveId == drive_id
+            if change.driveId is None:
+                return True
+            return all_drives and not my_drive_only
+
+        entries = [(i, c) for i, c in enumerate(s.change_log[start:], start) if visible(c)]
+        # Google collapses a file's changes: only its latest one after the token is listed.
+        last = {c.fileId: i for i, c in entries}
+        entries = [(i, c) for i, c in entries if last[c.fileId] == i]
+        page = entries[:size]
+        out = {"kind": "drive#changeList", "changes": []}
+        for _, c in page:
+            change = self._change(c, drive_id, all_drives or bool(drive_id))
+            if change["removed"] and not include_removed:
+                continue
+            out["changes"].append(change)
+        if len(entries) > size:
+            out["nextPageToken"] = str(page[-1][0] + 2)
+        else:
+            out["newStartPageToken"] = s.start_page_token()
+        return out, "ChangeList"
+
+    def _change(self, c, drive_id, shared_ok) -> dict:
+        f = self.state.files.get(c.fileId)
+        removed = (f is None or not f.accessible or (f.driveId is not None and not shared_ok)
+                   or (drive_id is not None and f.driveId != drive_id))
+        out = {"kind": "drive#change", "changeType": "file", "time": c.time,
+               "fileId": c.fileId, "removed": removed}
+        if c.driveId:
+            out["driveId"] = c.driveId
+        if not removed:
+            out["file"] = f.resource()
+        return out
 
     def drives_create(self, request, params, query):
         body = self._json_body(request, "drive", "drive.drives.create")
