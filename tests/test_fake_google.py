@@ -386,3 +386,113 @@ def test_discovery_and_api_endpoint_variants(fake_google, drive_id):
     sid = drive2.files().create(body={"name": "S", "mimeType": SHEET, "parents": [drive_id]},
                                 supportsAllDrives=True).execute()["id"]
     assert sheets2.spreadsheets().get(spreadsheetId=sid).execute()["spreadsheetId"] == sid
+
+
+# ---- Drive changes feed (changes.getStartPageToken / changes.list) -------------------
+
+def _all_changes(drive, token, **kw):
+    """Every page from `token`: (changes, pages, newStartPageToken)."""
+    changes, pages = [], 0
+    while True:
+        page = drive.changes().list(pageToken=token, **kw).execute()
+        pages += 1
+        changes.extend(page.get("changes", []))
+        if "newStartPageToken" in page:
+            assert "nextPageToken" not in page
+            return changes, pages, page["newStartPageToken"]
+        token = page["nextPageToken"]
+
+
+def test_changes_feed_records_every_mutation_collapsed_and_paged(drive, sheets, drive_id,
+                                                                 fake_google):
+    scope = dict(driveId=drive_id, supportsAllDrives=True, includeItemsFromAllDrives=True)
+    start = drive.changes().getStartPageToken(driveId=drive_id, supportsAllDrives=True).execute()
+    assert start["kind"] == "drive#startPageToken" and isinstance(start["startPageToken"], str)
+    token = start["startPageToken"]
+    # nothing happened: one page, no changes, the same token back
+    empty = drive.changes().list(pageToken=token, **scope).execute()
+    assert empty["changes"] == [] and empty["newStartPageToken"] == token
+    assert empty["kind"] == "drive#changeList"
+
+    edited = _spreadsheet(drive, drive_id, "Edited")
+    trashed = _spreadsheet(drive, drive_id, "Trashed")
+    deleted = _spreadsheet(drive, drive_id, "Deleted")
+    revoked = _spreadsheet(drive, drive_id, "Revoked")
+    shared = _spreadsheet(drive, drive_id, "Shared")
+    fake_google.clock.advance(5)
+    for n in range(3):  # three edits of one file: listed once, as it is now
+        sheets.spreadsheets().values().update(
+            spreadsheetId=edited, range="A1", valueInputOption="RAW",
+            body={"values": [[n]]}).execute()
+    drive.files().update(fileId=trashed, body={"trashed": True}, supportsAllDrives=True).execute()
+    drive.files().delete(fileId=deleted, supportsAllDrives=True).execute()
+    fake_google.revoke_access(revoked)
+    drive.permissions().create(fileId=shared, body={"type": "anyone", "role": "writer"},
+                               supportsAllDrives=True).execute()
+    fields = "nextPageToken,newStartPageToken,changes(fileId,removed,time,driveId,changeType," \
+             "file(id,name,trashed,modifiedTime))"
+    changes, pages, new_token = _all_changes(drive, token, pageSize=2, fields=fields, **scope)
+    assert pages == 3  # five files, two per page
+    by_id = {c["fileId"]: c for c in changes}
+    assert len(changes) == len(by_id) == 5
+    assert [c["fileId"] for c in changes] == [edited, trashed, deleted, revoked, shared]
+    assert all(c["changeType"] == "file" and c["driveId"] == drive_id and c["time"].endswith("Z")
+               for c in changes)
+    assert by_id[edited]["removed"] is False
+    assert by_id[edited]["file"]["modifiedTime"] == fake_google.state.files[edited].modifiedTime
+    assert by_id[trashed]["removed"] is False and by_id[trashed]["file"]["trashed"] is True
+    for gone in (deleted, revoked):  # deleted, or the caller lost access: removed, no file
+        assert by_id[gone]["removed"] is True and "file" not in by_id[gone]
+    assert by_id[shared]["file"]["name"] == "Shared"
+    # default fields of a change, like Drive v3
+    first = drive.changes().list(pageToken=token, pageSize=1, **scope).execute()
+    assert set(first["changes"][0]) == {"kind", "changeType", "time", "removed", "fileId",
+                                        "driveId", "file"}
+    assert set(first["changes"][0]["file"]) == {"kind", "id", "name", "mimeType"}
+    assert "nextPageToken" in first and "newStartPageToken" not in first
+    # includeRemoved=false hides removals
+    kept, _, _ = _all_changes(drive, token, includeRemoved=False, **scope)
+    assert {c["fileId"] for c in kept} == {edited, trashed, shared}
+    # from the new token: only what happens next; restored access shows the file again
+    fake_google.restore_access(revoked)
+    later, pages, _ = _all_changes(drive, new_token, fields=fields, **scope)
+    assert pages == 1 and [(c["fileId"], c["removed"]) for c in later] == [(revoked, False)]
+
+
+def test_changes_feed_scope_tokens_and_errors(drive, drive_id, fake_google):
+    other = fake_google.create_shared_drive("Khác")
+    token = drive.changes().getStartPageToken(driveId=drive_id, supportsAllDrives=True) \
+        .execute()["startPageToken"]
+    mine = _spreadsheet(drive, drive_id, "Mine")
+    _spreadsheet(drive, other, "Elsewhere")
+    scoped, _, _ = _all_changes(drive, token, driveId=drive_id, supportsAllDrives=True,
+                                includeItemsFromAllDrives=True)
+    assert [c["fileId"] for c in scoped] == [mine]
+    everywhere, _, _ = _all_changes(drive, token, supportsAllDrives=True,
+                                    includeItemsFromAllDrives=True)
+    assert len(everywhere) == 2
+    my_drive_only, _, _ = _all_changes(drive, token)  # shared-drive items need the flags
+    assert my_drive_only == []
+
+    def status(call):
+        with pytest.raises(HttpError) as err:
+            call.execute()
+        return err.value.resp.status, _error(err.value)["errors"][0]
+
+    code, error = status(drive.changes().list(pageToken="not-a-token", driveId=drive_id,
+                                              supportsAllDrives=True))
+    assert code == 400 and error["location"] == "pageToken"
+    assert status(drive.changes().list(pageToken=token, driveId=drive_id))[0] == 403
+    assert status(drive.changes().getStartPageToken(driveId="0Anope", supportsAllDrives=True))[0] \
+        == 404
+    code, error = status(drive.changes().list(pageToken=token, pageSize=1001))
+    assert code == 400 and error["location"] == "pageSize"
+    # an expired token is refused; a fresh start token works again
+    fake_google.expire_change_tokens()
+    assert status(drive.changes().list(pageToken=token, driveId=drive_id,
+                                       supportsAllDrives=True))[0] == 400
+    fresh = drive.changes().getStartPageToken(driveId=drive_id, supportsAllDrives=True) \
+        .execute()["startPageToken"]
+    assert drive.changes().list(pageToken=fresh, driveId=drive_id, supportsAllDrives=True) \
+        .execute()["changes"] == []
+    assert fake_google.count(path_contains="/changes", status=200) >= 5

@@ -7,7 +7,9 @@ of calls a provisioning run, a sync read and a no-change poll make.
 from __future__ import annotations
 
 import io
+import json
 from dataclasses import replace
+from datetime import datetime
 
 import pytest
 from docx import Document
@@ -207,16 +209,18 @@ def test_storage_quota_exceeded_says_to_use_a_shared_drive(g, small):
 
 # --- changes and reading -------------------------------------------------------------------------
 
-def test_changes_with_nothing_changed_is_one_list_call(g, small):
+def test_changes_with_nothing_changed_is_one_call(g, small):
     ws, files = g.provision_all(small)
+    g.fake.reset_log()
     first = ws.changes(None)
     assert {c.unit_code for c in first.changed} == {u.code for u in small.units}
     assert first.missing == ()
+    assert [r.method_id for r in g.fake.requests] == ["drive.changes.getStartPageToken", "drive.files.list"]
     g.fake.reset_log()
     fresh = g.workspace(small)
     second = fresh.changes(first.cursor)
     assert second.changed == () and second.missing == ()
-    assert len(g.fake.requests) == 1
+    assert [r.method_id for r in g.fake.requests] == ["drive.changes.list"]
 
 
 def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, small):
@@ -235,7 +239,12 @@ def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, sm
     snapshot = fresh.read_unit(unit)
     assert _calls(g.fake, path_contains="values:batchGet") == 1
     assert _calls(g.fake, path_contains="/export") == 1
-    assert len(g.fake.requests) == 3  # list + batchGet + export
+    # changes.list + batchGet + export: the ids come from the cursor, no files.list
+    assert [r.method_id for r in g.fake.requests] == [
+        "drive.changes.list",
+        "sheets.spreadsheets.values.batchGet",
+        "drive.files.export",
+    ]
     assert set(snapshot.sheets) == {f.sheet for f in small.forms_for(unit)}
     grid = snapshot.sheets[form.sheet]
     assert grid[layout.first_data_row - 1][1:3] == ["Tỉnh ủy", "12-KH/TU"]
@@ -289,6 +298,166 @@ def test_read_with_stale_ids_raises_not_found_or_access_denied(g, small):
     assert g.sleeps == []
 
 
+def _many(campaign, n):
+    return replace(campaign, units=tuple(campaign.units[:n]))
+
+
+def test_no_change_sync_is_one_call_for_thirty_units_and_a_paged_listing(g, campaign):
+    thirty = _many(campaign, 30)
+    ws, files = g.provision_all(thirty)
+    ws.drive.page_size = 10  # 3 folders + 60 files: a 7-page full listing
+    g.fake.reset_log()
+    first = ws.changes(None)
+    assert len(first.changed) == 30 and first.missing == ()
+    assert _calls(g.fake, path_contains="/files") == 7
+    assert len(g.fake.requests) == 1 + 7  # getStartPageToken + the listing
+
+    for _ in range(3):  # polling with nothing changed: one changes.list each time
+        g.fake.reset_log()
+        fresh = g.workspace(thirty)
+        fresh.drive.page_size = 10
+        nothing = fresh.changes(first.cursor)
+        assert nothing.changed == () and nothing.missing == ()
+        assert [r.method_id for r in g.fake.requests] == ["drive.changes.list"]
+        first = nothing
+
+    # one unit edited: still one call, and only that unit
+    unit = thirty.units[17]
+    form = thirty.forms_for(unit)[0]
+    layout = workbook_layout(thirty, unit)[0]
+    g.fake.clock.advance(60)
+    g.fake.edit_cells(files[unit.code].sheet_id, f"'{form.sheet}'!B{layout.first_data_row}", [["Sở Y tế"]])
+    g.fake.reset_log()
+    edited = g.workspace(thirty).changes(first.cursor)
+    assert [c.unit_code for c in edited.changed] == [unit.code]
+    assert edited.changed[0].modified_at == datetime.fromisoformat(
+        g.fake.state.files[files[unit.code].sheet_id].modifiedTime.replace("Z", "+00:00")
+    )
+    assert len(g.fake.requests) == 1
+
+    # twelve units edited with 10 changes a page: two changes.list pages
+    g.fake.clock.advance(60)
+    for u in thirty.units[:12]:
+        g.fake.edit_cells(files[u.code].sheet_id, f"'{thirty.forms_for(u)[0].sheet}'!B{layout.first_data_row}", [["x"]])
+    g.fake.reset_log()
+    busy = g.workspace(thirty)
+    busy.drive.page_size = 10
+    many = busy.changes(edited.cursor)
+    assert {c.unit_code for c in many.changed} == {u.code for u in thirty.units[:12]}
+    assert [r.method_id for r in g.fake.requests] == ["drive.changes.list"] * 2
+
+
+def test_deleted_trashed_and_revoked_sheets_are_missing_incrementally(g, small):
+    ws, files = g.provision_all(small)
+    cursor = ws.changes(None).cursor
+    deleted, trashed, revoked = small.units[0], small.units[1], small.units[2]
+    g.fake.delete_file(files[deleted.code].sheet_id)
+    g.fake.trash_file(files[trashed.code].sheet_id)
+    g.fake.revoke_access(files[revoked.code].sheet_id)
+    g.fake.reset_log()
+    fresh = g.workspace(small)
+    change = fresh.changes(cursor)
+    assert set(change.missing) == {deleted.code, trashed.code, revoked.code}
+    assert change.changed == ()
+    assert len(g.fake.requests) == 1
+    # still missing on the next poll (the cursor forgot their Sheets), still one call
+    g.fake.reset_log()
+    again = g.workspace(small).changes(change.cursor)
+    assert set(again.missing) == {deleted.code, trashed.code, revoked.code} and again.changed == ()
+    assert len(g.fake.requests) == 1
+    with pytest.raises(NotFound):
+        fresh.read_unit(revoked)  # not cached any more: listed, not found
+    # access restored: the unit comes back as changed
+    g.fake.restore_access(files[revoked.code].sheet_id)
+    back = g.workspace(small).changes(again.cursor)
+    assert [c.unit_code for c in back.changed] == [revoked.code]
+    assert set(back.missing) == {deleted.code, trashed.code}
+
+
+def test_a_reprovisioned_sheet_is_picked_up_from_the_changes_feed(g, small):
+    ws, files = g.provision_all(small)
+    unit = small.units[0]
+    cursor = ws.changes(None).cursor
+    g.fake.delete_file(files[unit.code].sheet_id)
+    gone = g.workspace(small).changes(cursor)
+    assert gone.missing == (unit.code,)
+    renewed = g.workspace(small).provision(unit)
+    assert renewed.created and renewed.sheet_id != files[unit.code].sheet_id
+    g.fake.reset_log()
+    fresh = g.workspace(small)
+    change = fresh.changes(gone.cursor)
+    assert [c.unit_code for c in change.changed] == [unit.code] and change.missing == ()
+    assert len(g.fake.requests) == 1
+    g.fake.reset_log()
+    assert fresh.read_unit(unit).sheets  # the new Sheet's id came with the change: no listing
+    assert _calls(g.fake, path_contains=renewed.sheet_id) == 1
+    assert not any(r.method_id == "drive.files.list" for r in g.fake.requests)
+
+
+def test_doc_edits_count_and_foreign_files_are_ignored(g, small):
+    ws, files = g.provision_all(small)
+    cursor = ws.changes(None).cursor
+    unit = small.units[3]
+    g.fake.clock.advance(30)
+    ws.write_unit(unit, [], narrative=docx_from_sections(small, unit, {}))
+    # someone else's file in the same Shared Drive, and one of another campaign
+    drive = ws.client.drive.files()
+    drive.create(body={"name": "Ghi chú", "mimeType": DOCUMENT, "parents": [g.drive_id]}, supportsAllDrives=True).execute()
+    drive.create(
+        body={
+            "name": "Khác",
+            "mimeType": SPREADSHEET,
+            "parents": [g.drive_id],
+            "appProperties": {"sonketCampaign": "chien-dich-khac", "sonketKind": "sheet", "sonketUnit": unit.code},
+        },
+        supportsAllDrives=True,
+    ).execute()
+    g.fake.reset_log()
+    change = g.workspace(small).changes(cursor)
+    assert [c.unit_code for c in change.changed] == [unit.code] and change.missing == ()
+    assert len(g.fake.requests) == 1
+    assert len(json.loads(change.cursor)["files"]) == len(json.loads(cursor)["files"])
+
+
+def test_a_refused_or_old_cursor_falls_back_to_a_full_listing(g, small):
+    ws, files = g.provision_all(small)
+    cursor = ws.changes(None).cursor
+    unit = small.units[1]
+    g.fake.clock.advance(60)
+    g.fake.edit_cells(files[unit.code].sheet_id, f"'{small.forms_for(unit)[0].sheet}'!B9", [["mới"]])
+    g.fake.expire_change_tokens()
+    g.fake.reset_log()
+    change = g.workspace(small).changes(cursor)
+    # the token is refused (400): start token + full listing; the map still tells what changed
+    assert [r.method_id for r in g.fake.requests] == [
+        "drive.changes.list",
+        "drive.changes.getStartPageToken",
+        "drive.files.list",
+    ]
+    assert _calls(g.fake, status=400) == 1
+    assert [c.unit_code for c in change.changed] == [unit.code] and change.missing == ()
+    assert g.sleeps == []
+    g.fake.reset_log()
+    assert g.workspace(small).changes(change.cursor).changed == ()
+    assert len(g.fake.requests) == 1  # back to the feed with the new token
+
+    g.fake.fail_next(1, 404, api="drive", path_contains="/changes")  # a token Google forgot
+    g.fake.reset_log()
+    lost = g.workspace(small).changes(change.cursor)
+    assert lost.changed == () and _calls(g.fake, status=404) == 1 and len(g.fake.requests) == 3
+
+    for old in (
+        json.dumps({"v": 1, "units": {u.code: {files[u.code].sheet_id: ""} for u in small.units}}),
+        "không phải JSON",
+        json.dumps({**json.loads(change.cursor), "drive": "0Akhac"}),  # another Shared Drive
+    ):
+        g.fake.reset_log()
+        redo = g.workspace(small).changes(old)
+        assert len(redo.changed) == len(small.units)  # unknown cursor: everything counts
+        assert [r.method_id for r in g.fake.requests] == ["drive.changes.getStartPageToken", "drive.files.list"]
+    assert json.loads(redo.cursor)["v"] == 2
+
+
 # --- retries ---------------------------------------------------------------------------------------
 
 def test_bursts_of_429_and_5xx_are_retried_then_succeed(g, small):
@@ -310,7 +479,13 @@ def test_403_rate_limit_reason_is_retried(g, small):
     g.fake.reset_log()
     g.fake.fail_next(1, 403, reason="userRateLimitExceeded", api="drive")
     assert ws.changes(None).changed
-    assert len(g.fake.requests) == 2 and len(g.sleeps) == 1
+    # getStartPageToken refused once then retried, then the one files.list
+    assert [r.method_id for r in g.fake.requests] == [
+        "drive.changes.getStartPageToken",
+        "drive.changes.getStartPageToken",
+        "drive.files.list",
+    ]
+    assert _calls(g.fake, status=403) == 1 and len(g.sleeps) == 1
 
 
 def test_a_permanent_404_is_not_retried(g, small):

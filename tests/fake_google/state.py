@@ -138,6 +138,15 @@ class File:
 
 
 @dataclass
+class Change:
+    """One entry of the Drive change log. The file's state is read when listed (like
+    Google: a change shows the file as it is now, or `removed` if it is gone)."""
+    fileId: str
+    driveId: str | None
+    time: str
+
+
+@dataclass
 class Sheet:
     props: dict                                   # SheetProperties JSON (sheetId, title, ...)
     cells: dict = field(default_factory=dict)     # (row, col) -> CellData JSON
@@ -216,6 +225,11 @@ class State:
         self.spreadsheets: dict[str, Spreadsheet] = {}
         self.uploads: dict[str, dict] = {}
         self.caller_email = CALLER_EMAIL
+        # Drive change log (changes.list): one entry per file mutation, oldest first.
+        # A page token is "position + 1" in this log; positions below `change_floor`
+        # are forgotten (expired tokens).
+        self.change_log: list[Change] = []
+        self.change_floor = 0
 
     # ---- ids and time --------------------------------------------------------
     def new_id(self, length: int = 44) -> str:
@@ -241,6 +255,28 @@ class State:
     def now(self) -> str:
         return rfc3339(self.now_dt())
 
+    def peek_now(self) -> str:
+        """Current fake time without consuming a tick (for change timestamps)."""
+        value = self._wall0 + dt.timedelta(seconds=self.clock() - self._clock0)
+        value = value.replace(microsecond=value.microsecond // 1000 * 1000)
+        if self._last is not None and value < self._last:
+            value = self._last
+        return rfc3339(value)
+
+    # ---- change log ------------------------------------------------------------
+    def log_change(self, file_id: str, drive_id: str | None = None, *,
+                   same_drive: bool = True) -> None:
+        """Record that `file_id` changed (created, updated, trashed, deleted, shared,
+        access lost/regained). `drive_id` = the shared drive it was in (None: My Drive);
+        by default taken from the file itself."""
+        if same_drive:
+            f = self.files.get(file_id)
+            drive_id = f.driveId if f is not None else drive_id
+        self.change_log.append(Change(file_id, drive_id, self.peek_now()))
+
+    def start_page_token(self) -> str:
+        return str(len(self.change_log) + 1)
+
     # ---- files ---------------------------------------------------------------
     def drive_of_parent(self, parent_id: str) -> str | None:
         if parent_id in self.drives:
@@ -265,6 +301,7 @@ class State:
     def touch(self, f: File, when: str | None = None) -> None:
         f.modifiedTime = when or self.now()
         f.version += 1
+        self.log_change(f.id)
 
     def children(self, folder_id: str) -> list[File]:
         return [f for f in self.files.values() if folder_id in f.parents]
@@ -272,8 +309,10 @@ class State:
     def remove_file(self, file_id: str) -> None:
         for child in self.children(file_id):
             self.remove_file(child.id)
-        self.files.pop(file_id, None)
+        f = self.files.pop(file_id, None)
         self.spreadsheets.pop(file_id, None)
+        if f is not None:
+            self.log_change(file_id, f.driveId, same_drive=False)
 
     # ---- spreadsheets --------------------------------------------------------
     def new_spreadsheet(self, file_id: str, titles=("Sheet1",)) -> Spreadsheet:

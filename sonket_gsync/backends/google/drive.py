@@ -13,13 +13,15 @@ from typing import Any
 
 from googleapiclient.http import MediaIoBaseUpload
 
+from ...errors import BadRequest
 from .client import GoogleClient
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 DOCUMENT_MIME = "application/vnd.google-apps.document"
 FILE_FIELDS = "id,name,mimeType,createdTime,modifiedTime,appProperties,trashed,webViewLink,parents"
-PAGE_SIZE = 1000  # Drive's maximum
+PAGE_SIZE = 1000  # Drive's maximum (files.list and changes.list)
+CHANGE_FIELDS = f"nextPageToken,newStartPageToken,changes(fileId,removed,time,driveId,file({FILE_FIELDS}))"
 
 
 def props_query(props: dict[str, str]) -> str:
@@ -42,8 +44,10 @@ class Drive:
     def __init__(self, client: GoogleClient, drive_id: str = "") -> None:
         self.client = client
         self.drive_id = drive_id
+        self.page_size = PAGE_SIZE
         self.files = client.drive.files()
         self.permissions = client.drive.permissions()
+        self.changes_api = client.drive.changes()
 
     def list(self, query: str, *, where: str = "") -> list[dict]:
         """All files matching ``query`` (one call per page of up to 1,000 files)."""
@@ -52,7 +56,7 @@ class Drive:
         while True:
             params: dict[str, Any] = {
                 "q": query,
-                "pageSize": PAGE_SIZE,
+                "pageSize": self.page_size,
                 "fields": f"nextPageToken,files({FILE_FIELDS})",
                 "supportsAllDrives": True,
                 "includeItemsFromAllDrives": True,
@@ -68,6 +72,45 @@ class Drive:
             token = page.get("nextPageToken")
             if not token:
                 return found
+
+    def start_page_token(self, *, where: str = "") -> str:
+        """The changes feed's current position (changes.getStartPageToken): ONE call."""
+        params: dict[str, Any] = {"supportsAllDrives": True}
+        if self.drive_id:
+            params["driveId"] = self.drive_id
+        answer = self.client.execute(
+            self.changes_api.getStartPageToken(**params), what="Drive changes.getStartPageToken", where=where
+        )
+        return str(answer["startPageToken"])
+
+    def changes(self, token: str, *, where: str = "") -> tuple[list[dict], str]:
+        """Every change since ``token`` (one changes.list per page of up to 1,000 changes)
+        and the token to start from next time (``newStartPageToken`` of the last page)."""
+        found: list[dict] = []
+        while True:
+            params: dict[str, Any] = {
+                "pageToken": token,
+                "pageSize": self.page_size,
+                "fields": CHANGE_FIELDS,
+                "includeRemoved": True,
+                "supportsAllDrives": True,
+                "includeItemsFromAllDrives": True,
+            }
+            if self.drive_id:
+                params["driveId"] = self.drive_id
+            page = self.client.execute(self.changes_api.list(**params), what="Drive changes.list", where=where)
+            found.extend(page.get("changes", []))
+            if page.get("nextPageToken"):
+                token = page["nextPageToken"]
+                continue
+            new_token = page.get("newStartPageToken")
+            if not new_token:  # neither token: treated like a refused token (full listing instead)
+                raise BadRequest(
+                    "Google trả lời danh sách thay đổi (changes.list) thiếu mã trang tiếp theo.",
+                    where=where or "Drive changes.list",
+                    fix="Lần đồng bộ này đọc lại toàn bộ danh sách tệp; nếu lặp lại, báo cho người quản trị.",
+                )
+            return found, str(new_token)
 
     def create(self, metadata: dict, *, media: bytes | None = None, media_mime: str = "", where: str = "") -> dict:
         request = self.files.create(
