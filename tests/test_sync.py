@@ -18,7 +18,6 @@ from sonket_gsync.errors import AuthError, WorkspaceUnavailable
 from sonket_gsync.layout import sheet_layout
 from sonket_gsync.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.sync import sync
 from sonket_gsync.synthetic import answers_for, modified_time, to_blocks, to_submission
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import copy
 import csv
-import hashlib
 import io
 import json
 import re
@@ -19,7 +18,7 @@ import time
 import urllib.parse
 import zipfile
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
