@@ -9,16 +9,17 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt, RGBColor
-from docx.table import Table
-from docx.text.paragraph import Paragraph
+from lxml import etree
 
-from .campaign import Campaign, Unit
+from .campaign import Campaign, OutlineSection, Unit
 from .errors import UnitFileError
 from .submission import Problem
 from .text import clean, format_date, header_key
@@ -31,6 +32,11 @@ INSTRUCTION = (
 )
 _NUMBER_SEPARATOR = r"\s*[.):\-–—/]?\s*"
 _EDGE_PUNCTUATION = " :.;,*"
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_P, _TBL, _T, _TAB, _BR, _CR = (f"{_W}{tag}" for tag in ("p", "tbl", "t", "tab", "br", "cr"))
+_STYLE_NAME = re.compile(rb'<w:style\b[^>]*?\bw:styleId="([^"]*)"[^>]*>\s*<w:name w:val="([^"]*)"')
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity tricks
 
 
 # --- building -----------------------------------------------------------------------------
@@ -101,30 +107,30 @@ class _Heading:
 def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[str, str], list[Problem]]:
     """Text per outline item key (all keys present, "" when nothing was written) and the
     problems found. Guidance lines and text before the first heading are not counted."""
-    doc = _open(data, unit_code)
-    headings = _headings(campaign)
-    matcher = _Matcher(headings)
-    guidance = _guidance_keys(campaign)
-    guidance_style = _style_id(doc, GUIDANCE_STYLE)
+    body, guidance_style = _open(data, unit_code)
+    headings, matcher, guidance = _outline_index(campaign.outline)
 
     collected: dict[str, list[str]] = {item.key: [] for item in campaign.outline_items}
     found: set[str] = set()
     current: _Heading | None = None
     stray: list[str] = []  # sections whose own text (before their first item) is not counted
 
-    for block in doc.iter_inner_content():
-        if isinstance(block, Table):
+    for block in body:
+        if block.tag == _TBL:
             lines = _table_lines(block)
-        else:
-            heading, rest = matcher.match(block)
+        elif block.tag == _P:
+            text = clean(_text(block))
+            heading, rest = matcher.match(text)
             if heading is not None:
                 current = heading
                 found.add(heading.label)
                 lines = [rest] if rest else []
-            elif _is_guidance(block, guidance, guidance_style):
+            elif _is_guidance(block, text, guidance, guidance_style):
                 continue
             else:
-                lines = [clean(block.text)]
+                lines = [text]
+        else:
+            continue  # section properties, bookmarks, content controls
         lines = [line for line in lines if line]
         if not lines or current is None:
             continue
@@ -140,6 +146,8 @@ def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[st
 
 
 def _open(data: bytes, unit_code: str):
+    """The document body element and the guidance style's id, read straight from the
+    package's XML (python-docx would load and resolve every part: most of the time)."""
     where = f"đơn vị {unit_code}, tệp báo cáo thuyết minh (.docx)"
     if not data:
         raise UnitFileError(
@@ -150,8 +158,13 @@ def _open(data: bytes, unit_code: str):
             "hoặc khôi phục bản trước.",
         )
     try:
-        return Document(io.BytesIO(data))
-    except Exception:  # python-docx raises many kinds for a broken package
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            document = etree.fromstring(package.read(_document_part(package)), parser=_PARSER)
+            styles = package.read("word/styles.xml") if "word/styles.xml" in package.namelist() else b""
+        body = document.find(f"{_W}body")
+        if body is None:
+            raise ValueError("no body")
+    except Exception:  # a broken package fails in many ways (zip, XML, missing parts)
         raise UnitFileError(
             "Tệp báo cáo thuyết minh không đọc được: không phải tệp Word (.docx) hoặc tệp đã bị hỏng.",
             unit_code=unit_code,
@@ -159,11 +172,28 @@ def _open(data: bytes, unit_code: str):
             fix="Mở tệp bằng Word hoặc Google Tài liệu và lưu lại dạng .docx (không dùng .doc, .pdf); "
             "hoặc khôi phục bản trước.",
         ) from None
+    return body, _style_id(styles, GUIDANCE_STYLE)
 
 
-def _headings(campaign: Campaign) -> list[_Heading]:
+def _document_part(package: zipfile.ZipFile) -> str:
+    """The main document part named by the package relationships (word/document.xml usually)."""
+    rels = etree.fromstring(package.read("_rels/.rels"), parser=_PARSER)
+    for rel in rels:
+        if rel.get("Type", "").endswith("/officeDocument"):
+            return rel.get("Target", "").lstrip("/")
+    raise ValueError("no main document part")
+
+
+@lru_cache(maxsize=16)
+def _outline_index(outline: tuple[OutlineSection, ...]) -> tuple[list[_Heading], "_Matcher", set[str]]:
+    """Headings, their matcher and the guidance keys: built once per outline, not per unit."""
+    headings = _headings(outline)
+    return headings, _Matcher(headings), _guidance_keys(outline)
+
+
+def _headings(outline: tuple[OutlineSection, ...]) -> list[_Heading]:
     out = []
-    for section in campaign.outline:
+    for section in outline:
         key = None if section.items else section.number
         out.append(_Heading(key, f"{section.number}. {section.title}", section.number, section.title))
         for item in section.items:
@@ -191,8 +221,7 @@ class _Matcher:
         numbers = sorted({re.escape(h.number) for h in headings}, key=len, reverse=True)
         self.number_re = re.compile(rf"^({'|'.join(numbers)}){_NUMBER_SEPARATOR}(.*)$", re.IGNORECASE | re.DOTALL)
 
-    def match(self, paragraph: Paragraph) -> tuple[_Heading | None, str]:
-        text = clean(paragraph.text)
+    def match(self, text: str) -> tuple[_Heading | None, str]:
         if not text or len(text) > 600:
             return None, ""
         heading = self._whole(text)
@@ -215,40 +244,54 @@ class _Matcher:
         return self.by_title.get(_compact(text))
 
 
-def _guidance_keys(campaign: Campaign) -> set[str]:
+def _guidance_keys(outline: tuple[OutlineSection, ...]) -> set[str]:
     keys = {header_key(INSTRUCTION)}
-    for section in campaign.outline:
+    for section in outline:
         keys.update(header_key(g) for g in section.guidance)
         for item in section.items:
             keys.update(header_key(g) for g in item.guidance)
     return keys
 
 
-def _style_id(doc, name: str) -> str | None:
-    for style in doc.styles:
-        if clean(style.name) == name:
-            return style.style_id
+def _style_id(styles: bytes, name: str) -> str | None:
+    # A scan of the raw part: parsing the whole styles.xml took longer than the document itself.
+    for style_id, style_name in _STYLE_NAME.findall(styles):
+        if clean(style_name.decode("utf-8", "replace")) == name:
+            return style_id.decode("utf-8", "replace")
     return None
 
 
-def _is_guidance(paragraph: Paragraph, guidance: set[str], style_id: str | None) -> bool:
-    # Compare the raw style id: python-docx's ``paragraph.style`` resolves the default style
-    # by scanning every style, which made parsing 10x slower.
-    if style_id is not None and paragraph._p.style == style_id:
-        return True
-    return header_key(paragraph.text) in guidance
+def _is_guidance(paragraph, text: str, guidance: set[str], style_id: str | None) -> bool:
+    if style_id is not None:
+        style = paragraph.find(f"{_W}pPr/{_W}pStyle")
+        if style is not None and style.get(f"{_W}val") == style_id:
+            return True
+    return header_key(text) in guidance
 
 
-def _table_lines(table: Table) -> list[str]:
+def _text(element) -> str:
+    """A paragraph's (or cell's) text as Word shows it: runs, tabs and line breaks."""
+    parts = []
+    for node in element.iter(_T, _TAB, _BR, _CR):
+        if node.tag == _T:
+            parts.append(node.text or "")
+        elif node.tag == _TAB:
+            parts.append("\t")
+        else:
+            parts.append("\n")
+    return "".join(parts)
+
+
+def _table_lines(table) -> list[str]:
     """One line per table row, cells separated by " | " (a merged cell counted once)."""
     lines = []
-    for row in table.rows:
-        cells, seen = [], set()
-        for cell in row.cells:
-            if id(cell._tc) in seen:
-                continue
-            seen.add(id(cell._tc))
-            cells.append(" ".join(clean(cell.text).split()))
+    for row in table.iter(f"{_W}tr"):
+        cells = []
+        for cell in row.findall(f"{_W}tc"):
+            merge = cell.find(f"{_W}tcPr/{_W}vMerge")
+            if merge is not None and merge.get(f"{_W}val") != "restart":
+                continue  # the lower part of a vertically merged cell: its text is above
+            cells.append(" ".join(clean(_text(cell)).split()))
         if any(cells):
             lines.append(" | ".join(cells))
     return lines

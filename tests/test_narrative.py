@@ -143,6 +143,32 @@ def test_text_directly_under_a_section_with_items_is_flagged(campaign, unit):
     assert any(p.code == "text_under_section" and "III." in p.message for p in problems)
 
 
+def test_a_reworded_line_in_the_guidance_style_is_still_guidance(campaign, unit):
+    # The unit shortened a prompt but left it in the italic "Hướng dẫn" style.
+    doc = Document(io.BytesIO(build_docx(campaign, unit)))
+    for paragraph in doc.paragraphs:
+        if paragraph.style.name == GUIDANCE_STYLE and paragraph.text.startswith("Nội dung, hình thức"):
+            paragraph.text = "Gợi ý đã sửa lời"
+        elif paragraph.text.startswith("2. Kết quả công tác tuyên truyền"):
+            paragraph.insert_paragraph_before("")  # keep the heading; the answer goes after the prompts
+    doc.add_paragraph("Văn bản cuối tài liệu.")
+    sections, _ = parse_docx(_save(doc), campaign, unit.code)
+    assert "Gợi ý đã sửa lời" not in sections["II.2"]
+    assert sections["V.2"] == "Văn bản cuối tài liệu."
+
+
+def test_a_merged_cell_is_counted_once(campaign, unit):
+    doc = Document()
+    item = campaign.outline[1].items[0]
+    doc.add_paragraph(f"{item.number}. {item.title}")
+    table = doc.add_table(rows=2, cols=2)
+    table.cell(0, 0).merge(table.cell(1, 0)).text = "Gộp"
+    table.cell(0, 1).text = "a"
+    table.cell(1, 1).text = "b"
+    sections, _ = parse_docx(_save(doc), campaign, unit.code)
+    assert sections["II.1"] == "Gộp | a\nb"
+
+
 def test_table_text_is_kept_in_document_order(campaign, unit):
     doc = Document()
     item = campaign.outline[1].items[0]
