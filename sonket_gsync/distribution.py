@@ -28,9 +28,9 @@ from .text import TZ, format_date, format_datetime
 HEADERS = (
     "Stt",
     "Đơn vị",
-    "Đường dẫn biểu mẫu số liệu (Google Sheets)",
+    "Đường dẫn biểu mẫu số liệu (bảng tính)",
     "Mã QR biểu mẫu",
-    "Đường dẫn báo cáo thuyết minh (Google Docs)",
+    "Đường dẫn báo cáo thuyết minh (văn bản)",
     "Mã QR báo cáo",
 )
 WIDTHS_CM = (1.2, 5.5, 6.2, 3.2, 6.2, 3.2)
@@ -69,20 +69,24 @@ def distribution_docx(campaign: Campaign, rows: list[tuple[Unit, UnitFiles]], *,
     subtitle = doc.add_paragraph()
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle.add_run(campaign.name).bold = True
-    doc.add_paragraph(
-        f"Hạn gửi: {format_date(campaign.deadline)}. Mỗi đơn vị mở đường dẫn (hoặc quét mã QR bằng điện thoại) "
-        "của mình để nhập số liệu vào biểu mẫu và viết báo cáo thuyết minh ngay trên Google. "
-        "Không cần tải tệp về, không gửi lại qua email: nội dung được lưu tự động."
-    )
-    if campaign.sharing == "writers":
+    online = all(files.sheet_url.startswith("http") for _, files in rows)
+    if online:
         doc.add_paragraph(
-            "Lưu ý: tệp chỉ mở được bằng tài khoản Google có email đã đăng ký cho đơn vị; "
-            "nếu không mở được, hãy liên hệ " + campaign.compiled_by + "."
+            f"Hạn gửi: {format_date(campaign.deadline)}. Mỗi đơn vị mở đường dẫn (hoặc quét mã QR bằng điện thoại) "
+            "của mình để nhập số liệu vào biểu mẫu và viết báo cáo thuyết minh ngay trên trình duyệt. "
+            "Không cần tải tệp về, không gửi lại qua email: nội dung được lưu tự động."
         )
-    else:
+        if campaign.sharing == "writers":
+            note = f"Lưu ý: tệp chỉ mở được bằng tài khoản Google có email đã đăng ký cho đơn vị; nếu không mở được, hãy liên hệ {campaign.compiled_by}."
+        else:
+            note = "Lưu ý: ai có đường dẫn đều sửa được tệp; chỉ gửi đường dẫn cho đúng đơn vị, không đăng công khai."
+    else:  # the local workspace: files in a shared folder, opened with Excel and Word
         doc.add_paragraph(
-            "Lưu ý: ai có đường dẫn đều sửa được tệp; chỉ gửi đường dẫn cho đúng đơn vị, không đăng công khai."
+            f"Hạn gửi: {format_date(campaign.deadline)}. Mỗi đơn vị mở tệp của mình trong thư mục dùng chung, "
+            "nhập số liệu vào biểu mẫu (Excel) và viết báo cáo thuyết minh (Word), rồi lưu lại đúng chỗ cũ."
         )
+        note = "Lưu ý: giữ nguyên tên tệp và định dạng (.xlsx, .docx); không đổi tên các trang tính."
+    doc.add_paragraph(note)
 
     table = doc.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"

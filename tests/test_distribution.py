@@ -75,3 +75,11 @@ def test_distribution_docx_mentions_the_sharing_mode(campaign):
     assert "email đã đăng ký" in text("writers")
     assert "ai có đường dẫn" in text("anyone_with_link")
     assert "email đã đăng ký" not in text("anyone_with_link")
+
+
+def test_local_links_get_folder_instructions_not_google_ones(campaign, tmp_path):
+    unit = campaign.units[0]
+    local = UnitFiles(unit.code, "x", (tmp_path / "a.xlsx").as_uri(), "y", (tmp_path / "a.docx").as_uri())
+    data = distribution_docx(campaign, [(unit, local)])
+    text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+    assert "thư mục dùng chung" in text and "Google" not in text and "trình duyệt" not in text
