@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from .backends.base import CellBlock
-from .campaign import Campaign, Form, Unit
+from .campaign import Campaign, Column, Form, Indicator, Unit
 from .layout import sheet_layout
 from .submission import Submission
 from .text import format_date
@@ -74,9 +74,11 @@ def modified_time(profile: str, campaign: Campaign, rng: random.Random) -> datet
 
 
 def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
+    """Valid answers for every form the unit fills, driven by the forms' column types (so any
+    campaign folder works), with realistic wording for the columns of the 45-NQ/TW forms."""
     answers = Answers()
     for form in campaign.forms_for(unit):
-        answers.tables[form.code] = _FORM_MAKERS[form.rows](campaign, unit, form, rng)
+        answers.tables[form.code] = _rows(campaign, unit, form, rng)
     if campaign.has_narrative(unit):
         for item in campaign.outline_items:
             if rng.random() < 0.8:
@@ -85,95 +87,116 @@ def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
     return answers
 
 
-def _open_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
-    issuers = _ISSUERS_BY_GROUP.get(unit.group, form.column("issuer").choices[:1])
-    rows = []
-    for n in range(1, rng.randint(2, 5) + 1):
-        issued = date(2024, 4, 1) + timedelta(days=rng.randint(0, 700))
-        rows.append(
-            {
-                "stt": n,
-                "issuer": rng.choice(issuers),
-                "doc_number": f"{rng.randint(10, 999)}-KH/{unit.code.replace('_', '')[:6]}",
-                "doc_date": issued,
-                "summary": rng.choice(_SUMMARIES),
-            }
-        )
+def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
+    if form.rows == "indicators":
+        return _indicator_rows(campaign, unit, form, rng)
+    if form.rows == "fixed":
+        return [_row(campaign, unit, form, rng, {form.columns[0].key: label}) for label in form.fixed_rows]
+    if form.rows == "unit":
+        return [_row(campaign, unit, form, rng, {})]
+    rows = [_row(campaign, unit, form, rng, {}) for _ in range(rng.randint(2, 5))]
+    for number, row in enumerate(rows, start=1):
+        if "stt" in row:
+            row["stt"] = number
     return rows
 
 
-def _fixed_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
-    rows = []
-    for label in form.fixed_rows:
-        inspected = rng.random() < 0.6
-        rows.append(
-            {
-                "body": label,
-                "inspected": "Có" if inspected else "Không",
-                "inspection_form": rng.choice(_FORMS_OF_CHECK) if inspected else None,
-                "reviewed": "Có" if rng.random() < 0.7 else "Không",
-            }
-        )
-    return rows
+def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: dict[str, object]) -> dict[str, object]:
+    row = dict(fixed)
+    for col in form.input_columns:
+        row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
+    for col in form.input_columns:  # a conditional column is answered only when its condition holds
+        if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
+            row[col.key] = None
+    return row
 
 
-def _unit_row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
-    return [
-        {
-            "documents": f"Kế hoạch số {rng.randint(10, 300)}-KH/ĐU ngày {format_date(date(2024, 5, 1) + timedelta(days=rng.randint(0, 300)))}",
-            "members_count": rng.randint(80, 2500),
-            "members_rate": round(rng.uniform(85, 100), 1),
-            "inspection": f"Lồng ghép kiểm tra việc thực hiện trong {rng.randint(1, 6)} cuộc kiểm tra định kỳ năm 2025.",
-            "good_practices": rng.choice(_SENTENCES).format(unit=unit.name),
-            "difficulties": "Nguồn lực và cơ chế thu hút trí thức ở cơ sở còn hạn chế.",
-            "recommendations": "Đề nghị tỉnh ban hành chính sách hỗ trợ trí thức trẻ về công tác ở cơ sở.",
-        }
-    ]
+def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
+    low = col.min if isinstance(col.min, float) else 0.0
+    if col.type == "text":
+        return rng.choice(_SENTENCES).format(unit=unit.name)[: col.max_length]
+    if col.type == "integer":
+        return rng.randint(int(low), int(low) + 500)
+    if col.type == "number":
+        return round(rng.uniform(low, low + 1000), 1)
+    if col.type == "percent":
+        return round(rng.uniform(50, 100), 1)
+    if col.type == "choice":
+        return rng.choice(col.choices)
+    if col.type == "year":
+        return rng.choice(campaign.indicator_years or (campaign.deadline.year,))
+    # date: between the column's minimum (or two years back) and a month before the deadline
+    last = campaign.deadline.date() - timedelta(days=30)
+    first = col.min if isinstance(col.min, date) else last - timedelta(days=730)
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def _issuer(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
+    likely = [c for c in _ISSUERS_BY_GROUP.get(unit.group, ()) if c in col.choices]
+    return rng.choice(likely or col.choices)
+
+
+_REALISTIC = {
+    "issuer": _issuer,
+    "doc_number": lambda c, u, col, rng: f"{rng.randint(10, 999)}-KH/{u.code.replace('_', '')[:6]}",
+    "summary": lambda c, u, col, rng: rng.choice(_SUMMARIES),
+    "inspection_form": lambda c, u, col, rng: rng.choice(_FORMS_OF_CHECK),
+    "documents": lambda c, u, col, rng: f"Kế hoạch số {rng.randint(10, 300)}-KH/ĐU ngày {format_date(date(2024, 5, 1) + timedelta(days=rng.randint(0, 300)))}",
+    "members_count": lambda c, u, col, rng: rng.randint(80, 2500),
+    "members_rate": lambda c, u, col, rng: round(rng.uniform(85, 100), 1),
+    "inspection": lambda c, u, col, rng: f"Lồng ghép kiểm tra việc thực hiện trong {rng.randint(1, 6)} cuộc kiểm tra định kỳ năm 2025.",
+    "difficulties": lambda c, u, col, rng: "Nguồn lực và cơ chế thu hút trí thức ở cơ sở còn hạn chế.",
+    "recommendations": lambda c, u, col, rng: "Đề nghị tỉnh ban hành chính sách hỗ trợ trí thức trẻ về công tác ở cơ sở.",
+}
 
 
 def _indicator_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
+    """Each indicator the unit reports, near its 2030 target, rising a little year on year."""
+    weights = {i.weight for i in campaign.indicators if i.aggregate == "weighted_mean"}
     rows = []
-    year_columns = form.year_columns
     for ind in campaign.indicators:
         if ind.reported_by and unit.code not in ind.reported_by:
             continue
-        row: dict[str, object] = {"code": ind.code}
-        base = _indicator_base(ind.value_type, ind.code, rng)
-        for step, col in enumerate(year_columns):
+        row: dict[str, object] = {form.columns[0].key: ind.code}
+        base = _indicator_base(campaign, ind, weights, rng)
+        for step, col in enumerate(form.year_columns):
             value = base * (1 + 0.08 * step)
-            if ind.value_type == "percent":
-                value = round(min(value, 100.0), 1)
-            else:
-                value = int(round(value))
-            row[col.key] = value
+            row[col.key] = round(min(value, 100.0), 1) if ind.value_type == "percent" else int(round(value))
         rows.append(row)
     return rows
 
 
-def _indicator_base(value_type: str, code: str, rng: random.Random) -> float:
-    if value_type == "percent":
-        return rng.uniform(1, 3) if code == "CT11" else rng.uniform(45, 85)
-    if code == "CT04":
+def _indicator_base(campaign: Campaign, ind: Indicator, weights: set[str], rng: random.Random) -> float:
+    if ind.code in weights:  # a headcount other indicators are weighted by
         return rng.randint(40, 1500)
-    return rng.randint(0, 25)
-
-
-_FORM_MAKERS = {"open": _open_rows, "fixed": _fixed_rows, "unit": _unit_row, "indicators": _indicator_rows}
+    if ind.aggregate == "sum":  # a unit's share of a province-wide target
+        reporting = len(ind.reported_by) or len(campaign.units)
+        return (ind.target_2030 / reporting) * rng.uniform(0.3, 1.2) if ind.target_2030 else rng.randint(0, 25)
+    if ind.target_2030:  # a rate or a level: somewhat short of the target
+        return ind.target_2030 * rng.uniform(0.55, 0.95)
+    return rng.uniform(45, 85) if ind.value_type == "percent" else rng.randint(0, 25)
 
 
 def spoil(campaign: Campaign, unit: Unit, answers: Answers, rng: random.Random) -> Answers:
-    """The same answers with one or two mistakes people make."""
+    """The same answers with one or two mistakes people make, whatever the forms."""
     tables = {code: [dict(r) for r in rows] for code, rows in answers.tables.items()}
     mistakes = []
-    if "PL02" in tables:
-        mistakes += [("PL02", 0, "members_rate", "130"), ("PL02", 0, "members_count", "khoảng 200"), ("PL02", 0, "documents", None)]
-    if "PL01_VB" in tables:
-        mistakes += [("PL01_VB", 0, "doc_date", "31/02/2025"), ("PL01_VB", 0, "summary", None), ("PL01_VB", 0, "issuer", "Bộ Chính trị")]
-    if "PL01_KT" in tables:
-        mistakes += [("PL01_KT", 1, "inspected", "Có lẽ")]
+    for form in campaign.forms_for(unit):
+        if form.rows == "indicators" or not tables.get(form.code):
+            continue
+        for col in form.input_columns:
+            wrong = _MISTAKES.get(col.type)
+            if col.type == "text" and col.required:
+                wrong = None  # a required cell left empty
+            elif wrong is None:
+                continue
+            mistakes.append((form.code, len(tables[form.code]) - 1, col.key, wrong))
     for form_code, index, key, value in rng.sample(mistakes, k=min(2, len(mistakes))):
         tables[form_code][index][key] = value
     return replace(answers, tables=tables)
+
+
+_MISTAKES = {"integer": "khoảng 200", "number": "chưa có", "percent": 130, "date": "31/02/2025", "choice": "Có lẽ", "year": 25}
 
 
 # --- answers as typed cells, and as the engine should read them ----------------------------
