@@ -128,3 +128,32 @@ def test_summary_sheet_and_draft_are_written_back_to_drive(service, fake_google)
     second = service.compile()
     assert first.report.url.startswith("https://") and first.report.file_id == second.report.file_id
     assert len(fake_google.state.files[second.report.file_id].revisions) == 2
+
+
+def test_google_slower_than_the_timeout_fails_the_run_as_temporary_and_loses_nothing(service, fake_google, small):
+    import google.oauth2.credentials
+
+    from sonket_gsync.backends.google.client import GoogleClient
+    from sonket_gsync.errors import WorkspaceUnavailable
+
+    type_answers(service, "SO_NV")
+    sleeps: list[float] = []
+    client = GoogleClient(
+        google.oauth2.credentials.Credentials(fake_google.token),
+        endpoint=fake_google.endpoint,
+        reads_per_minute=100_000,
+        writes_per_minute=100_000,
+        max_attempts=2,
+        sleep=sleeps.append,
+        timeout=0.3,
+    )
+    service.workspace = GoogleWorkspace(small, client, shared_drive_id=service.settings.google_shared_drive_id)
+    cursor = service.store.cursor("google")
+    fake_google.latency = 0.6  # every answer now comes after the client has given up
+    with pytest.raises(WorkspaceUnavailable) as err:
+        service.sync()
+    assert err.value.retryable and len(sleeps) == 1  # two attempts, one backoff between them
+    assert service.store.cursor("google") == cursor
+    fake_google.latency = 0.0
+    report = service.sync()
+    assert report.accepted == ["SO_NV"] and record(service, "SO_NV").status == "on_time"
