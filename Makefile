@@ -14,8 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+# LibreOffice proves the drafts open: Writer for .docx, Calc for .xlsx (both are checked,
+# since a machine can have one without the other).
+LO := /usr/lib/libreoffice/program
 system-deps:
-	@command -v soffice >/dev/null 2>&1 || { \
+	@{ command -v soffice && test -e $(LO)/libswlo.so && test -e $(LO)/libsclo.so; } >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); }
 
