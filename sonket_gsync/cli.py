@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -196,6 +197,15 @@ def _print_status(service: CampaignService) -> None:
         click.echo(f"{name:<58}" + "".join(f"{c[s]:>10}" for s in order) + f"{sum(c.values()):>7}")
     total = counts["__all__"]
     click.echo(f"{'Toàn tỉnh':<58}" + "".join(f"{total[s]:>10}" for s in order) + f"{sum(total.values()):>7}")
+    runs = service.store.runs(limit=1)
+    if runs:
+        run = runs[0]
+        when = format_datetime(datetime.fromisoformat(run["finished_at"] or run["started_at"]))
+        outcome = "xong" if run["status"] == "ok" else "dừng giữa chừng, sẽ đồng bộ lại"
+        click.echo(f"\nĐồng bộ gần nhất: {when} ({outcome}; {run['units_changed']} đơn vị có thay đổi).")
+    drafts = [o for o in service.store.outputs() if o["kind"] == "report"]
+    if drafts:
+        click.echo(f"Dự thảo gần nhất: {drafts[0]['url']} ({format_datetime(datetime.fromisoformat(drafts[0]['created_at']))})")
 
 
 def _print_unit(service: CampaignService, unit_code: str) -> None:

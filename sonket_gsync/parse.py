@@ -249,7 +249,7 @@ def _parse_row(
 def _indicator_value_type(campaign: Campaign, form: Form, values: dict[str, object]) -> str | None:
     if form.rows != "indicators":
         return None
-    code = clean(values.get(form.columns[0].key))
+    code = clean(values.get(form.key_column.key))
     for ind in campaign.indicators:
         if ind.code == code:
             return ind.value_type
@@ -259,7 +259,7 @@ def _indicator_value_type(campaign: Campaign, form: Form, values: dict[str, obje
 def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]], problems: list[Problem]) -> list[dict[str, object]]:
     """Fixed and indicator rows are matched to their labels; a unit form keeps its one row."""
     if form.rows in ("fixed", "indicators"):
-        key = form.columns[0].key
+        key = form.key_column.key
         labels = {header_key(label): label for label in form.fixed_rows} if form.rows == "fixed" else None
         shaped = []
         for row in rows:
@@ -270,11 +270,11 @@ def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]
                 problems.append(
                     Problem(
                         unit.code,
-                        f"Dòng có nhãn '{_short(row.get(key))}' không thuộc biểu mẫu nên không được đọc. Đừng sửa cột '{form.columns[0].header}'.",
+                        f"Dòng có nhãn '{_short(row.get(key))}' không thuộc biểu mẫu nên không được đọc. Đừng sửa cột '{form.key_column.header}'.",
                         "unknown_row",
                         sheet=title,
                         row=int(row["_row"]),
-                        column=form.columns[0].header,
+                        column=form.key_column.header,
                         severity="warning",
                     )
                 )

@@ -91,7 +91,7 @@ def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> lis
     if form.rows == "indicators":
         return _indicator_rows(campaign, unit, form, rng)
     if form.rows == "fixed":
-        return [_row(campaign, unit, form, rng, {form.columns[0].key: label}) for label in form.fixed_rows]
+        return [_row(campaign, unit, form, rng, {form.key_column.key: label}) for label in form.fixed_rows]
     if form.rows == "unit":
         return [_row(campaign, unit, form, rng, {})]
     rows = [_row(campaign, unit, form, rng, {}) for _ in range(rng.randint(2, 5))]
@@ -157,7 +157,7 @@ def _indicator_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Rand
     for ind in campaign.indicators:
         if ind.reported_by and unit.code not in ind.reported_by:
             continue
-        row: dict[str, object] = {form.columns[0].key: ind.code}
+        row: dict[str, object] = {form.key_column.key: ind.code}
         base = _indicator_base(campaign, ind, weights, rng)
         for step, col in enumerate(form.year_columns):
             value = base * (1 + 0.08 * step)
@@ -237,10 +237,13 @@ def _matrix(campaign: Campaign, unit: Unit, form: Form, rows: list[dict[str, obj
     layout = sheet_layout(campaign, unit, form)
     if form.rows == "open":
         return [[row.get(c.key) for c in form.columns] for row in rows]
-    by_label = {str(r.get(form.columns[0].key, "")): r for r in rows}
+    if form.rows == "unit":
+        answers = [rows[0] if rows else {}]
+    else:  # fixed and indicator rows: each answer goes on the row with its label
+        by_label = {str(r.get(form.key_column.key, "")): r for r in rows}
+        answers = [by_label.get(str(prefilled[0]), {}) for prefilled in layout.data]
     matrix = []
-    for index, prefilled in enumerate(layout.data):
-        answer = rows[0] if form.rows == "unit" and rows else by_label.get(str(prefilled[0]), {})
+    for prefilled, answer in zip(layout.data, answers):
         matrix.append([prefilled[i] if c.fixed else answer.get(c.key) for i, c in enumerate(form.columns)])
     return matrix
 

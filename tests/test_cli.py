@@ -74,3 +74,11 @@ def test_a_bad_campaign_folder_is_a_message_not_a_traceback(tmp_path):
     result = run("--config", str(tmp_path / "khong-co"), "status", cwd=tmp_path)
     assert result.returncode == 2
     assert "campaign.toml" in result.stderr and "Cách khắc phục" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_status_tells_the_last_sync_and_where_the_latest_draft_is(demo):
+    cwd, _ = demo
+    result = run("--data", "demo-data", "status", cwd=cwd)
+    assert result.returncode == 0, result.stderr
+    draft = (cwd / "demo-data" / "workspace" / "ket-qua" / "bao-cao-so-ket-du-thao.docx").as_uri()
+    assert "Đồng bộ gần nhất:" in result.stdout and f"Dự thảo gần nhất: {draft}" in result.stdout
