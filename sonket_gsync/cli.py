@@ -156,7 +156,7 @@ def demo(ctx: click.Context, seed: int) -> None:
     result = run_demo(settings, seed=seed, progress=_bar, say=click.echo)
     service = result.service
     click.echo("")
-    _print_status(service)
+    _print_status(service, history=False)  # the draft's link follows just below
     if result.broken_later:
         names = ", ".join(service.campaign.unit(c).name for c in result.broken_later)
         click.echo(f"\nĐơn vị làm hỏng tệp sau khi đã gửi (vẫn giữ bản hợp lệ gần nhất): {names}")
@@ -182,7 +182,7 @@ def check_config(ctx: click.Context) -> None:
         click.secho(f"  Cảnh báo: {len(samples)} chỉ tiêu còn là chỉ tiêu mẫu ({', '.join(samples)}) — cần thay bằng chỉ tiêu chính thức.", fg="yellow")
 
 
-def _print_status(service: CampaignService) -> None:
+def _print_status(service: CampaignService, history: bool = True) -> None:
     counts = service.status_counts()
     order = list(STATUS_LABELS)
     header = f"{'Nhóm đơn vị':<58}" + "".join(f"{STATUS_LABELS[s]:>10}" for s in order) + f"{'Tổng':>7}"
@@ -197,13 +197,13 @@ def _print_status(service: CampaignService) -> None:
         click.echo(f"{name:<58}" + "".join(f"{c[s]:>10}" for s in order) + f"{sum(c.values()):>7}")
     total = counts["__all__"]
     click.echo(f"{'Toàn tỉnh':<58}" + "".join(f"{total[s]:>10}" for s in order) + f"{sum(total.values()):>7}")
-    runs = service.store.runs(limit=1)
+    runs = service.store.runs(limit=1) if history else []
     if runs:
         run = runs[0]
         when = format_datetime(datetime.fromisoformat(run["finished_at"] or run["started_at"]))
         outcome = "xong" if run["status"] == "ok" else "dừng giữa chừng, sẽ đồng bộ lại"
         click.echo(f"\nĐồng bộ gần nhất: {when} ({outcome}; {run['units_changed']} đơn vị có thay đổi).")
-    drafts = [o for o in service.store.outputs() if o["kind"] == "report"]
+    drafts = [o for o in service.store.outputs() if o["kind"] == "report"] if history else []
     if drafts:
         click.echo(f"Dự thảo gần nhất: {drafts[0]['url']} ({format_datetime(datetime.fromisoformat(drafts[0]['created_at']))})")
 
