@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sonket_gsync import narrative  # noqa: E402
 from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
-from sonket_gsync.campaign import load_campaign  # noqa: E402
+from sonket_gsync.config import load_campaign  # noqa: E402
 from sonket_gsync.service import CampaignService  # noqa: E402
 from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
 from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402

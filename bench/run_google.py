@@ -40,7 +40,8 @@ sys.path.insert(0, str(ROOT))
 
 from sonket_gsync import narrative  # noqa: E402
 from sonket_gsync.backends.google import GoogleWorkspace  # noqa: E402
-from sonket_gsync.campaign import Campaign, load_campaign  # noqa: E402
+from sonket_gsync.campaign import Campaign  # noqa: E402
+from sonket_gsync.config import load_campaign  # noqa: E402
 from sonket_gsync.layout import workbook_layout  # noqa: E402
 from sonket_gsync.service import CampaignService  # noqa: E402
 from sonket_gsync.settings import Settings  # noqa: E402

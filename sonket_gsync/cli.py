@@ -170,7 +170,7 @@ def demo(ctx: click.Context, seed: int) -> None:
 @click.pass_context
 def check_config(ctx: click.Context) -> None:
     """Kiểm tra thư mục chiến dịch và tóm tắt nội dung."""
-    from .campaign import load_campaign
+    from .config import load_campaign
 
     campaign = load_campaign(_settings(ctx).campaign_dir)
     click.echo(f"{campaign.name} — hạn gửi {format_datetime(campaign.deadline)}")

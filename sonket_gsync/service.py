@@ -11,7 +11,8 @@ from typing import Iterable, Sequence
 
 from .backends import open_workspace
 from .backends.base import UnitFiles, Workspace
-from .campaign import Campaign, Unit, load_campaign
+from .campaign import Campaign, Unit
+from .config import load_campaign
 from .settings import Settings
 from .store import Store
 from .submission import STATUS_LABELS, UnitRecord

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.campaign import load_campaign
+from sonket_gsync.config import load_campaign
 from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
 
 pytest_plugins = ["tests.fake_google.fixtures"]

@@ -13,7 +13,7 @@ from docx import Document
 
 from sonket_gsync import narrative
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.campaign import load_campaign
+from sonket_gsync.config import load_campaign
 from sonket_gsync.service import CampaignService
 from sonket_gsync.settings import DEFAULT_CAMPAIGN
 from sonket_gsync.store import Store

@@ -1,0 +1,411 @@
+"""Load and check a campaign folder under config/ into a typed ``Campaign``.
+
+A campaign folder holds campaign.toml (the campaign, sharing, unit groups), units.csv (the
+units, kept by staff in Excel), forms.toml (the forms, column by column), indicators.csv
+(the indicators and how each aggregates) and outline.toml (Đề cương báo cáo). Everything
+read here is NFC-normalised. A mistake stops loading with the file, the line or field, and
+the fix.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+import unicodedata
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+from .campaign import (
+    AGGREGATES,
+    COLUMN_TYPES,
+    OUTLINE_FIGURES,
+    ROW_MODES,
+    SHARING_MODES,
+    Campaign,
+    Column,
+    Form,
+    Group,
+    Indicator,
+    OutlineItem,
+    OutlineSection,
+    Unit,
+)
+from .errors import ConfigError
+from .text import TZ, clean, header_key, parse_date
+
+# Sheet titles cannot hold these characters in Excel (and Google follows for exports).
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def load_campaign(folder: Path | str) -> Campaign:
+    folder = Path(folder)
+    if not (folder / "campaign.toml").is_file():
+        raise ConfigError(
+            "Không tìm thấy tệp campaign.toml của chiến dịch.",
+            where=str(folder),
+            fix="Chỉ đến thư mục chiến dịch (ví dụ config/so-ket-45-nq-tw) bằng --config hoặc SONKET_CAMPAIGN_DIR.",
+        )
+    doc = _read_toml(folder / "campaign.toml")
+    meta = _require(doc, "campaign", folder / "campaign.toml")
+    where = str(folder / "campaign.toml")
+
+    groups = tuple(_group(g, i, where) for i, g in enumerate(_require(doc, "groups", folder / "campaign.toml")))
+    _no_duplicates([g.code for g in groups], "nhóm đơn vị", where)
+    indicators = _load_indicators(folder / "indicators.csv")
+    forms = _load_forms(folder / "forms.toml")
+    form_codes = {f.code for f in forms}
+    for g in groups:
+        for code in g.forms:
+            if code not in form_codes:
+                raise ConfigError(
+                    f"Nhóm '{g.code}' dùng biểu mẫu '{code}' nhưng biểu mẫu này không có trong forms.toml.",
+                    where=f"{where}, [[groups]] code = \"{g.code}\", forms",
+                    fix=f"Dùng một trong các mã: {', '.join(sorted(form_codes))}.",
+                )
+    units = _load_units(folder / "units.csv", {g.code for g in groups})
+    deadline_text = _str(meta, "deadline", where)
+    deadline_day = parse_date(deadline_text)
+    if deadline_day is None:
+        raise ConfigError(
+            f"Hạn nộp '{deadline_text}' không đúng dạng ngày.",
+            where=f"{where}, [campaign] deadline",
+            fix="Ghi ngày theo dạng dd/mm/yyyy, ví dụ \"20/04/2026\".",
+        )
+    sharing = doc.get("sharing", {}).get("mode", "writers")
+    if sharing not in SHARING_MODES:
+        raise ConfigError(
+            f"Chế độ chia sẻ '{sharing}' không hợp lệ.",
+            where=f"{where}, [sharing] mode",
+            fix="Dùng \"writers\" (chia sẻ cho email đơn vị) hoặc \"anyone_with_link\" (ai có đường dẫn đều sửa được).",
+        )
+    outline_title, outline = _load_outline(folder / "outline.toml")
+    return Campaign(
+        folder=folder,
+        code=_str(meta, "code", where),
+        name=_str(meta, "name", where),
+        short_name=clean(meta.get("short_name", meta.get("name", ""))),
+        resolution=_str(meta, "resolution", where),
+        plan=_str(meta, "plan", where),
+        subject=clean(meta.get("subject", "")),
+        province=_str(meta, "province", where),
+        issuing_body=clean(meta.get("issuing_body", "")),
+        compiled_by=_str(meta, "compiled_by", where),
+        reports_to=clean(meta.get("reports_to", "")),
+        deadline=datetime.combine(deadline_day, time(23, 59, 59), tzinfo=TZ),
+        report_title=clean(meta.get("report_title", meta.get("name", ""))),
+        indicator_years=tuple(int(y) for y in meta.get("indicator_years", ())),
+        estimated_years=tuple(int(y) for y in meta.get("estimated_years", ())),
+        sharing=sharing,
+        groups=groups,
+        units=units,
+        forms=forms,
+        indicators=indicators,
+        outline_title=outline_title,
+        outline=outline,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        raise ConfigError(f"Thiếu tệp {path.name}.", where=str(path), fix="Tạo tệp theo mẫu trong config/so-ket-45-nq-tw.")
+    try:
+        return tomllib.loads(_read_text(path))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"Tệp {path.name} sai cú pháp TOML: {exc}.",
+            where=str(path),
+            fix="Sửa dòng được chỉ ra (chú ý dấu ngoặc kép và dấu phẩy).",
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ConfigError(
+            f"Tệp {path.name} không phải mã hóa UTF-8.",
+            where=str(path),
+            fix="Trong Excel chọn Lưu thành… > 'CSV UTF-8 (Comma delimited)'.",
+        ) from None
+
+
+def _require(doc: dict, key: str, path: Path) -> Any:
+    if key not in doc:
+        raise ConfigError(f"Thiếu mục '{key}'.", where=str(path), fix=f"Thêm mục [{key}] theo mẫu.")
+    return doc[key]
+
+
+def _str(table: dict, key: str, where: str) -> str:
+    value = clean(table.get(key, ""))
+    if not value:
+        raise ConfigError(f"Thiếu trường '{key}'.", where=where, fix=f"Thêm {key} = \"...\".")
+    return value
+
+
+def _no_duplicates(codes: list[str], what: str, where: str) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise ConfigError(f"Mã {what} '{code}' bị trùng.", where=where, fix="Mỗi mã chỉ được dùng một lần.")
+        seen.add(code)
+
+
+def _group(raw: dict, index: int, where: str) -> Group:
+    at = f"{where}, nhóm thứ {index + 1}"
+    return Group(
+        code=_str(raw, "code", at),
+        number=int(raw.get("number", index + 1)),
+        name=_str(raw, "name", at),
+        forms=tuple(clean(f) for f in raw.get("forms", ())),
+        narrative=bool(raw.get("narrative", True)),
+    )
+
+
+def _load_units(path: Path, group_codes: set[str]) -> tuple[Unit, ...]:
+    rows = _read_csv(path, required=("code", "name", "group"))
+    units: list[Unit] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        at = f"{path}, dòng {line}"
+        code, name, group = row["code"], row["name"], row["group"]
+        if not code or not name:
+            raise ConfigError("Dòng thiếu mã hoặc tên đơn vị.", where=at, fix="Điền đủ cột code và name.")
+        if not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
+            raise ConfigError(
+                f"Mã đơn vị '{code}' có ký tự không hợp lệ.",
+                where=f"{at}, cột code",
+                fix="Mã chỉ gồm chữ không dấu, số, '_' hoặc '-' (ví dụ X_XUAN_LOC).",
+            )
+        if code in seen:
+            raise ConfigError(
+                f"Mã đơn vị '{code}' bị trùng (đã có ở dòng {seen[code]}).",
+                where=f"{at}, cột code",
+                fix="Đặt cho mỗi đơn vị một mã riêng.",
+            )
+        if group not in group_codes:
+            raise ConfigError(
+                f"Đơn vị '{code}' thuộc nhóm '{group}' không có trong campaign.toml.",
+                where=f"{at}, cột group",
+                fix=f"Dùng một trong các nhóm: {', '.join(sorted(group_codes))}.",
+            )
+        emails = tuple(e.strip() for e in re.split(r"[;,\s]+", row.get("emails", "")) if e.strip())
+        for email in emails:
+            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+                raise ConfigError(
+                    f"Email '{email}' của đơn vị '{code}' không hợp lệ.",
+                    where=f"{at}, cột emails",
+                    fix="Ghi email đầy đủ; nhiều email cách nhau bằng dấu chấm phẩy.",
+                )
+        seen[code] = line
+        units.append(Unit(code=code, name=name, group=group, emails=emails, order=len(units)))
+    if not units:
+        raise ConfigError("Danh sách đơn vị trống.", where=str(path), fix="Thêm ít nhất một đơn vị.")
+    return tuple(units)
+
+
+def _read_csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
+    reader = csv.DictReader(io.StringIO(_read_text(path)))
+    header = [clean(h) for h in (reader.fieldnames or [])]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ConfigError(
+            f"Tệp {path.name} thiếu cột: {', '.join(missing)}.",
+            where=f"{path}, dòng 1 (tiêu đề)",
+            fix=f"Dòng đầu phải có các cột: {', '.join(required)}.",
+        )
+    out = []
+    for row in reader:
+        values = {clean(k): clean(v) for k, v in row.items() if k is not None}
+        if any(values.values()):
+            out.append((reader.line_num, values))
+    return out
+
+
+def _load_indicators(path: Path) -> tuple[Indicator, ...]:
+    rows = _read_csv(path, required=("code", "name", "unit_of_measure", "value_type", "aggregate"))
+    indicators: list[Indicator] = []
+    for line, row in rows:
+        at = f"{path}, dòng {line}"
+        if row["value_type"] not in ("integer", "number", "percent"):
+            raise ConfigError(
+                f"Kiểu số liệu '{row['value_type']}' không hợp lệ.",
+                where=f"{at}, cột value_type",
+                fix="Dùng integer, number hoặc percent.",
+            )
+        if row["aggregate"] not in AGGREGATES:
+            raise ConfigError(
+                f"Cách tổng hợp '{row['aggregate']}' không hợp lệ.",
+                where=f"{at}, cột aggregate",
+                fix=f"Dùng một trong: {', '.join(AGGREGATES)}.",
+            )
+        target = row.get("target_2030", "")
+        try:
+            target_value = float(target.replace(",", ".")) if target else None
+        except ValueError:
+            raise ConfigError(
+                f"Mục tiêu 2030 '{target}' không phải là số.", where=f"{at}, cột target_2030", fix="Ghi một số, ví dụ 60."
+            ) from None
+        indicators.append(
+            Indicator(
+                code=row["code"],
+                name=row["name"],
+                unit_of_measure=row["unit_of_measure"],
+                value_type=row["value_type"],
+                target_2030=target_value,
+                aggregate=row["aggregate"],
+                weight=row.get("weight", ""),
+                reported_by=tuple(c for c in re.split(r"[;,\s]+", row.get("reported_by", "")) if c),
+                sample=row.get("sample", "").casefold() in ("yes", "true", "1", "có"),
+            )
+        )
+    codes = [i.code for i in indicators]
+    _no_duplicates(codes, "chỉ tiêu", str(path))
+    for ind in indicators:
+        if ind.aggregate == "weighted_mean" and ind.weight not in codes:
+            raise ConfigError(
+                f"Chỉ tiêu {ind.code} tính trung bình có trọng số theo '{ind.weight}' nhưng không có chỉ tiêu đó.",
+                where=f"{path}, chỉ tiêu {ind.code}, cột weight",
+                fix="Ghi mã chỉ tiêu dùng làm trọng số (ví dụ CT04).",
+            )
+    return tuple(indicators)
+
+
+def _load_forms(path: Path) -> tuple[Form, ...]:
+    doc = _read_toml(path)
+    forms = []
+    for index, raw in enumerate(_require(doc, "forms", path)):
+        at = f"{path}, biểu mẫu thứ {index + 1}"
+        code = _str(raw, "code", at)
+        at = f"{path}, biểu mẫu {code}"
+        rows = raw.get("rows", "open")
+        if rows not in ROW_MODES:
+            raise ConfigError(f"rows = '{rows}' không hợp lệ.", where=at, fix=f"Dùng một trong: {', '.join(ROW_MODES)}.")
+        sheet = _str(raw, "sheet", at)
+        if len(sheet) > 31 or _BAD_SHEET_CHARS.search(sheet):
+            raise ConfigError(
+                f"Tên trang tính '{sheet}' không hợp lệ.",
+                where=f"{at}, sheet",
+                fix="Tên trang tính tối đa 31 ký tự và không chứa [ ] : * ? / \\.",
+            )
+        raw_columns = raw.get("columns") or []
+        if not raw_columns:
+            raise ConfigError("Biểu mẫu không có cột nào.", where=f"{at}, [[forms.columns]]", fix="Khai báo các cột của biểu mẫu.")
+        columns = tuple(_column(c, f"{at}, cột thứ {i + 1}") for i, c in enumerate(raw_columns))
+        _no_duplicates([c.key for c in columns], "cột", at)
+        _no_duplicates([header_key(c.header) for c in columns], "tiêu đề cột", at)
+        keys = {c.key for c in columns}
+        for col in columns:
+            if col.required_when and col.required_when[0] not in keys:
+                raise ConfigError(
+                    f"Cột '{col.key}' bắt buộc theo cột '{col.required_when[0]}' nhưng cột đó không có.",
+                    where=f"{at}, cột {col.key}, required_when",
+                    fix=f"Dùng một trong các cột: {', '.join(sorted(keys))}.",
+                )
+        fixed_rows = tuple(clean(r) for r in raw.get("fixed_rows", ()))
+        if rows == "fixed" and not fixed_rows:
+            raise ConfigError("Biểu mẫu rows = \"fixed\" cần danh sách fixed_rows.", where=at, fix="Khai báo fixed_rows = [\"...\"].")
+        if rows in ("fixed", "indicators") and not columns[0].fixed:
+            raise ConfigError(
+                "Cột đầu của biểu mẫu có dòng cố định phải là cột cố định (fixed = true).",
+                where=f"{at}, cột {columns[0].key}",
+                fix="Đặt fixed = true cho cột nhãn dòng.",
+            )
+        forms.append(
+            Form(
+                code=code,
+                appendix=clean(raw.get("appendix", "")),
+                title=_str(raw, "title", at),
+                sheet=sheet,
+                rows=rows,
+                columns=columns,
+                note=clean(raw.get("note", "")),
+                blank_rows=int(raw.get("blank_rows", 20)),
+                fixed_rows=fixed_rows,
+            )
+        )
+    _no_duplicates([f.code for f in forms], "biểu mẫu", str(path))
+    _no_duplicates([f.sheet for f in forms], "trang tính", str(path))
+    return tuple(forms)
+
+
+def _column(raw: dict, at: str) -> Column:
+    key = _str(raw, "key", at)
+    at = f"{at.rsplit(',', 1)[0]}, cột {key}"
+    ctype = raw.get("type", "text")
+    if ctype not in COLUMN_TYPES:
+        raise ConfigError(f"Kiểu cột '{ctype}' không hợp lệ.", where=f"{at}, type", fix=f"Dùng một trong: {', '.join(COLUMN_TYPES)}.")
+    choices = tuple(clean(c) for c in raw.get("choices", ()))
+    if ctype == "choice" and not choices:
+        raise ConfigError("Cột kiểu choice cần danh sách choices.", where=at, fix="Thêm choices = [\"Có\", \"Không\"].")
+    when = raw.get("required_when")
+    return Column(
+        key=key,
+        header=_str(raw, "header", at),
+        type=ctype,
+        required=bool(raw.get("required", False)),
+        required_when=(clean(when["column"]), clean(when["equals"])) if when else None,
+        choices=choices,
+        min=_bound(raw.get("min"), ctype, f"{at}, min"),
+        max=_bound(raw.get("max"), ctype, f"{at}, max"),
+        max_length=int(raw.get("max_length", 5000)),
+        fixed=bool(raw.get("fixed", False)),
+        year=int(raw["year"]) if "year" in raw else None,
+        number=clean(raw.get("number", "")),
+        width=int(raw.get("width", 20)),
+        aliases=tuple(clean(a) for a in raw.get("aliases", ())),
+    )
+
+
+def _bound(value: Any, ctype: str, at: str) -> float | date | None:
+    if value is None:
+        return None
+    if ctype == "date":
+        parsed = parse_date(str(value))
+        if parsed is None:
+            raise ConfigError(f"Ngày '{value}' không đúng dạng.", where=at, fix="Ghi ngày theo dạng dd/mm/yyyy.")
+        return parsed
+    if isinstance(value, (int, float)):
+        return float(value)
+    raise ConfigError(f"Giới hạn '{value}' phải là số.", where=at, fix="Ghi một số, ví dụ min = 0.")
+
+
+def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:
+    doc = _read_toml(path)
+    sections = []
+    for index, raw in enumerate(_require(doc, "sections", path)):
+        at = f"{path}, mục thứ {index + 1}"
+        number = _str(raw, "number", at)
+        items = tuple(
+            OutlineItem(
+                key=f"{number}.{clean(item['number'])}",
+                number=clean(item["number"]),
+                title=_str(item, "title", f"{at}, tiểu mục {i + 1}"),
+                guidance=tuple(clean(g) for g in item.get("guidance", ())),
+                figures=_figures(item, f"{at}, tiểu mục {i + 1}"),
+            )
+            for i, item in enumerate(raw.get("items", ()))
+        )
+        sections.append(
+            OutlineSection(
+                number=number,
+                title=_str(raw, "title", at),
+                guidance=tuple(clean(g) for g in raw.get("guidance", ())),
+                items=items,
+            )
+        )
+    _no_duplicates([s.number for s in sections], "mục đề cương", str(path))
+    return clean(doc.get("title", "")), tuple(sections)
+
+
+def _figures(item: dict, at: str) -> str:
+    figures = clean(item.get("figures", ""))
+    if figures and figures not in OUTLINE_FIGURES:
+        raise ConfigError(
+            f"figures = '{figures}' không hợp lệ.",
+            where=f"{at}, figures",
+            fix=f"Dùng một trong: {', '.join(OUTLINE_FIGURES)}, hoặc bỏ trống.",
+        )
+    return figures
