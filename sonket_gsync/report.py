@@ -23,7 +23,7 @@ from .aggregate import Aggregates
 from .campaign import Campaign, OutlineItem
 from .errors import ReportError
 from .submission import STATUS_LABELS
-from .text import format_date, format_number, to_local
+from .text import format_date, format_number, parse_date, to_local
 from .workbook import summary_workbook_bytes
 
 SAMPLE_LABEL = "Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức"
@@ -274,10 +274,9 @@ def _document_reference(number: str, iso_date: str) -> str:
 
 
 def _iso_to_vn(iso_date: str) -> str:
-    parts = iso_date.split("-") if iso_date else []
-    if len(parts) == 3 and all(p.isdigit() for p in parts):
-        return f"{parts[2]}/{parts[1]}/{parts[0]}"
-    return iso_date
+    """A stored ISO date as dd/mm/yyyy (unchanged if it is not a date)."""
+    day = parse_date(iso_date) if iso_date else None
+    return format_date(day) if day else iso_date
 
 
 def _inspection_rows(aggregates: Aggregates) -> list[dict]:

@@ -8,6 +8,7 @@ stays what aggregation uses.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -208,11 +209,12 @@ class Store:
                 read_status = "invalid"
             else:
                 read_status = "ok"
-                content_hash = submission.content_hash()
+                content = submission.to_json()
+                content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
                 cur = db.execute(
                     """INSERT OR IGNORE INTO versions (unit_code, content_hash, content, source_modified_at, stored_at, run_id)
                        VALUES (?, ?, ?, ?, ?, ?)""",
-                    (submission.unit_code, content_hash, submission.to_json(), modified_at.isoformat(), now().isoformat(), run_id),
+                    (submission.unit_code, content_hash, content, modified_at.isoformat(), now().isoformat(), run_id),
                 )
                 version_added = cur.rowcount == 1
                 accepted_id = db.execute(

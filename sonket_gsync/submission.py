@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,9 +52,6 @@ class Submission:
     def from_json(cls, unit_code: str, text: str) -> "Submission":
         data = json.loads(text)
         return cls(unit_code=unit_code, tables=data["tables"], narrative=data["narrative"])
-
-    def content_hash(self) -> str:
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
 
     @property
     def is_empty(self) -> bool:

@@ -63,14 +63,16 @@ def sync(
     started = time.perf_counter()
     run_id = store.begin_run(trigger, workspace.kind, full)
     report = SyncReport(run_id=run_id, full=full)
+    cursor = store.cursor(workspace.kind)
     try:
-        changes = workspace.changes(None if full else store.cursor(workspace.kind))
-        if only:
+        if only:  # read these units now: no need to ask what changed (a Google call saved)
             wanted = [campaign.unit(code) for code in only]
         else:
+            changes = workspace.changes(None if full else cursor)
             codes = {c.unit_code for c in changes.changed} | set(store.pending_retries())
             wanted = [u for u in campaign.units if u.code in codes]
             _record_gone(campaign, store, run_id, changes.missing, report)
+            cursor = changes.cursor
         report.changed = len(wanted)
         for unit in (progress or _plain)(wanted):
             _sync_unit(campaign, workspace, store, run_id, unit, report)
@@ -81,7 +83,6 @@ def sync(
         store.fail_run(run_id, repr(exc))
         raise
     # ``only`` reads a few units on demand: the cursor stays where it was for everything else.
-    cursor = store.cursor(workspace.kind) if only else changes.cursor
     store.finish_run(run_id, backend=workspace.kind, cursor=cursor or "", counts=report.counts())
     report.seconds = time.perf_counter() - started
     return report

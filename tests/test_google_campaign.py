@@ -157,3 +157,13 @@ def test_google_slower_than_the_timeout_fails_the_run_as_temporary_and_loses_not
     fake_google.latency = 0.0
     report = service.sync()
     assert report.accepted == ["SO_NV"] and record(service, "SO_NV").status == "on_time"
+
+
+def test_on_demand_sync_of_one_unit_does_not_poll_the_changes_feed(service, fake_google):
+    service.sync()
+    type_answers(service, "SO_NV")
+    fake_google.reset_log()
+    report = service.sync(only=["SO_NV"])
+    assert report.accepted == ["SO_NV"]
+    assert fake_google.count(path_contains="/changes") == 0
+    assert fake_google.count(path_contains="values:batchGet") == 1 and fake_google.count(path_contains="/export") == 1

@@ -26,6 +26,27 @@ XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
+def trim_grid(rows) -> Grid:
+    """Cell rows as a backend reads them (ragged, "" or None for empty) as one rectangle:
+    trailing empty rows and columns dropped, empty cells None."""
+    grid: Grid = []
+    width = 0
+    last = 0
+    for row in rows:
+        cells = [None if v == "" else v for v in row]
+        end = len(cells)
+        while end and cells[end - 1] is None:
+            end -= 1
+        grid.append(cells[:end])
+        if end:
+            width = max(width, end)
+            last = len(grid)
+    del grid[last:]
+    for row in grid:
+        row.extend([None] * (width - len(row)))
+    return grid
+
+
 @dataclass(frozen=True)
 class UnitFiles:
     """Where a unit's files are: ids for the backend, links for people."""

@@ -25,7 +25,7 @@ from ..errors import BadRequest, UnitFileError, WorkspaceUnavailable
 from ..narrative import build_docx
 from ..text import TZ
 from ..workbook import summary_workbook_bytes, unit_workbook_bytes
-from .base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace
+from .base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace, trim_grid
 
 UNITS_DIR = "don-vi"
 OUTPUTS_DIR = "ket-qua"
@@ -237,31 +237,12 @@ def read_workbook(path: Path, unit_code: str) -> dict[str, Grid]:
         sheets: dict[str, Grid] = {}
         for ws in wb.worksheets:
             ws.reset_dimensions()  # the stored dimension may be wrong: read every row
-            sheets[ws.title] = _trim(ws.iter_rows(values_only=True))
+            sheets[ws.title] = trim_grid(ws.iter_rows(values_only=True))
         return sheets
     except Exception as exc:
         raise _unreadable(path, unit_code, exc) from None
     finally:
         wb.close()
-
-
-def _trim(rows) -> Grid:
-    grid: Grid = []
-    width = 0
-    last_row = 0
-    for row in rows:
-        end = len(row)
-        while end and (row[end - 1] is None or row[end - 1] == ""):
-            end -= 1
-        grid.append(list(row[:end]))
-        if end:
-            width = max(width, end)
-            last_row = len(grid)
-    del grid[last_row:]
-    for row in grid:
-        if len(row) < width:
-            row.extend([None] * (width - len(row)))
-    return grid
 
 
 def _unreadable(path: Path, unit_code: str, exc: Exception) -> UnitFileError:

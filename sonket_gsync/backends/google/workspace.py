@@ -53,6 +53,7 @@ from ..base import (
     UnitFiles,
     UnitSnapshot,
     Workspace,
+    trim_grid,
 )
 from . import sheets as sheet_requests
 from .auth import account_email, load_credentials
@@ -519,7 +520,7 @@ class GoogleWorkspace(Workspace):
         )
         answer = self.client.execute(call, what="Sheets values.batchGet", where=where, sheets="read")
         ranges = answer.get("valueRanges", [])
-        return {title: _trim(vr.get("values", [])) for title, vr in zip(titles, ranges)}
+        return {title: trim_grid(vr.get("values", [])) for title, vr in zip(titles, ranges)}
 
     # --- writing ------------------------------------------------------------------------
 
@@ -635,21 +636,3 @@ def _unit_stamps(files: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]
     return out
 
 
-def _trim(rows: list[list[Any]]) -> Grid:
-    """Rows as Sheets returns them (ragged), padded to one width; trailing empties dropped."""
-    grid: Grid = []
-    width = 0
-    last = 0
-    for row in rows:
-        row = list(row)
-        end = len(row)
-        while end and (row[end - 1] is None or row[end - 1] == ""):
-            end -= 1
-        grid.append(row[:end])
-        if end:
-            width = max(width, end)
-            last = len(grid)
-    del grid[last:]
-    for row in grid:
-        row.extend([None] * (width - len(row)))
-    return [[None if v == "" else v for v in row] for row in grid]
