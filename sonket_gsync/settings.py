@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CAMPAIGN = REPO_ROOT / "config" / "so-ket-45-nq-tw"
-DEFAULT_TEMPLATES = REPO_ROOT / "templates"
+REPO_ROOT = Path(__file__).resolve().parent.parent  # a source checkout (tests, bench)
+# Shipped inside the package (sonket_gsync/resources links to config/ and templates/), so an
+# installed wheel or a container has them without a source checkout.
+_RESOURCES = Path(str(files("sonket_gsync.resources")))
+DEFAULT_CAMPAIGN = (_RESOURCES / "campaigns" / "so-ket-45-nq-tw").resolve()
+DEFAULT_TEMPLATES = (_RESOURCES / "templates").resolve()
 
 
 @dataclass(frozen=True)
