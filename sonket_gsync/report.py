@@ -34,8 +34,8 @@ __all__ = ["TEMPLATE_VARIABLES", "render_report", "report_context", "resolve_tem
 
 DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "bao-cao-so-ket.docx"
 TEMPLATE_NAME = "bao-cao-so-ket.docx"
-BODY_CHART_WIDTH = Mm(165)
-LANDSCAPE_CHART_WIDTH = Mm(230)
+BODY_CHART_WIDTH = Mm(charts.INDICATOR_WIDTH_MM)  # charts are drawn at the width printed
+LANDSCAPE_CHART_WIDTH = Mm(charts.COMPLETENESS_WIDTH_MM)
 # Every name the template may use; tests check the template uses no other.
 TEMPLATE_VARIABLES = frozenset({
     "draft_mark", "issuer", "number", "place_date", "doc_type", "subject", "draft_notes", "opening", "sections",

@@ -13,7 +13,6 @@ import pandas as pd
 
 from .aggregate import Aggregates
 from .campaign import Campaign, OutlineItem
-from .report_indicators import indicator_facts
 from .synthesis_adapter import Statement, group_statements
 from .text import format_number, to_local
 
@@ -122,8 +121,7 @@ def _group_view(group) -> dict:
     reps = list(group.representatives)[:MAX_REPRESENTATIVES]
     excerpts = []
     for rep in reps:
-        text = _excerpt(rep.text)
-        excerpts.append(f"{text} ({rep.unit_name})")
+        excerpts.append(f"{_excerpt(rep.text)} ({rep.unit_name}).")
     names = list(dict.fromkeys(group.unit_names))
     count = len(names)
     if count == 1:
@@ -131,14 +129,14 @@ def _group_view(group) -> dict:
     else:
         listed = ", ".join(names[:LISTED_NAMES])
         extra = f" và {count - LISTED_NAMES} đơn vị khác" if count > LISTED_NAMES else ""
-        units = f"{count} đơn vị cùng nêu: {listed}{extra}."
+        units = f"{count} đơn vị cùng nêu: {listed}{extra}"
     return {"text": " ".join(excerpts), "units": units, "count": count}
 
 
 def _excerpt(text: str) -> str:
     text = text.strip()
     if len(text) <= MAX_EXCERPT:
-        return text.rstrip(" ;,")
+        return text.rstrip(" ;,.")
     cut = text[:MAX_EXCERPT].rsplit(" ", 1)[0]
     return cut.rstrip(" ;,.") + " …"
 
@@ -152,9 +150,7 @@ def facts(campaign: Campaign, item: OutlineItem, aggregates: Aggregates, appendi
         return _document_facts(campaign, aggregates, appendix_names)
     if item.figures == "inspection":
         return _inspection_facts(aggregates, appendix_names)
-    if item.figures == "indicators":
-        return indicator_facts(campaign, aggregates)
-    return []
+    return []  # indicators: the facts sentence is printed with the table (report_indicators)
 
 
 def _study_facts(aggregates: Aggregates, names: dict[str, str]) -> list[str]:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .aggregate import Aggregates
 from .campaign import Campaign
-from .report_xml import Cell, RawXml, table
+from .report_xml import Cell, RawXml, table, text_paragraph
 from .text import format_number
 
 TARGET_YEAR = 2030
@@ -102,11 +102,12 @@ def indicator_note(campaign: Campaign, aggregates: Aggregates) -> str:
 
 
 def indicator_table_xml(campaign: Campaign, aggregates: Aggregates, *, width_cm: float = 16.5) -> RawXml:
+    """The facts sentence and the table, kept together on one page."""
     years = aggregates.indicator_years
     year_w = 1.6 if len(years) <= 3 else 1.35
-    fixed = [0.9, 1.4, 1.6, *([year_w] * len(years)), 1.4, 1.6]
+    fixed = [1.1, 1.4, 1.6, *([year_w] * len(years)), 1.4, 1.6]
     name_w = max(3.0, width_cm - sum(fixed))
-    widths = [0.9, name_w, 1.4, 1.6, *([year_w] * len(years)), 1.4, 1.6]
+    widths = [1.1, name_w, 1.4, 1.6, *([year_w] * len(years)), 1.4, 1.6]
     header = [[
         Cell("STT"), Cell("Chỉ tiêu"), Cell("Đơn vị tính"), Cell(f"Mục tiêu đến năm {TARGET_YEAR}"),
         *[Cell(year_label(campaign, y)) for y in years], Cell("Tiến độ (%)"), Cell("Đánh giá"),
@@ -119,4 +120,5 @@ def indicator_table_xml(campaign: Campaign, aggregates: Aggregates, *, width_cm:
         ]
         for r in indicator_rows(campaign, aggregates)
     ]
-    return RawXml(table(widths, header, rows, size=10.5, keep_together=True))
+    facts = "".join(text_paragraph(f, keep_next=True) for f in indicator_facts(campaign, aggregates))
+    return RawXml(facts + table(widths, header, rows, size=10.5, keep_together=True))

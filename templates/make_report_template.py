@@ -297,7 +297,7 @@ def _outline(doc) -> None:
     _tag(doc, "{%p for g in it.groups %}")
     p = doc.add_paragraph()
     p.add_run("- {{ g.text }}")
-    p.add_run("{% if g.units %} ({{ g.units }}){% endif %}").italic = True
+    p.add_run("{% if g.units %} ({{ g.units }}).{% endif %}").italic = True
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p if it.more %}")
     _para(doc, "{{ it.more }}", italic=True)
@@ -325,6 +325,8 @@ def _signature(doc) -> None:
         _cell_para(right, "", size=14)
     _cell_para(right, "{{ signer_name }}", bold=True, size=14)
     _widths(table, [8.0, 8.5])
+    trpr = table.rows[0]._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))  # the signature block never splits over two pages
 
 
 if __name__ == "__main__":
