@@ -30,21 +30,25 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import hstack
+from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
-DEFAULT_THRESHOLD = 0.45
+DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
 # Above this size a component is cut greedily (leader clustering) instead of by average
 # linkage, whose memory grows with the square of the size.
 _LINKAGE_LIMIT = 3000
+_DENSE_LIMIT = 4000  # distinct texts for which the whole similarity matrix is kept
+_CHUNK = 1000
+_CHAR_SIZES = (2, 3, 4, 5)
 
 
 @dataclass(frozen=True)
@@ -68,6 +72,22 @@ class StatementGroup:
 # --- normalisation ---------------------------------------------------------------------------
 
 _FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+# "Nghị quyết số 45-NQ/TW", "Kế hoạch 329-KH/TU ngày 19/3/2024": a document's number and date
+_DOC_REF = re.compile(r"(?:\bsố\s+)?\d+[-–]\w+(?:/\w+)+(?:\s+ngày\s+\d{1,2}/\d{1,2}/\d{2,4})?", re.IGNORECASE)
+# Words the units' reports use for the same thing (administrative Vietnamese); each variant
+# is read as the first word of its line. Kept short and generic on purpose.
+SYNONYMS = (
+    ("kinh phí", "ngân sách", "nguồn lực tài chính"),
+    ("bồi dưỡng", "tập huấn"),
+    ("khen thưởng", "tuyên dương", "biểu dương", "tôn vinh"),
+    ("hạn chế", "hạn hẹp"),
+    ("kiến nghị", "đề nghị", "đề xuất"),
+    ("sắp xếp", "sáp nhập"),
+    ("sau đại học", "thạc sĩ, tiến sĩ", "thạc sĩ tiến sĩ"),
+    ("trực tuyến", "truyền hình trực tuyến", "họp trực tuyến"),
+)
+_SYNONYM = {v: words[0] for words in SYNONYMS for v in words[1:]}
+_SYNONYM_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SYNONYM, key=len, reverse=True)) + r")\b")
 _TOKEN = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 # Function words that carry no content on their own (bigrams keep the phrases they form).
@@ -85,13 +105,29 @@ def normalise(text: str, unit_name: str = "") -> str:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
         if name:
             text = text.replace(name, " ")
+    text = _DOC_REF.sub(" văn_bản ", text)
+    if _SYNONYM:
+        text = _SYNONYM_RE.sub(lambda m: _SYNONYM[m.group()], text)
     text = _FIGURE.sub(" 0 ", text)
     return " ".join(_TOKEN.findall(text))
 
 
 def _syllables(text: str) -> list[str]:
+    """Syllables and syllable pairs (stand-ins for two-syllable words), function words out."""
     words = [w for w in text.split() if w not in STOPWORDS]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+@lru_cache(maxsize=65536)
+def _word_grams(word: str) -> tuple[str, ...]:
+    padded = f" {word} "
+    return tuple(padded[i : i + n] for n in _CHAR_SIZES for i in range(len(padded) - n + 1))
+
+
+def _char_grams(text: str) -> list[str]:
+    """Character 2–5-grams inside each word (as scikit-learn's "char_wb"), cached per
+    syllable: a pool has a few thousand distinct syllables at most."""
+    return [g for w in text.split() for g in _word_grams(w)]
 
 
 # --- grouping --------------------------------------------------------------------------------
@@ -104,12 +140,27 @@ def similarity_matrix(texts: Sequence[str]) -> np.ndarray:
     return (vectors @ vectors.T).toarray()
 
 
-def _vectors(texts: Sequence[str]):
-    """Rows of unit length: the average of the syllable and the character TF-IDF views."""
+def _vectors(texts: Sequence[str], counts: Sequence[int] | None = None):
+    """Rows of unit length: the average of the syllable and the character TF-IDF views.
+
+    ``counts[i]`` is how many statements have text i (identical texts are vectorised once
+    but weigh in the document frequencies as often as they occur)."""
     docs = [t if t.strip() else "_" for t in texts]
-    words = TfidfVectorizer(analyzer=_syllables, sublinear_tf=True, dtype=np.float32).fit_transform(docs)
-    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, dtype=np.float32).fit_transform(docs)
-    return normalize(hstack([words, chars]).tocsr())
+    weights = np.ones(len(docs)) if counts is None else np.asarray(counts, dtype=np.float64)
+    views = [_tfidf(docs, weights, analyzer) for analyzer in (_syllables, _char_grams)]
+    return normalize(hstack([normalize(v) for v in views]).tocsr())
+
+
+def _tfidf(docs: list[str], weights: np.ndarray, analyzer):
+    """scikit-learn's TF-IDF (sublinear tf, smooth idf), with document frequencies counted
+    with each text's weight."""
+    counts = CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(docs).tocsr()
+    present = counts.copy()
+    present.data[:] = 1
+    df = present.T @ weights
+    idf = np.log((1 + weights.sum()) / (1 + df)) + 1
+    counts.data = (1 + np.log(counts.data)) * idf[counts.indices].astype(np.float32)
+    return counts
 
 
 def group_statements(items: Sequence[Statement], *, threshold: float | None = None) -> list[StatementGroup]:
@@ -122,13 +173,12 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     items = [s for s in items if s.text and s.text.strip()]
     if not items:
         return []
-    texts = [normalise(s.text, s.unit_name) for s in items]
-    vectors = _vectors(texts)
-    labels = _cluster(vectors, limit)
+    sims = _Similarities([normalise(s.text, s.unit_name) for s in items])
+    labels = _cluster(sims, limit)
     by_label: dict[int, list[int]] = {}
     for i, lab in enumerate(labels):  # labels are numbered in order of first appearance
         by_label.setdefault(lab, []).append(i)
-    groups = [_group(items, vectors, by_label[lab]) for lab in sorted(by_label)]
+    groups = [_group(items, sims, by_label[lab]) for lab in sorted(by_label)]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -137,32 +187,56 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
 def cluster_labels(texts: Sequence[str], threshold: float | None = None) -> list[int]:
     """Group labels (0, 1, … in order of first appearance) for already-normalised texts."""
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
-    if not texts:
-        return []
-    return _cluster(_vectors(texts), limit)
+    return _cluster(_Similarities(list(texts)), limit) if texts else []
 
 
-def _cluster(vectors, limit: float) -> list[int]:
-    n = vectors.shape[0]
-    dense = n <= _LINKAGE_LIMIT
-    sims = (vectors @ vectors.T).tocsr()
-    full = sims.toarray() if dense else None
-    sims.data[sims.data < limit] = 0
-    sims.eliminate_zeros()
-    _, component = connected_components(sims, directed=False)
+class _Similarities:
+    """Cosine similarities between the statements, computed once: identical texts are
+    vectorised once; up to _DENSE_LIMIT statements the whole matrix is kept (float32)."""
+
+    def __init__(self, texts: list[str]):
+        unique: dict[str, int] = {}
+        self.row = np.array([unique.setdefault(t, len(unique)) for t in texts])
+        self.vectors = _vectors(list(unique), np.bincount(self.row, minlength=len(unique)))
+        self.n = len(texts)
+        self.full = None
+        if len(unique) <= _DENSE_LIMIT:
+            self.full = (self.vectors @ self.vectors.T).toarray()
+
+    def block(self, rows: Sequence[int], cols: Sequence[int] | None = None) -> np.ndarray:
+        r = self.row[np.asarray(rows)]
+        c = r if cols is None else self.row[np.asarray(cols)]
+        if self.full is not None:
+            return self.full[np.ix_(r, c)]
+        return (self.vectors[r] @ self.vectors[c].T).toarray()
+
+    def graph(self, limit: float):
+        """Pairs at least ``limit`` alike, as a sparse n × n matrix (computed in row chunks)."""
+        rows, cols = [], []
+        everything = np.arange(self.n)
+        for start in range(0, self.n, _CHUNK):
+            chunk = everything[start : start + _CHUNK]
+            i, j = np.nonzero(self.block(chunk, everything) >= limit)
+            rows.append(i + start)
+            cols.append(j)
+        i, j = np.concatenate(rows), np.concatenate(cols)
+        return csr_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(self.n, self.n))
+
+
+def _cluster(sims: _Similarities, limit: float) -> list[int]:
+    _, component = connected_components(sims.graph(limit), directed=False)
     members: dict[int, list[int]] = {}
     for i, c in enumerate(component.tolist()):
         members.setdefault(c, []).append(i)
-    labels = [-1] * n
+    labels = [-1] * sims.n
     next_label = 0
     for index in sorted(members.values(), key=lambda m: m[0]):
         if len(index) == 1:
             sub = [0]
         elif len(index) > _LINKAGE_LIMIT:
-            sub = _leader(vectors[index], limit)
+            sub = _leader(sims, index, limit)
         else:
-            block = full[np.ix_(index, index)] if full is not None else (vectors[index] @ vectors[index].T).toarray()
-            distance = np.clip(1.0 - block.astype(np.float64), 0.0, 2.0)
+            distance = np.clip(1.0 - sims.block(index).astype(np.float64), 0.0, 2.0)
             tree = linkage(distance[np.triu_indices(len(index), k=1)], method="average")
             sub = fcluster(tree, t=1.0 - limit + 1e-9, criterion="distance").tolist()
         seen: dict[int, int] = {}  # renumbered in order of first appearance
@@ -177,16 +251,16 @@ def _cluster(vectors, limit: float) -> list[int]:
     return [first[lab] for lab in labels]
 
 
-def _leader(vectors, limit: float) -> list[int]:
-    """Greedy clustering for a very large component: each statement joins the first leader
-    it is at least ``limit`` alike to, or leads a new group."""
+def _leader(sims: _Similarities, index: list[int], limit: float) -> list[int]:
+    """Greedy clustering for a very large component: each statement joins the leader it is
+    most alike to if at least ``limit``, or leads a new group."""
     leaders: list[int] = []
     out = []
-    for i in range(vectors.shape[0]):
+    for i in index:
         if leaders:
-            sims = (vectors[leaders] @ vectors[i].T).toarray().ravel()
-            best = int(np.argmax(sims))
-            if sims[best] >= limit:
+            row = sims.block([i], leaders).ravel()
+            best = int(np.argmax(row))
+            if row[best] >= limit:
                 out.append(best)
                 continue
         leaders.append(i)
@@ -194,23 +268,23 @@ def _leader(vectors, limit: float) -> list[int]:
     return out
 
 
-def _group(items: Sequence[Statement], vectors, index: list[int]) -> StatementGroup:
+def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> StatementGroup:
     members = [items[i] for i in index]
     names: list[str] = []
     for s in members:
         if s.unit_name not in names:
             names.append(s.unit_name)
-    return StatementGroup(representatives=_representatives(items, vectors, index), members=members, unit_names=names)
+    return StatementGroup(representatives=_representatives(items, sims, index), members=members, unit_names=names)
 
 
-def _representatives(items: Sequence[Statement], vectors, index: list[int]) -> list[Statement]:
-    """The most typical statement (nearest the group's centre) first, then up to two more
-    that add something (not near-copies of one already chosen), from other units."""
+def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
+    """The most typical statement (most alike, on average, to the others) first, then up to
+    two more from other units that add something (not near-copies of one already chosen)."""
     if len(index) == 1:
         return [items[index[0]]]
-    block = vectors[index]
-    centre = np.asarray(block.mean(axis=0)).ravel()
-    score = block @ centre
+    sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
+    block = sims.block(index, sample)
+    score = block.mean(axis=1)
     ranked = sorted(range(len(index)), key=lambda k: (-round(float(score[k]), 6), k))
     chosen: list[int] = []
     for k in ranked:
@@ -219,10 +293,8 @@ def _representatives(items: Sequence[Statement], vectors, index: list[int]) -> l
         s = items[index[k]]
         if any(items[index[c]].unit_code == s.unit_code for c in chosen):
             continue
-        if chosen:
-            near = (block[chosen] @ block[k].T).toarray().ravel()
-            if float(near.max()) > 0.9:
-                continue
+        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > 0.9:
+            continue
         chosen.append(k)
     return [items[index[k]] for k in chosen]
 
@@ -288,6 +360,8 @@ def split_recipients(text: str) -> dict[str, str]:
     chunks.append((current, text[start:]))
     for who, chunk in chunks:
         for statement in split_statements(chunk):
+            if statement.endswith(":"):  # a heading such as "Kiến nghị, đề xuất:"
+                continue
             inline = _INLINE.match(statement)
             key = _recipient(inline.group("who")) if inline else (who or "other")
             parts[key].append(statement)
