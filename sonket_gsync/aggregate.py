@@ -414,7 +414,7 @@ def _fed_parts(column, text: str) -> list[tuple[str, str]]:
     targets = dict(column.feeds)
     if "" in targets:
         return [(targets[""], text)]
-    from .synthesis_adapter import split_recipients
+    from .synthesis import split_recipients
 
     parts = split_recipients(text)
     out = []

@@ -6,14 +6,13 @@ lost; the body shows at most MAX_GROUPS groups per item and says how many more t
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import pandas as pd
 
 from .aggregate import Aggregates
 from .campaign import Campaign, OutlineItem
-from .synthesis_adapter import Statement, group_statements
+from .synthesis import Statement, group_statements, split_statements
 from .text import format_number, to_local
 
 MAX_GROUPS = 6  # statement groups printed per outline item
@@ -24,8 +23,6 @@ SAMPLE_WARNING = (
     "LƯU Ý: Bảng chỉ tiêu có {count} chỉ tiêu mẫu (đánh dấu *) – chưa phải chỉ tiêu chính thức của tỉnh; "
     "mục tiêu và số liệu của các chỉ tiêu này chỉ để thử nghiệm. Cần thay bằng chỉ tiêu chính thức trước khi sử dụng báo cáo."
 )
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ỸĐ\-–•+])")
-_BULLET = re.compile(r"^\s*(?:[-–•+*]|\d+[.)])\s*")
 
 
 def sample_warning(aggregates: Aggregates) -> str:
@@ -81,18 +78,8 @@ def sections(campaign: Campaign, aggregates: Aggregates, appendix_names: dict[st
 
 
 def _statements(entries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """Each unit's text as statements: one per line, long lines split at sentence ends."""
-    out = []
-    for code, name, text in entries:
-        for line in text.split("\n"):
-            line = _BULLET.sub("", line).strip()
-            if not line:
-                continue
-            for sentence in _SENTENCE_END.split(line) if len(line) > 300 else [line]:
-                sentence = sentence.strip()
-                if len(sentence) > 3:
-                    out.append((code, name, sentence))
-    return out
+    """Each unit's text as its statements (paragraphs, bullets, sentences)."""
+    return [(code, name, part) for code, name, text in entries for part in split_statements(text) if len(part) > 3]
 
 
 def _groups(statements: list[Statement], annex_name: str) -> dict:
