@@ -43,9 +43,9 @@ def appendix_plan(campaign: Campaign) -> tuple[list[tuple[str, str, list[Form]]]
 
 
 def attached_line(campaign: Campaign, year: str) -> str:
-    number = re.sub(r"^\s*Số\s*", "", campaign.document.number) or "      -BC"
+    number = re.sub(r"^\s*Số(?=\s)", "", campaign.document.number).rstrip() or "      -BC"
     issuer = campaign.issuing_body or campaign.document.issuer
-    return f"(Kèm theo Báo cáo số {number} ngày      tháng      năm {year} của {issuer})"
+    return f"(Kèm theo Báo cáo số{number if number.startswith(' ') else ' ' + number} ngày      tháng      năm {year} của {issuer})"
 
 
 def _heading(label: str, subtitle: str, attached: str, *, first: bool) -> list[str]:
@@ -63,7 +63,8 @@ def appendices_xml(campaign: Campaign, aggregates: Aggregates, year: str) -> Raw
     for index, (label, subtitle, forms) in enumerate(plan):
         out += _heading(label, subtitle, attached, first=index == 0)
         for form in forms:
-            out.append(text_paragraph(form.title, bold=True, indent_first_cm=0, size=13, keep_next=True, before_pt=6))
+            if len(forms) > 1:  # a single form's title repeats the appendix's subtitle
+                out.append(text_paragraph(form.title, bold=True, indent_first_cm=0, size=13, keep_next=True, before_pt=6))
             if form.role == "documents":
                 out.append(_documents_table(campaign, aggregates, names))
             elif form.role == "inspection":
@@ -220,9 +221,10 @@ def _party_value(row: dict, columns: list[Column]) -> str:
 
 def _party_table(form: Form, aggregates: Aggregates) -> str:
     groups = _party_groups(form)
-    raw = [5 if cols[0].role == "stt" else sum(c.width for c in cols) for _, _, cols in groups]
-    scale = LANDSCAPE_WIDTH / sum(raw)
-    widths = [round(w * scale, 2) for w in raw]
+    fixed = {"stt": 1.1, "unit_name": 3.6}
+    raw = [0 if cols[0].role in fixed else sum(c.width for c in cols) for _, _, cols in groups]
+    room = LANDSCAPE_WIDTH - sum(fixed.get(cols[0].role, 0) for _, _, cols in groups)
+    widths = [fixed.get(cols[0].role) or round(w * room / max(1, sum(raw)), 2) for w, (_, _, cols) in zip(raw, groups)]
     header = [[Cell(h) for _, h, _ in groups]]
     if any(n for n, _, _ in groups):
         header.append([Cell(f"[{n}]" if n else "", italic=True) for n, _, _ in groups])
@@ -276,7 +278,9 @@ def annex_xml(campaign: Campaign, aggregates: Aggregates, year: str) -> RawXml:
             if not entries:
                 out.append(text_paragraph("(Chưa có đơn vị báo cáo nội dung này.)", italic=True, size=13))
             for _, name, text in entries:
-                out.append(paragraph([run(f"{name}: ", bold=True, size=13), run(text, size=13)], size=13, align="both", after_pt=3))
+                lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
+                out.append(paragraph([run(f"{name}: ", bold=True, size=13), run(lines[0], size=13)], size=13, align="both", after_pt=2))
+                out += [text_paragraph(line, size=13, align="both", after_pt=2) for line in lines[1:]]
     return RawXml("".join(out))
 
 
