@@ -349,7 +349,8 @@ def _indicators(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> p
         plain = [year_stats[agg].iloc[i] if agg in year_stats else np.nan for i, agg in enumerate(out["aggregate"])]
         figure = pd.Series(plain, dtype=float)
         is_weighted = out["aggregate"].eq("weighted_mean")
-        figure[is_weighted] = index[is_weighted.to_numpy()].map(lambda key: weighted.get(key, np.nan))
+        if is_weighted.any():  # (an empty assignment fails on pandas 3)
+            figure[is_weighted] = [weighted.get(key, np.nan) for key in index[is_weighted.to_numpy()]]
         out[f"value_{year}"] = figure.to_numpy()
         out[f"units_{year}"] = year_stats["count"].fillna(0).astype(int).to_numpy()
     latest_year = pd.Series(np.nan, index=out.index)
