@@ -21,6 +21,7 @@ from lxml import etree
 
 from .campaign import Campaign, OutlineSection, Unit
 from .errors import UnitFileError
+from .limits import DEFAULT_LIMITS, Limits, check_package, read_member
 from .submission import Problem
 from .text import clean, format_date, header_key
 
@@ -36,7 +37,9 @@ _EDGE_PUNCTUATION = " :.;,*"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _T, _TAB, _BR, _CR = (f"{_W}{tag}" for tag in ("p", "tbl", "t", "tab", "br", "cr"))
 _STYLE_NAME = re.compile(rb'<w:style\b[^>]*?\bw:styleId="([^"]*)"[^>]*>\s*<w:name w:val="([^"]*)"')
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity tricks
+# Hardened: no entity expansion, no DTD loading, no network, no huge_tree (lxml's own
+# depth and text-size guards stay on). A DOCTYPE is refused outright (Word writes none).
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 # --- building -----------------------------------------------------------------------------
@@ -104,10 +107,11 @@ class _Heading:
     title: str
 
 
-def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[str, str], list[Problem]]:
+def parse_docx(data: bytes, campaign: Campaign, unit_code: str, limits: Limits | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Text per outline item key (all keys present, "" when nothing was written) and the
-    problems found. Guidance lines and text before the first heading are not counted."""
-    body, guidance_style = _open(data, unit_code)
+    problems found. Guidance lines and text before the first heading are not counted.
+    The package is checked against ``limits`` (sizes, ratio) before any XML is parsed."""
+    body, guidance_style = _open(data, unit_code, limits or DEFAULT_LIMITS)
     headings, matcher, guidance = _outline_index(campaign.outline)
 
     collected: dict[str, list[str]] = {item.key: [] for item in campaign.outline_items}
@@ -145,7 +149,7 @@ def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[st
     return {key: "\n".join(lines) for key, lines in collected.items()}, problems
 
 
-def _open(data: bytes, unit_code: str):
+def _open(data: bytes, unit_code: str, limits: Limits):
     """The document body element and the guidance style's id, read straight from the
     package's XML (python-docx would load and resolve every part: most of the time)."""
     where = f"đơn vị {unit_code}, tệp báo cáo thuyết minh (.docx)"
@@ -157,10 +161,12 @@ def _open(data: bytes, unit_code: str):
             fix="Mở lại tệp báo cáo thuyết minh, viết nội dung theo đề cương và lưu lại dạng Word (.docx); "
             "hoặc khôi phục bản trước.",
         )
+    check_package(data, unit_code=unit_code, where=where, kind="docx", limits=limits)
+    cap = limits.max_unpacked_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            document = etree.fromstring(package.read(_document_part(package)), parser=_PARSER)
-            styles = package.read("word/styles.xml") if "word/styles.xml" in package.namelist() else b""
+            document = _xml(read_member(package, _document_part(package, cap), cap))
+            styles = read_member(package, "word/styles.xml", cap) if "word/styles.xml" in package.namelist() else b""
         body = document.find(f"{_W}body")
         if body is None:
             raise ValueError("no body")
@@ -175,9 +181,16 @@ def _open(data: bytes, unit_code: str):
     return body, _style_id(styles, GUIDANCE_STYLE)
 
 
-def _document_part(package: zipfile.ZipFile) -> str:
+def _xml(data: bytes):
+    root = etree.fromstring(data, parser=_PARSER)
+    if root.getroottree().docinfo.doctype:
+        raise ValueError("DOCTYPE in a package part")
+    return root
+
+
+def _document_part(package: zipfile.ZipFile, cap: int) -> str:
     """The main document part named by the package relationships (word/document.xml usually)."""
-    rels = etree.fromstring(package.read("_rels/.rels"), parser=_PARSER)
+    rels = _xml(read_member(package, "_rels/.rels", cap))
     for rel in rels:
         if rel.get("Type", "").endswith("/officeDocument"):
             return rel.get("Target", "").lstrip("/")

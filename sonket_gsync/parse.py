@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from . import narrative as narrative_doc
 from .backends.base import Grid, UnitSnapshot
 from .campaign import Campaign, Column, Form, Unit
+from .limits import HEADER_ALLOWANCE, Limits, too_many_rows
 from .submission import Problem, Submission
 from .text import clean, header_key
 from .validation import Rejection, convert, is_blank
@@ -35,7 +36,12 @@ class Parsed:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot) -> Parsed:
+def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot, limits: Limits | None = None) -> Parsed:
+    """``limits`` (the workspace's, from the settings): a tab with more filled rows than
+    allowed, or a narrative package over the limits, raises ``UnitFileError`` for the unit.
+    The local backend already stops reading at the limit; this also bounds other backends."""
+    if limits is not None:
+        _check_rows(unit, snapshot, limits)
     problems: list[Problem] = []
     reported: set[str] = set()  # forms whose errors are already told
     submission = Submission(unit_code=unit.code)
@@ -57,12 +63,21 @@ def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot) -> Pa
                 )
             )
         else:
-            texts, narrative_problems = narrative_doc.parse_docx(snapshot.narrative, campaign, unit.code)
+            texts, narrative_problems = narrative_doc.parse_docx(snapshot.narrative, campaign, unit.code, limits)
             submission.narrative = {k: v for k, v in texts.items() if v}
             problems.extend(narrative_problems)
     if not submission.is_empty or reported:
         problems.extend(_completeness(campaign, unit, submission, reported))
     return Parsed(submission, problems)
+
+
+def _check_rows(unit: Unit, snapshot: UnitSnapshot, limits: Limits) -> None:
+    allowed = limits.max_rows_per_form + HEADER_ALLOWANCE
+    for title, grid in snapshot.sheets.items():
+        if len(grid) > allowed:
+            filled = sum(1 for row in grid if any(not is_blank(v) for v in row))
+            if filled > allowed:
+                raise too_many_rows(filled, unit_code=unit.code, where=f"đơn vị {unit.code}, trang tính '{title}'", limits=limits)
 
 
 def _completeness(campaign: Campaign, unit: Unit, submission: Submission, reported: set[str]) -> list[Problem]:

@@ -48,6 +48,15 @@ class Settings:
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
     backoff_cap_seconds: float = 64.0
     """Upper bound of one exponential-backoff wait."""
+    # --- limits on what a unit sends (sonket_gsync/limits.py; README "Giới hạn") ---------
+    max_file_mb: float = 25.0
+    """Largest unit file (.xlsx/.docx) read, in MB; a larger one flags the unit."""
+    max_unpacked_mb: float = 60.0
+    """Largest total a unit file may unpack to (zip central directory), in MB."""
+    max_compression_ratio: float = 100.0
+    """Largest compression ratio of a package part over 1 MB (zip bombs are ~1000:1)."""
+    max_rows_per_form: int = 5000
+    """Most filled rows read from one form's tab; more flags the unit."""
 
     @property
     def db_path(self) -> Path:
@@ -80,6 +89,12 @@ class Settings:
             )
         if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
             raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
+        if min(self.max_file_mb, self.max_unpacked_mb, self.max_compression_ratio, self.max_rows_per_form) <= 0:
+            raise ConfigError(
+                "Các giới hạn tệp của đơn vị phải là số dương.",
+                where="SONKET_MAX_FILE_MB / SONKET_MAX_UNPACKED_MB / SONKET_MAX_COMPRESSION_RATIO / SONKET_MAX_ROWS_PER_FORM",
+                fix="Ghi một số lớn hơn 0, hoặc bỏ biến môi trường để dùng giá trị mặc định.",
+            )
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)
