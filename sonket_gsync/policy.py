@@ -12,7 +12,7 @@ The rules:
 - number: any number, from ``min`` (default 0) to ``max``;
 - percent: a number from 0 to 100 (narrowed by ``min``/``max`` when given), no % sign needed;
 - year: a whole number from 1900 to 2100;
-- date: a real date from ``min`` (default 01/01/1900) to ``max`` (default 31/12/2100);
+- date: a real date from ``min`` (default 01/03/1900) to ``max`` (default 31/12/2100);
 - choice: one of the listed choices;
 - text: at most ``max_length`` characters.
 
@@ -30,7 +30,7 @@ from functools import lru_cache
 from .campaign import Column
 from .text import format_number
 
-MIN_DATE = date(1900, 1, 1)
+MIN_DATE = date(1900, 3, 1)  # day numbers before it differ between Excel and Sheets
 MAX_DATE = date(2100, 12, 31)
 MIN_YEAR, MAX_YEAR = 1900, 2100
 PROMPT_TITLE = "Hướng dẫn nhập"  # Excel caps titles at 32 characters

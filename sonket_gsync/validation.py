@@ -115,8 +115,11 @@ def _date(rules: ColumnPolicy, raw: object) -> str | Rejection:
         day = raw.date()
     elif isinstance(raw, date):
         day = raw
-    elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and 20000 < raw < 80000:
-        day = EXCEL_EPOCH + timedelta(days=int(raw))  # a date cell read unformatted
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # a date cell read unformatted (a serial day number, as both spreadsheets store dates)
+        if not 0 <= raw < 2_958_466:  # 31/12/9999
+            return Rejection("not_a_date", f"'{_show(raw)}' không phải là ngày hợp lệ. Hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/04/2024.")
+        day = EXCEL_EPOCH + timedelta(days=int(raw))
     else:
         parsed = parse_date(str(raw))
         if parsed is None:
