@@ -15,8 +15,9 @@ from functools import lru_cache
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from .campaign import Campaign, OutlineSection, Unit
@@ -52,13 +53,14 @@ def build_docx(campaign: Campaign, unit: Unit) -> bytes:
 def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str]) -> bytes:
     """The outline with ``sections[key]`` typed under each heading (one paragraph per line)."""
     doc = Document()
+    _page_and_fonts(doc)
     normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(13)
     guidance_style = doc.styles.add_style(GUIDANCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     guidance_style.base_style = normal
     guidance_style.font.italic = True
     guidance_style.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    _times(guidance_style)
+    _unit_header(doc, campaign, unit)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -84,6 +86,65 @@ def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str])
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()
+
+
+FONT = "Times New Roman"
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _page_and_fonts(doc) -> None:
+    """A4 with the margins of a Party/State document; Times New Roman everywhere, black
+    headings (Word's default heading styles are Calibri/Cambria in blue)."""
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.header_distance = Mm(10)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        fonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+        if fonts is not None:
+            _set_fonts(fonts)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(13)
+    _times(normal)
+    for name, size in (("Heading 1", 14), ("Heading 2", 13), ("Header", 12), ("Title", 14)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = name != "Header"
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        color = style.element.rPr.find(qn("w:color")) if style.element.rPr is not None else None
+        if color is not None:
+            for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+                color.attrib.pop(qn(attr), None)
+        _times(style)
+
+
+def _times(style) -> None:
+    style.font.name = FONT
+    _set_fonts(style.element.get_or_add_rPr().get_or_add_rFonts())
+
+
+def _set_fonts(fonts) -> None:
+    for attr in _THEME_ATTRS:  # a theme font wins over a named one: drop them
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _unit_header(doc, campaign: Campaign, unit: Unit) -> None:
+    """The page header: the unit's name, and its own document number and date line left
+    for the unit to fill (it issues this report under its own number)."""
+    header = doc.sections[0].header
+    name = header.paragraphs[0]
+    name.text = ""
+    name.add_run(unit.name.upper()).bold = True
+    line = header.add_paragraph(style=doc.styles["Header"])
+    usable = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    line.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
+    year = campaign.deadline.year
+    line.add_run(f"Số:         /BC\t{campaign.province}, ngày      tháng      năm {year}").italic = True
 
 
 def _guidance(doc, lines: tuple[str, ...], style) -> None:
