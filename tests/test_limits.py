@@ -285,3 +285,30 @@ def test_narrative_with_a_doctype_is_refused(small):
             dst.writestr(info, body)
     with pytest.raises(UnitFileError):
         narrative.parse_docx(out.getvalue(), small, unit.code)
+
+
+def test_workbook_with_an_entity_bomb_is_refused(small, tmp_path: Path):
+    ws = LocalWorkspace(tmp_path / "ws", small)
+    unit = small.unit("SO_NV")
+    ws.prepare()
+    ws.provision(unit)
+    path = ws.xlsx_path(unit)
+    out = io.BytesIO()
+    # "billion laughs": each entity ten of the one before, j = 10^9 "lol"
+    entities = [b'<!ENTITY a "lol">'] + [
+        b'<!ENTITY %c "%s">' % (c, (b"&%c;" % (c - 1)) * 10) for c in range(ord("b"), ord("k"))
+    ]
+    laughs = b"<!DOCTYPE worksheet [" + b"".join(entities) + b"]>"
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert b"</t>" in body
+                body = laughs + body.replace(b"</t>", b"&j;</t>", 1)
+            dst.writestr(info, body)
+    path.write_bytes(out.getvalue())
+    started = time.perf_counter()
+    with pytest.raises(UnitFileError) as err:
+        ws.read_unit(unit)
+    assert time.perf_counter() - started < 1.0
+    assert "SO_NV_bieu-mau.xlsx" in err.value.message
