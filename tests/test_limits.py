@@ -312,3 +312,13 @@ def test_workbook_with_an_entity_bomb_is_refused(small, tmp_path: Path):
         ws.read_unit(unit)
     assert time.perf_counter() - started < 1.0
     assert "SO_NV_bieu-mau.xlsx" in err.value.message
+
+
+def test_a_pipe_in_place_of_a_unit_file_is_refused_without_blocking(service, small):
+    unit = small.unit("MTTQ")
+    path = service.workspace.xlsx_path(unit)
+    path.unlink()
+    os.mkfifo(path)
+    with pytest.raises(UnitFileError) as err:
+        service.workspace.read_unit(unit)
+    assert "không phải là một tệp bình thường" in err.value.message

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -150,12 +151,14 @@ class LocalWorkspace(Workspace):
                 where=str(xlsx),
                 fix="Chạy `sonket-gsync provision` để tạo lại tệp biểu mẫu trống cho đơn vị, rồi báo đơn vị điền lại.",
             ) from None
+        _regular(st, xlsx, unit)
         sheets = read_workbook(xlsx, unit.code, self.limits)
         newest = st.st_mtime_ns
         narrative = None
         if docx is not None:
             try:
                 sd = os.stat(docx)
+                _regular(sd, docx, unit)
                 where = str(docx)
                 check_package(docx, unit_code=unit.code, where=where, kind="docx", limits=self.limits)
                 narrative = docx.read_bytes()
@@ -272,6 +275,17 @@ def read_workbook(path: Path, unit_code: str, limits: Limits = DEFAULT_LIMITS) -
         raise _unreadable(path, unit_code, exc) from None
     finally:
         wb.close()
+
+
+def _regular(st: os.stat_result, path: Path, unit: Unit) -> None:
+    """A pipe or a device in place of a unit's file would block or never end: refused."""
+    if not stat.S_ISREG(st.st_mode):
+        raise UnitFileError(
+            f"{path.name} không phải là một tệp bình thường (có thể là thư mục, đường ống hoặc thiết bị), nên không được đọc.",
+            unit_code=unit.code,
+            where=str(path),
+            fix="Xóa mục này và đặt lại tệp thật của đơn vị (hoặc chạy `sonket-gsync provision` để tạo lại tệp trống).",
+        )
 
 
 def _unreadable(path: Path, unit_code: str, exc: Exception) -> UnitFileError:
