@@ -5,9 +5,11 @@ unit among them, as the real CLI command, in its own process.
     python bench/run_hostile.py --units 150
 
 The bomb is the issue's: a unit's .xlsx whose worksheet XML unpacks to 1.15 GB (a few MB on
-disk), plus, for a second unit, a .docx whose document.xml unpacks to 1 GB. Measured:
+disk), plus, for a second unit, a .docx whose document.xml unpacks to 1 GB; and two units
+whose document list holds too many valid rows: 1,000,000 (refused by its unpacked size) and
+150,000 (under the unpacked limit: refused by the row limit while reading). Measured:
 
-- the bombs alone, in process: the time to read and refuse each one (target < 1 s) and the
+- the hostile files alone, in process: the time to read and refuse each one (target < 1 s) and the
   process's peak memory after doing so;
 - ``sync --full`` of every unit with the bombs in place (target: the run stays < 500 MB),
   wall time and peak RSS (``os.wait4``), and the same sync with the bombs replaced by the
@@ -68,6 +70,33 @@ def bomb(package: bytes, part: str, size: int) -> bytes:
     return out.getvalue()
 
 
+def many_rows(package: bytes, part: str, count: int) -> bytes:
+    """``package`` with ``count`` valid document rows appended to the tab ``part`` (the
+    issue's "1,000,000 valid rows" file), written as a stream."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(package)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename != part:
+                dst.writestr(info, body)
+                continue
+            head, tail = body.split(b"</sheetData>", 1)
+            member = zipfile.ZipInfo(part)
+            member.compress_type = zipfile.ZIP_DEFLATED
+            with dst.open(member, "w", force_zip64=True) as stream:
+                stream.write(head)
+                for start in range(100, 100 + count, 10_000):
+                    stream.write("".join(
+                        f'<row r="{r}"><c r="A{r}"><v>{r - 99}</v></c>'
+                        f'<c r="B{r}" t="inlineStr"><is><t>Ủy ban nhân dân tỉnh</t></is></c>'
+                        f'<c r="C{r}" t="inlineStr"><is><t>{r}/QĐ-UBND</t></is></c><c r="D{r}"><v>{45387 + r % 300}</v></c>'
+                        f'<c r="E{r}" t="inlineStr"><is><t>Kế hoạch thực hiện Nghị quyết số 45-NQ/TW, đợt {r}</t></is></c></row>'
+                        for r in range(start, min(start + 10_000, 100 + count))
+                    ).encode())
+                stream.write(b"</sheetData>" + tail)
+    return out.getvalue()
+
+
 def refuse_in_process(campaign_dir: Path, workspace_dir: Path, code: str) -> tuple[float, str]:
     """Seconds to read ``code`` and have it refused, and the message."""
     campaign = load_campaign(campaign_dir)
@@ -96,15 +125,25 @@ def bench(size: int, workers: int) -> dict[str, str]:
         real_xlsx, real_docx = xlsx.read_bytes(), docx.read_bytes()
         xlsx.write_bytes(bomb(real_xlsx, "xl/worksheets/sheet1.xml", XLSX_BOMB_BYTES))
         docx.write_bytes(bomb(real_docx, "word/document.xml", DOCX_BOMB_BYTES))
+        # two units with too many valid rows: a million (caught by the unpacked size) and
+        # 150,000 (small enough to pass it: caught by the row limit while reading)
+        plain = [u for u in campaign.units if u not in (xlsx_unit, docx_unit)]
+        million_unit, rows_unit = plain[len(plain) // 4], plain[len(plain) // 5]
+        million, rows = workspace.xlsx_path(million_unit), workspace.xlsx_path(rows_unit)
+        real_million, real_rows = million.read_bytes(), rows.read_bytes()
+        million.write_bytes(many_rows(real_million, "xl/worksheets/sheet1.xml", 1_000_000))
+        rows.write_bytes(many_rows(real_rows, "xl/worksheets/sheet1.xml", 150_000))
         setup = time.perf_counter() - started
-        on_disk = {path: path.stat().st_size for path in (xlsx, docx)}
+        on_disk = {path: path.stat().st_size for path in (xlsx, docx, million, rows)}
         declared = {}
-        for path in (xlsx, docx):
+        for path in (xlsx, docx, million, rows):
             with zipfile.ZipFile(path) as z:
                 declared[path] = sum(i.file_size for i in z.infolist())
 
         xlsx_seconds, xlsx_message = refuse_in_process(campaign_dir, data_dir / "workspace", xlsx_unit.code)
         docx_seconds, docx_message = refuse_in_process(campaign_dir, data_dir / "workspace", docx_unit.code)
+        million_seconds, million_message = refuse_in_process(campaign_dir, data_dir / "workspace", million_unit.code)
+        rows_seconds, rows_message = refuse_in_process(campaign_dir, data_dir / "workspace", rows_unit.code)
         in_process_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -114,22 +153,26 @@ def bench(size: int, workers: int) -> dict[str, str]:
         compile_wall, compile_rss, _ = run([*base, "compile"], env)
         xlsx.write_bytes(real_xlsx)
         docx.write_bytes(real_docx)
+        million.write_bytes(real_million)
+        rows.write_bytes(real_rows)
         clean_wall, clean_rss, _ = run([*base, "sync", "--full"], env)
         flagged = "bom nén" in status_out
         return {
             "units": f"{size:,}",
             "setup (not timed)": f"{setup:.0f} s",
-            "bombs (on disk → unpacked)": " and ".join(
-                f"{p.suffix} {on_disk[p] / 1024 / 1024:.1f} MB → {declared[p] / 1024**3:.2f} GB" for p in (xlsx, docx)
+            "hostile files (on disk → unpacked)": "; ".join(
+                f"{label} {on_disk[p] / 1024 / 1024:.1f} MB → {declared[p] / 1024**2:,.0f} MB"
+                for label, p in (("bomb .xlsx", xlsx), ("bomb .docx", docx), ("1,000,000 rows", million), ("150,000 rows", rows))
             ),
-            "refuse .xlsx bomb (in process)": f"{xlsx_seconds * 1000:.0f} ms",
-            "refuse .docx bomb (in process)": f"{docx_seconds * 1000:.0f} ms",
-            "peak RSS after both (in process)": f"{in_process_rss:.0f} MB",
-            "sync --full with bombs (CLI)": f"{bomb_wall:.1f} s, {bomb_rss:.0f} MB",
+            "refused in (in process): bomb .xlsx / bomb .docx / 1M rows / 150k rows": " / ".join(
+                f"{t * 1000:.1f} ms" for t in (xlsx_seconds, docx_seconds, million_seconds, rows_seconds)
+            ),
+            "peak RSS after all four (in process)": f"{in_process_rss:.0f} MB",
+            "sync --full with them (CLI)": f"{bomb_wall:.1f} s, {bomb_rss:.0f} MB",
             "sync --full without (CLI)": f"{clean_wall:.1f} s, {clean_rss:.0f} MB",
             "compile after (CLI)": f"{compile_wall:.1f} s, {compile_rss:.0f} MB",
             "bomb unit flagged in status": "yes" if flagged else "NO",
-            "_messages": f"{xlsx_message}\n\n{docx_message}\n\nsync output:\n{bomb_out}",
+            "_messages": "\n\n".join((xlsx_message, docx_message, million_message, rows_message, "sync output:\n" + bomb_out)),
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

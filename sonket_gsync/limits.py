@@ -73,6 +73,10 @@ _FIX_SMALLER = (
 )
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _mb(n: float) -> str:
     return format_number(n / MB, 1) + " MB"
 
@@ -80,7 +84,7 @@ def _mb(n: float) -> str:
 def check_file_size(size: int, *, unit_code: str, where: str, kind: str, limits: Limits) -> None:
     if size > limits.max_file_bytes:
         raise UnitFileError(
-            f"{_KIND[kind].capitalize()} nặng {_mb(size)}, vượt giới hạn {_mb(limits.max_file_bytes)} nên không được đọc. "
+            f"{_cap(_KIND[kind])} nặng {_mb(size)}, vượt giới hạn {_mb(limits.max_file_bytes)} nên không được đọc. "
             "Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
             unit_code=unit_code,
             where=where,
@@ -109,7 +113,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
         total += info.file_size
         if total > limits.max_unpacked_bytes:
             raise UnitFileError(
-                f"{_KIND[kind].capitalize()} khi giải nén sẽ chiếm hơn {_mb(limits.max_unpacked_bytes)} "
+                f"{_cap(_KIND[kind])} khi giải nén sẽ chiếm hơn {_mb(limits.max_unpacked_bytes)} "
                 f"(khai báo {_mb(sum(i.file_size for i in members))}), vượt giới hạn nên không được đọc "
                 "(tệp bất thường, có thể là tệp “bom nén”). Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
                 unit_code=unit_code,
@@ -120,7 +124,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
             ratio = info.file_size / max(1, info.compress_size)
             if ratio > limits.max_compression_ratio:
                 raise UnitFileError(
-                    f"{_KIND[kind].capitalize()} có phần {info.filename} nén với tỷ lệ {format_number(ratio, 0)}:1, "
+                    f"{_cap(_KIND[kind])} có phần {info.filename} nén với tỷ lệ {format_number(ratio, 0)}:1, "
                     f"vượt giới hạn {format_number(limits.max_compression_ratio, 0)}:1 (tệp bất thường, có thể là "
                     "tệp “bom nén”), nên không được đọc. Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
                     unit_code=unit_code,
