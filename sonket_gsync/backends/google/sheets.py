@@ -15,10 +15,9 @@ engine accepts (the rules themselves: ``rules.py``).
 Forms a clerk can print and cannot break: each tab is protected as a whole (so it cannot be
 deleted or renamed by a unit) with only the input cells left open; indicators the unit does
 not report are greyed and stay protected, with the reason in the row. The header rows are
-frozen, and Sheets repeats frozen rows on every printed page. Page set-up (landscape, fit to
-width) is NOT part of the Sheets API (it lives only in the print dialog and in exports), so
-the Google forms cannot carry it; the .xlsx export of the same sheet does not either. What
-the API allows is done.
+frozen, which the Sheets print dialog repeats on every page ("repeat frozen rows"). Page
+set-up (landscape, fit to width) is NOT part of the Sheets API — it lives only in the print
+dialog — so the Google forms cannot carry it preset; everything else the API allows is done.
 """
 
 from __future__ import annotations
