@@ -60,6 +60,16 @@ class Settings:
     worker_poll_seconds: float = 1.0
     """How often an idle ``sonket-gsync worker`` looks for queued jobs."""
 
+    # --- limits on what a unit sends (sonket_gsync/limits.py; README "Giới hạn") ---------
+    max_file_mb: float = 25.0
+    """Largest unit file (.xlsx/.docx) read, in MB; a larger one flags the unit."""
+    max_unpacked_mb: float = 60.0
+    """Largest total a unit file may unpack to (zip central directory), in MB."""
+    max_compression_ratio: float = 100.0
+    """Largest compression ratio of a package part over 1 MB (zip bombs are ~1000:1)."""
+    max_rows_per_form: int = 5000
+    """Most filled rows read from one form's tab; more flags the unit."""
+
     def __post_init__(self) -> None:
         # Folders are resolved once, here, to absolute paths: every later use (a worker
         # thread, a subprocess, a web request) means the same folder whatever its cwd.
@@ -111,6 +121,12 @@ class Settings:
             raise ConfigError("Thời hạn khóa ghi và chu kỳ kiểm tra việc phải là số dương (khóa ghi ít nhất 1 giây).", where="SONKET_LEASE_SECONDS / SONKET_WORKER_POLL_SECONDS")
         if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
             raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
+        if min(self.max_file_mb, self.max_unpacked_mb, self.max_compression_ratio, self.max_rows_per_form) <= 0:
+            raise ConfigError(
+                "Các giới hạn tệp của đơn vị phải là số dương.",
+                where="SONKET_MAX_FILE_MB / SONKET_MAX_UNPACKED_MB / SONKET_MAX_COMPRESSION_RATIO / SONKET_MAX_ROWS_PER_FORM",
+                fix="Ghi một số lớn hơn 0, hoặc bỏ biến môi trường để dùng giá trị mặc định.",
+            )
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)

@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Sequence
 
 from ..campaign import Campaign, Unit
+from ..limits import DEFAULT_LIMITS, Limits
 
 Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
 
@@ -103,6 +104,9 @@ class Workspace(ABC):
     """One campaign's files in one place."""
 
     kind: str = ""
+    # What a unit may send (file size, unpacked size, ratio, rows): set from the settings
+    # by ``open_workspace``; backends check it before parsing, parse_snapshot after reading.
+    limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
