@@ -11,18 +11,27 @@ Drive layout (every item tagged with private ``appProperties``, found by them, n
             <outputs>                          sonketKind=output, sonketOutput=<hash of name>
             Tổng hợp                           sonketKind=summary
 
+        Mẫu biểu (hệ thống dùng, không sửa)/  sonketKind=templates
+            <group> – mẫu                      sonketKind=template, sonketGroup, sonketTemplate
+
 API cost (Drive lists return up to 1,000 files per call):
 
-* prepare + provisioning run: ONE list of the campaign's files (cached), then per new unit
-  Drive create (Sheet) + ONE Sheets batchUpdate + Drive create (Doc upload) + one permission
-  per file (and per email in "writers" mode) + one Drive update marking the unit ready.
+* prepare + provisioning run: ONE list of the campaign's files (cached); per unit group
+  whose template is missing or stale, Drive create + ONE Sheets batchUpdate + Drive update;
+  then per new unit Drive files.copy of its group's template + ONE Sheets values.batchUpdate
+  of the unit's own cells (none with SONKET_GOOGLE_UNIT_CELLS=title) + Drive create (Doc
+  upload) + one permission per file (and per email in "writers" mode) + one Drive update
+  marking the unit ready; ``provision_units`` runs units on a pool of workers.
   Re-running with everything in place (even with the local store lost) costs the one list.
 * changes(None) (first sync, or the stored cursor refused): ONE changes.getStartPageToken +
   one list per 1,000 campaign files. changes(cursor): ONE changes.list per 1,000 Drive
   changes since the stored page token -- a sync with nothing changed is exactly 1 call,
   whatever the number of units. The cursor keeps the page token and the map
   ``file_id -> [unit_code, kind, modifiedTime]`` that turns changed file ids into units.
-* read_unit(): ONE values.batchGet over the form tabs + ONE export of the Doc.
+* read_unit(): ONE Drive export of the Sheet as .xlsx (``values.batchGet`` over the form tabs
+  instead when the export fails, is over 10 MB, or holds formulas) + ONE export of the Doc;
+  ``read_units`` reads on a pool of workers (reading.py).
+* refresh(): nothing; the next call lists again (another process may have created files).
 
 Crash safety: a Sheet is created with ``sonketReady=0`` and flipped to ``1`` only when its
 tabs, the Doc and the sharing are done; provisioning a unit whose Sheet is not ready repairs
@@ -34,12 +43,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, Callable, Sequence
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ...campaign import Campaign, Unit
-from ...errors import BadRequest, NotFound
+from ...errors import BadRequest, ConfigError, NotFound
 from ...layout import workbook_layout
 from ...settings import Settings
 from ..base import (
@@ -53,9 +64,10 @@ from ..base import (
     UnitFiles,
     UnitSnapshot,
     Workspace,
-    trim_grid,
 )
+from . import reading
 from . import sheets as sheet_requests
+from . import templates as tpl
 from .auth import account_email, load_credentials
 from .client import GoogleClient
 from .drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME, Drive, props_query
@@ -74,7 +86,8 @@ UNIT_KINDS = ("sheet", "doc")
 class _Index:
     """The campaign's files as last listed: folders, units' files, outputs."""
 
-    folders: dict[str, dict] = field(default_factory=dict)  # "campaign" | "units" | "outputs"
+    folders: dict[str, dict] = field(default_factory=dict)  # "campaign" | "units" | "outputs" | "templates"
+    templates: dict[str, dict] = field(default_factory=dict)  # "group|fingerprint" -> ready template
     units: dict[str, dict[str, dict]] = field(default_factory=dict)  # code -> {"sheet"|"doc": file}
     outputs: dict[str, dict] = field(default_factory=dict)  # sonketOutput -> file
     summary: dict | None = None
@@ -88,10 +101,19 @@ def _older(a: dict | None, b: dict) -> dict:
     return a if (a.get("createdTime") or "") <= (b.get("createdTime") or "") else b
 
 
-def _parse_time(text: str | None) -> datetime:
-    if not text:
-        return datetime.fromtimestamp(0).astimezone()
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+_parse_time = reading.parse_time
+
+
+class _Stats:
+    """Thread-safe counters of how units were read (diagnostics, benchmark)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+
+    def note(self, what: str) -> None:
+        with self._lock:
+            self.counts[what] += 1
 
 
 def _iso(moment: datetime) -> str:
@@ -111,15 +133,24 @@ class GoogleWorkspace(Workspace):
         shared_drive_id: str = "",
         convert_outputs: bool = False,
         editors: tuple[str, ...] = (),
+        workers: int = 8,
+        export_sheets: bool = True,
+        unit_cells: str = "write",
     ) -> None:
         """``convert_outputs``: store .docx/.xlsx outputs as Google Docs/Sheets (else as is).
-        ``editors``: accounts that may edit protected ranges (empty: protections only warn)."""
+        ``editors``: accounts that may edit protected ranges (empty: protections only warn).
+        ``workers``: units read / provisioned at once. ``export_sheets``: read Sheets as
+        .xlsx through Drive first. ``unit_cells``: "write" or "title" (see templates.py)."""
         super().__init__(campaign)
         self.client = client
         self.drive = Drive(client, shared_drive_id)
         self.shared_drive_id = shared_drive_id
         self.convert_outputs = convert_outputs
         self.editors = tuple(e for e in editors if e)
+        self.workers = max(1, int(workers))
+        self.export_sheets = export_sheets
+        self.unit_cells = unit_cells
+        self.stats = _Stats()
         self._index: _Index | None = None
 
     @classmethod
@@ -140,6 +171,7 @@ class GoogleWorkspace(Workspace):
             endpoint=settings.google_endpoint,
             reads_per_minute=settings.sheets_reads_per_minute,
             writes_per_minute=settings.sheets_writes_per_minute,
+            drive_per_minute=settings.drive_calls_per_minute,
             max_attempts=settings.max_attempts,
             backoff_cap=settings.backoff_cap_seconds,
             **extra,
@@ -151,6 +183,9 @@ class GoogleWorkspace(Workspace):
             shared_drive_id=settings.google_shared_drive_id,
             convert_outputs=convert_outputs,
             editors=(email,) if email else (),
+            workers=settings.google_workers,
+            export_sheets=settings.google_export_sheets == "xlsx",
+            unit_cells=settings.google_unit_cells,
         )
 
     # --- the index of the campaign's files ---------------------------------------------------
@@ -166,8 +201,11 @@ class GoogleWorkspace(Workspace):
                 continue
             props = f.get("appProperties") or {}
             kind = props.get("sonketKind", "")
-            if kind in ("campaign", "units", "outputs"):
+            if kind in ("campaign", "units", "outputs", "templates"):
                 index.folders[kind] = _older(index.folders.get(kind), f)
+            elif kind == tpl.TEMPLATE_KIND:
+                key = f"{props.get('sonketGroup', '')}|{props.get('sonketTemplate', '')}"
+                index.templates[key] = _older(index.templates.get(key), f)
             elif kind in ("sheet", "doc") and props.get("sonketUnit"):
                 files = index.units.setdefault(props["sonketUnit"], {})
                 files[kind] = _older(files.get(kind), f)
@@ -182,6 +220,12 @@ class GoogleWorkspace(Workspace):
         if self._index is not None and not self._index.partial:
             return self._index
         return self._list_campaign()
+
+    def refresh(self) -> None:
+        """Drop the cached listing: the next call lists the campaign's files again. Called
+        when this process takes the writer lease (another runner may have created a unit's
+        Sheet or an output since), so two runners in turn never create a file twice."""
+        self._index = None
 
     # --- provisioning -------------------------------------------------------------------
 
@@ -214,23 +258,57 @@ class GoogleWorkspace(Workspace):
         return index.folders
 
     def provision(self, unit: Unit) -> UnitFiles:
+        for _, result in self.provision_units([unit]):
+            if isinstance(result, Exception):
+                raise result
+            return result  # type: ignore[return-value]
+        raise AssertionError("unreachable")
+
+    def provision_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
+        """Provision units on ``workers`` threads, yielding ``(unit, files | exception)`` in
+        order. The listing, folders and group templates are made first, in this thread; each
+        worker then only makes its unit's files (it never touches the cached index, the
+        caller stores its answer)."""
+        units = list(units)
         index = self._known()
         folders = self._folders(index)
-        files = index.units.setdefault(unit.code, {})
+        templates = self._templates(index, folders, {u.group for u in units if "sheet" not in index.units.get(u.code, {})})
+
+        def prepare(unit: Unit) -> dict[str, dict]:
+            return dict(index.units.get(unit.code) or {})
+
+        def work(unit: Unit, files: dict[str, dict]) -> tuple[dict[str, dict], bool]:
+            return self._provision_files(unit, files, folders, templates.get(unit.group))
+
+        for unit, result in reading.in_order(units, prepare, work, self.workers, "google-provision"):
+            if isinstance(result, Exception):
+                yield unit, result
+                continue
+            files, created = result  # type: ignore[misc]
+            index.units[unit.code] = files
+            yield unit, self._unit_files(unit, files, created)
+
+    def _provision_files(
+        self, unit: Unit, files: dict[str, dict], folders: dict[str, dict], template: dict | None
+    ) -> tuple[dict[str, dict], bool]:
+        """Make what is missing of one unit's files (worker thread); returns (files, created)."""
         where = f"đơn vị {unit.code} ({unit.name})"
         sheet, doc = files.get("sheet"), files.get("doc")
         created = False
         to_share: list[dict] = []
-        if sheet is None:
-            sheet = self.drive.create(
-                {
-                    "name": f"{unit.name} – Biểu mẫu số liệu",
-                    "mimeType": SPREADSHEET_MIME,
-                    "parents": [folders["units"]["id"]],
-                    "appProperties": self._props(sonketKind="sheet", sonketUnit=unit.code, sonketReady="0"),
-                },
-                where=f"{where}, bảng tính",
-            )
+        meta = {
+            "name": f"{unit.name} – Biểu mẫu số liệu",
+            "parents": [folders["units"]["id"]],
+            "appProperties": self._props(sonketKind="sheet", sonketUnit=unit.code, sonketReady="0"),
+        }
+        if sheet is None and template is not None:
+            sheet = self.drive.copy(template["id"], meta, where=f"{where}, bảng tính (sao từ mẫu)")
+            files["sheet"] = sheet
+            self._write_unit_cells(sheet["id"], unit)
+            created = True
+            to_share.append(sheet)
+        elif sheet is None:
+            sheet = self.drive.create({**meta, "mimeType": SPREADSHEET_MIME}, where=f"{where}, bảng tính")
             files["sheet"] = sheet
             self._setup_sheet(sheet["id"], unit, existing_tabs=None)
             created = True
@@ -258,10 +336,77 @@ class GoogleWorkspace(Workspace):
         for f in to_share:
             self._share(f["id"], unit, where)
         if to_share and sheet in to_share:
-            files["sheet"] = sheet = self.drive.update(
-                sheet["id"], {"appProperties": {"sonketReady": "1"}}, where=f"{where}, bảng tính"
+            files["sheet"] = self.drive.update(sheet["id"], {"appProperties": {"sonketReady": "1"}}, where=f"{where}, bảng tính")
+        return files, created
+
+    def _templates(self, index: _Index, folders: dict[str, dict], groups: set[str]) -> dict[str, dict]:
+        """group -> its ready template Spreadsheet, made (ONE batchUpdate each) if missing or
+        stale. Only groups with a unit still to create need one."""
+        out: dict[str, dict] = {}
+        for group in sorted(groups):
+            if not self.campaign.units_in(group):
+                continue
+            requests = tpl.template_requests(self.campaign, group, self.unit_cells, self.editors)
+            stamp = tpl.fingerprint(requests)
+            key = f"{group}|{stamp}"
+            if key not in index.templates:
+                index.templates[key] = self._make_template(folders, group, stamp, requests)
+            elif (index.templates[key].get("appProperties") or {}).get("sonketReady") != "1":
+                index.templates[key] = self._repair_template(index.templates[key], group)
+            out[group] = index.templates[key]
+        return out
+
+    def _make_template(self, folders: dict[str, dict], group: str, stamp: str, requests: list[dict]) -> dict:
+        where = f"mẫu biểu của nhóm {group}"
+        if "templates" not in folders:
+            folders["templates"] = self.drive.create(
+                {
+                    "name": tpl.TEMPLATES_FOLDER,
+                    "mimeType": FOLDER_MIME,
+                    "parents": [folders["campaign"]["id"]],
+                    "appProperties": self._props(sonketKind="templates"),
+                },
+                where=f"thư mục '{tpl.TEMPLATES_FOLDER}'",
             )
-        return self._unit_files(unit, files, created)
+        name = self.campaign.group(group).name
+        f = self.drive.create(
+            {
+                "name": f"{name} – mẫu",
+                "mimeType": SPREADSHEET_MIME,
+                "parents": [folders["templates"]["id"]],
+                "appProperties": self._props(
+                    sonketKind=tpl.TEMPLATE_KIND, sonketGroup=group, sonketTemplate=stamp, sonketReady="0"
+                ),
+            },
+            where=where,
+        )
+        call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=f["id"], body={"requests": requests})
+        self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
+        return self.drive.update(f["id"], {"appProperties": {"sonketReady": "1"}}, where=where)
+
+    def _repair_template(self, f: dict, group: str) -> dict:
+        """A template left by an interrupted run: build its tabs unless the batchUpdate happened."""
+        where = f"mẫu biểu của nhóm {group}"
+        tabs = self._tab_properties(f["id"], where)
+        titles = {t.get("title") for t in tabs}
+        layouts = tpl.template_layouts(self.campaign, group, self.unit_cells)
+        if not all(layout.form.sheet in titles for layout in layouts):
+            requests = sheet_requests.setup_requests(
+                layouts, editors=self.editors, delete_sheet_ids=tuple(int(t.get("sheetId", 0)) for t in tabs)
+            )
+            call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=f["id"], body={"requests": requests})
+            self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
+        return self.drive.update(f["id"], {"appProperties": {"sonketReady": "1"}}, where=where)
+
+    def _write_unit_cells(self, spreadsheet_id: str, unit: Unit) -> None:
+        """The unit's own cells in a copied Sheet: ONE values.batchUpdate (RAW), or none."""
+        data = tpl.unit_cells(self.campaign, unit, self.unit_cells)
+        if not data:
+            return
+        call = self.client.sheets.spreadsheets().values().batchUpdate(
+            spreadsheetId=spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
+        )
+        self.client.execute(call, what="Sheets values.batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")
 
     def _setup_sheet(self, spreadsheet_id: str, unit: Unit, existing_tabs: list[dict] | None) -> None:
         """ONE batchUpdate: the forms' tabs, cells, formats, protections, validations."""
@@ -279,8 +424,12 @@ class GoogleWorkspace(Workspace):
         tabs = self._tab_properties(spreadsheet_id, f"đơn vị {unit.code}, bảng tính")
         titles = {t.get("title") for t in tabs}
         if all(form.sheet in titles for form in self.campaign.forms_for(unit)):
+            self._write_unit_cells(spreadsheet_id, unit)  # a copy interrupted before its cells
             return
         self._setup_sheet(spreadsheet_id, unit, existing_tabs=tabs)
+
+    def tab_properties(self, spreadsheet_id: str, where: str) -> list[dict]:
+        return self._tab_properties(spreadsheet_id, where)
 
     def _tab_properties(self, spreadsheet_id: str, where: str) -> list[dict]:
         call = self.client.sheets.spreadsheets().get(
@@ -488,39 +637,49 @@ class GoogleWorkspace(Workspace):
         return files
 
     def read_unit(self, unit: Unit) -> UnitSnapshot:
-        files = self._files_of(unit)
-        sheet, doc = files["sheet"], files.get("doc")
-        where = f"đơn vị {unit.code} ({unit.name})"
-        tabs = self._read_tabs(sheet["id"], unit, f"{where}, bảng tính '{sheet.get('name', '')}'")
-        narrative = None
-        if doc is not None and self.campaign.has_narrative(unit):
-            narrative = self.drive.export(doc["id"], DOCX_MIME, where=f"{where}, báo cáo thuyết minh '{doc.get('name', '')}'")
-        times = [_parse_time(f.get("modifiedTime")) for f in (sheet, doc) if f is not None]
-        return UnitSnapshot(unit_code=unit.code, sheets=tabs, narrative=narrative, modified_at=max(times))
+        return reading.read_files(self, unit, self._files_of(unit))
 
-    def _read_tabs(self, spreadsheet_id: str, unit: Unit, where: str) -> dict[str, Grid]:
-        titles = [form.sheet for form in self.campaign.forms_for(unit)]
+    def read_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitSnapshot | Exception]]:
+        """Several units at once (``workers`` threads, shared limiters), yielded in order."""
+        if self.workers == 1:
+            yield from super().read_units(units)
+            return
+        work = lambda unit, files: reading.read_files(self, unit, files)  # noqa: E731
+        yield from reading.in_order(units, self._files_of, work, self.workers, "google-read")  # type: ignore[misc]
+
+    # --- push notifications (Drive changes.watch) -----------------------------------------
+
+    def watch_changes(self, address: str, token: str, channel_id: str, expiration: datetime | None = None) -> dict:
+        """Register a web_hook channel on this campaign's Shared Drive changes feed: TWO Drive
+        calls (getStartPageToken, changes.watch). Google POSTs a notification (no body, X-Goog-*
+        headers) to ``address`` — HTTPS with a valid certificate — after changes; it does not
+        renew channels: watch again before ``expiration`` and stop the old one."""
+        where = f"kênh thông báo thay đổi của chiến dịch {self.campaign.code}"
+        if not channel_id or len(channel_id) > 64 or len(token) > 256:
+            raise ConfigError(
+                "Mã kênh thông báo phải có 1–64 ký tự và mã xác thực (token) tối đa 256 ký tự.",
+                where=where,
+                fix="Tạo mã kênh ngắn hơn (ví dụ một UUID) và token ngắn hơn.",
+            )
+        body: dict[str, Any] = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
+        if expiration is not None:
+            moment = expiration if expiration.tzinfo else expiration.astimezone()
+            body["expiration"] = str(int(moment.timestamp() * 1000))
+        page = self.drive.start_page_token(where=where)
+        answer = self.drive.watch_changes(page, body, where=where)
+        expires = answer.get("expiration")
+        return {
+            "channel_id": answer.get("id") or channel_id,
+            "resource_id": answer.get("resourceId", ""),
+            "expiration": datetime.fromtimestamp(int(expires) / 1000, timezone.utc) if expires else None,
+        }
+
+    def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        """channels.stop: ONE Drive call. A channel Google no longer knows (404) counts as stopped."""
         try:
-            return self._batch_get(spreadsheet_id, titles, where)
-        except BadRequest:
-            # A form tab was renamed or deleted ("Unable to parse range"): read every tab that
-            # exists; the parser finds renamed forms by their headers.
-            existing = [t.get("title", "") for t in self._tab_properties(spreadsheet_id, where)]
-            return self._batch_get(spreadsheet_id, [t for t in existing if t], where)
-
-    def _batch_get(self, spreadsheet_id: str, titles: list[str], where: str) -> dict[str, Grid]:
-        if not titles:
-            return {}
-        call = self.client.sheets.spreadsheets().values().batchGet(
-            spreadsheetId=spreadsheet_id,
-            ranges=[sheet_requests.quote_tab(t) for t in titles],
-            valueRenderOption="UNFORMATTED_VALUE",
-            dateTimeRenderOption="FORMATTED_STRING",
-            majorDimension="ROWS",
-        )
-        answer = self.client.execute(call, what="Sheets values.batchGet", where=where, sheets="read")
-        ranges = answer.get("valueRanges", [])
-        return {title: trim_grid(vr.get("values", [])) for title, vr in zip(titles, ranges)}
+            self.drive.stop_channel(channel_id, resource_id, where=f"kênh thông báo {channel_id}")
+        except NotFound:
+            log.info("Kênh thông báo %s đã không còn ở Google (đã hết hạn hoặc đã dừng).", channel_id)
 
     # --- writing ------------------------------------------------------------------------
 
