@@ -708,7 +708,7 @@ def test_read_without_a_cached_id_lists_only_that_unit(g, small):
     assert snapshot.sheets and snapshot.narrative
     assert [r.method_id for r in g.fake.requests] == [
         "drive.files.list",
-        "sheets.spreadsheets.values.batchGet",
+        "drive.files.export",
         "drive.files.export",
     ]
 

@@ -22,13 +22,12 @@ each attempt and ``FakeGoogle.push.wait_idle()`` waits until the queue is empty.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import queue
 import random
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
 from .errors import drive_error
@@ -201,15 +200,19 @@ class Push:
             time.sleep(delay)
 
 
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
-
-
 def _post(address: str, headers: dict) -> int:
-    request = urllib.request.Request(address, data=b"", headers=headers, method="POST")
+    """POST with no body; header names sent exactly as Google spells them."""
+    parts = urllib.parse.urlsplit(address)
+    conn_type = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
     try:
-        with _OPENER.open(request, timeout=5) as response:
-            return response.status
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    except (urllib.error.URLError, OSError):
+        conn = conn_type(parts.hostname, parts.port, timeout=5)
+        try:
+            conn.request("POST", path, body=b"", headers=headers)
+            return conn.getresponse().status
+        finally:
+            conn.close()
+    except (OSError, http.client.HTTPException):
         return 0

@@ -158,6 +158,7 @@ class GoogleClient:
         self.retries = 0  # attempts that were retries
         self._count_lock = threading.Lock()
         self._local = threading.local()
+        self.transports: dict[int, Any] = {}  # thread ident -> its transport (diagnostics)
         self._services()  # build the calling thread's services now: errors surface here
 
     def _services(self) -> Any:
@@ -169,6 +170,8 @@ class GoogleClient:
             )
             local.drive = self._build("drive", "v3", "/drive/v3/", http)
             local.sheets = self._build("sheets", "v4", "/", http)
+            with self._count_lock:
+                self.transports[threading.get_ident()] = http
         return local
 
     @property
