@@ -260,7 +260,6 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         ))
         print(rows[-1], flush=True)
         failed_total += failed_of(full)
-        full_calls = rows[-1]["_total"]
         full_wall = rows[-1]["_wall"]
         full_refused = int(rows[-1]["429s"])
 

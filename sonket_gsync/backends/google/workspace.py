@@ -41,26 +41,21 @@ it (adds the tabs if the atomic batchUpdate never ran, creates the Doc, re-share
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 from ...campaign import Campaign, Unit
 from ...errors import BadRequest, ConfigError, NotFound
-from ...layout import workbook_layout
 from ...settings import Settings
 from ..base import (
     DOCX_MIME,
     XLSX_MIME,
     CellBlock,
-    ChangeSet,
     Grid,
     OutputRef,
-    UnitChange,
     UnitFiles,
     UnitSnapshot,
     Workspace,
@@ -68,40 +63,17 @@ from ..base import (
 from . import reading
 from . import sheets as sheet_requests
 from . import templates as tpl
+from .changes import ChangesMixin
+from .index import _Index, _older
+from .provisioning import OUTPUTS_FOLDER, ProvisioningMixin
 from .auth import account_email, load_credentials
 from .client import GoogleClient
-from .drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME, Drive, props_query
+from .drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
 
 log = logging.getLogger(__name__)
 
-UNITS_FOLDER = "Đơn vị"
-OUTPUTS_FOLDER = "Kết quả"
 SUMMARY_NAME = "Tổng hợp"
 CONVERSIONS = {DOCX_MIME: DOCUMENT_MIME, XLSX_MIME: SPREADSHEET_MIME}
-CURSOR_VERSION = 2
-UNIT_KINDS = ("sheet", "doc")
-
-
-@dataclass
-class _Index:
-    """The campaign's files as last listed: folders, units' files, outputs."""
-
-    folders: dict[str, dict] = field(default_factory=dict)  # "campaign" | "units" | "outputs" | "templates"
-    templates: dict[str, dict] = field(default_factory=dict)  # "group|fingerprint" -> ready template
-    units: dict[str, dict[str, dict]] = field(default_factory=dict)  # code -> {"sheet"|"doc": file}
-    outputs: dict[str, dict] = field(default_factory=dict)  # sonketOutput -> file
-    summary: dict | None = None
-    partial: bool = False  # rebuilt from a changes cursor: unit files only, no folders/outputs
-
-
-def _older(a: dict | None, b: dict) -> dict:
-    """Of two duplicates (a race, a restore from trash), keep the first created."""
-    if a is None:
-        return b
-    return a if (a.get("createdTime") or "") <= (b.get("createdTime") or "") else b
-
-
-_parse_time = reading.parse_time
 
 
 class _Stats:
@@ -122,7 +94,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(tz=None).isoformat(timespec="milliseconds")
 
 
-class GoogleWorkspace(Workspace):
+class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
     kind = "google"
 
     def __init__(
@@ -227,231 +199,6 @@ class GoogleWorkspace(Workspace):
         Sheet or an output since), so two runners in turn never create a file twice."""
         self._index = None
 
-    # --- provisioning -------------------------------------------------------------------
-
-    def prepare(self) -> None:
-        """Campaign folder with "Đơn vị" and "Kết quả" inside (idempotent, found by appProperties)."""
-        index = self._list_campaign()
-        self._folders(index)
-
-    def _folders(self, index: _Index) -> dict[str, dict]:
-        where = f"thư mục chiến dịch '{self.campaign.name}'"
-        if "campaign" not in index.folders:
-            meta: dict[str, Any] = {
-                "name": self.campaign.name,
-                "mimeType": FOLDER_MIME,
-                "appProperties": self._props(sonketKind="campaign"),
-            }
-            if self.shared_drive_id:
-                meta["parents"] = [self.shared_drive_id]
-            index.folders["campaign"] = self.drive.create(meta, where=where)
-        parent = index.folders["campaign"]["id"]
-        for kind, name in (("units", UNITS_FOLDER), ("outputs", OUTPUTS_FOLDER)):
-            if kind not in index.folders:
-                meta = {
-                    "name": name,
-                    "mimeType": FOLDER_MIME,
-                    "parents": [parent],
-                    "appProperties": self._props(sonketKind=kind),
-                }
-                index.folders[kind] = self.drive.create(meta, where=f"{where} / {name}")
-        return index.folders
-
-    def provision(self, unit: Unit) -> UnitFiles:
-        for _, result in self.provision_units([unit]):
-            if isinstance(result, Exception):
-                raise result
-            return result  # type: ignore[return-value]
-        raise AssertionError("unreachable")
-
-    def provision_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
-        """Provision units on ``workers`` threads, yielding ``(unit, files | exception)`` in
-        order. The listing, folders and group templates are made first, in this thread; each
-        worker then only makes its unit's files (it never touches the cached index, the
-        caller stores its answer)."""
-        units = list(units)
-        index = self._known()
-        folders = self._folders(index)
-        templates = self._templates(index, folders, {u.group for u in units if "sheet" not in index.units.get(u.code, {})})
-
-        def prepare(unit: Unit) -> dict[str, dict]:
-            return dict(index.units.get(unit.code) or {})
-
-        def work(unit: Unit, files: dict[str, dict]) -> tuple[dict[str, dict], bool]:
-            return self._provision_files(unit, files, folders, templates.get(unit.group))
-
-        for unit, result in reading.in_order(units, prepare, work, self.workers, "google-provision"):
-            if isinstance(result, Exception):
-                yield unit, result
-                continue
-            files, created = result  # type: ignore[misc]
-            index.units[unit.code] = files
-            yield unit, self._unit_files(unit, files, created)
-
-    def _provision_files(
-        self, unit: Unit, files: dict[str, dict], folders: dict[str, dict], template: dict | None
-    ) -> tuple[dict[str, dict], bool]:
-        """Make what is missing of one unit's files (worker thread); returns (files, created)."""
-        where = f"đơn vị {unit.code} ({unit.name})"
-        sheet, doc = files.get("sheet"), files.get("doc")
-        created = False
-        to_share: list[dict] = []
-        meta = {
-            "name": f"{unit.name} – Biểu mẫu số liệu",
-            "parents": [folders["units"]["id"]],
-            "appProperties": self._props(sonketKind="sheet", sonketUnit=unit.code, sonketReady="0"),
-        }
-        if sheet is None and template is not None:
-            sheet = self.drive.copy(template["id"], meta, where=f"{where}, bảng tính (sao từ mẫu)")
-            files["sheet"] = sheet
-            self._write_unit_cells(sheet["id"], unit)
-            created = True
-            to_share.append(sheet)
-        elif sheet is None:
-            sheet = self.drive.create({**meta, "mimeType": SPREADSHEET_MIME}, where=f"{where}, bảng tính")
-            files["sheet"] = sheet
-            self._setup_sheet(sheet["id"], unit, existing_tabs=None)
-            created = True
-            to_share.append(sheet)
-        elif (sheet.get("appProperties") or {}).get("sonketReady") == "0":
-            self._repair_sheet(sheet["id"], unit)
-            to_share.append(sheet)
-        if self.campaign.has_narrative(unit) and doc is None:
-            from ...narrative import build_docx
-
-            doc = self.drive.create(
-                {
-                    "name": f"{unit.name} – Báo cáo thuyết minh",
-                    "mimeType": DOCUMENT_MIME,
-                    "parents": [folders["units"]["id"]],
-                    "appProperties": self._props(sonketKind="doc", sonketUnit=unit.code),
-                },
-                media=build_docx(self.campaign, unit),
-                media_mime=DOCX_MIME,
-                where=f"{where}, báo cáo thuyết minh",
-            )
-            files["doc"] = doc
-            created = True
-            to_share.append(doc)
-        for f in to_share:
-            self._share(f["id"], unit, where)
-        if to_share and sheet in to_share:
-            files["sheet"] = self.drive.update(sheet["id"], {"appProperties": {"sonketReady": "1"}}, where=f"{where}, bảng tính")
-        return files, created
-
-    def _templates(self, index: _Index, folders: dict[str, dict], groups: set[str]) -> dict[str, dict]:
-        """group -> its ready template Spreadsheet, made (ONE batchUpdate each) if missing or
-        stale. Only groups with a unit still to create need one."""
-        out: dict[str, dict] = {}
-        for group in sorted(groups):
-            if not self.campaign.units_in(group):
-                continue
-            requests = tpl.template_requests(self.campaign, group, self.unit_cells, self.editors)
-            stamp = tpl.fingerprint(requests)
-            key = f"{group}|{stamp}"
-            if key not in index.templates:
-                index.templates[key] = self._make_template(folders, group, stamp, requests)
-            elif (index.templates[key].get("appProperties") or {}).get("sonketReady") != "1":
-                index.templates[key] = self._repair_template(index.templates[key], group)
-            out[group] = index.templates[key]
-        return out
-
-    def _make_template(self, folders: dict[str, dict], group: str, stamp: str, requests: list[dict]) -> dict:
-        where = f"mẫu biểu của nhóm {group}"
-        if "templates" not in folders:
-            folders["templates"] = self.drive.create(
-                {
-                    "name": tpl.TEMPLATES_FOLDER,
-                    "mimeType": FOLDER_MIME,
-                    "parents": [folders["campaign"]["id"]],
-                    "appProperties": self._props(sonketKind="templates"),
-                },
-                where=f"thư mục '{tpl.TEMPLATES_FOLDER}'",
-            )
-        name = self.campaign.group(group).name
-        f = self.drive.create(
-            {
-                "name": f"{name} – mẫu",
-                "mimeType": SPREADSHEET_MIME,
-                "parents": [folders["templates"]["id"]],
-                "appProperties": self._props(
-                    sonketKind=tpl.TEMPLATE_KIND, sonketGroup=group, sonketTemplate=stamp, sonketReady="0"
-                ),
-            },
-            where=where,
-        )
-        call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=f["id"], body={"requests": requests})
-        self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
-        return self.drive.update(f["id"], {"appProperties": {"sonketReady": "1"}}, where=where)
-
-    def _repair_template(self, f: dict, group: str) -> dict:
-        """A template left by an interrupted run: build its tabs unless the batchUpdate happened."""
-        where = f"mẫu biểu của nhóm {group}"
-        tabs = self._tab_properties(f["id"], where)
-        titles = {t.get("title") for t in tabs}
-        layouts = tpl.template_layouts(self.campaign, group, self.unit_cells)
-        if not all(layout.form.sheet in titles for layout in layouts):
-            requests = sheet_requests.setup_requests(
-                layouts, editors=self.editors, delete_sheet_ids=tuple(int(t.get("sheetId", 0)) for t in tabs)
-            )
-            call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=f["id"], body={"requests": requests})
-            self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
-        return self.drive.update(f["id"], {"appProperties": {"sonketReady": "1"}}, where=where)
-
-    def _write_unit_cells(self, spreadsheet_id: str, unit: Unit) -> None:
-        """The unit's own cells in a copied Sheet: ONE values.batchUpdate (RAW), or none."""
-        data = tpl.unit_cells(self.campaign, unit, self.unit_cells)
-        if not data:
-            return
-        call = self.client.sheets.spreadsheets().values().batchUpdate(
-            spreadsheetId=spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
-        )
-        self.client.execute(call, what="Sheets values.batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")
-
-    def _setup_sheet(self, spreadsheet_id: str, unit: Unit, existing_tabs: list[dict] | None) -> None:
-        """ONE batchUpdate: the forms' tabs, cells, formats, protections, validations."""
-        layouts = workbook_layout(self.campaign, unit)
-        if existing_tabs is None:
-            delete = (sheet_requests.DEFAULT_TAB_ID,)
-        else:
-            delete = tuple(int(t.get("sheetId", 0)) for t in existing_tabs)
-        requests = sheet_requests.setup_requests(layouts, editors=self.editors, delete_sheet_ids=delete)
-        call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=spreadsheet_id, body={"requests": requests})
-        self.client.execute(call, what="Sheets batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")
-
-    def _repair_sheet(self, spreadsheet_id: str, unit: Unit) -> None:
-        """A Sheet left by an interrupted run: add the tabs unless the batchUpdate happened."""
-        tabs = self._tab_properties(spreadsheet_id, f"đơn vị {unit.code}, bảng tính")
-        titles = {t.get("title") for t in tabs}
-        if all(form.sheet in titles for form in self.campaign.forms_for(unit)):
-            self._write_unit_cells(spreadsheet_id, unit)  # a copy interrupted before its cells
-            return
-        self._setup_sheet(spreadsheet_id, unit, existing_tabs=tabs)
-
-    def tab_properties(self, spreadsheet_id: str, where: str) -> list[dict]:
-        return self._tab_properties(spreadsheet_id, where)
-
-    def _tab_properties(self, spreadsheet_id: str, where: str) -> list[dict]:
-        call = self.client.sheets.spreadsheets().get(
-            spreadsheetId=spreadsheet_id,
-            fields="sheets.properties(sheetId,title,gridProperties(rowCount,columnCount))",
-        )
-        answer = self.client.execute(call, what="Sheets spreadsheets.get", where=where, sheets="read")
-        return [s.get("properties", {}) for s in answer.get("sheets", [])]
-
-    def _share(self, file_id: str, unit: Unit, where: str) -> None:
-        if self.campaign.sharing == "anyone_with_link":
-            self.drive.share(file_id, {"type": "anyone", "role": "writer", "allowFileDiscovery": False}, where=where)
-            return
-        if not unit.emails:
-            log.warning(
-                "Đơn vị %s chưa có email trong units.csv nên tệp chưa được chia sẻ cho ai; "
-                "thêm email rồi chạy lại provision (hoặc dùng chế độ chia sẻ anyone_with_link).",
-                unit.code,
-            )
-        for email in unit.emails:
-            self.drive.share(file_id, {"type": "user", "role": "writer", "emailAddress": email}, where=f"{where}, email {email}")
-
     def links(self, unit: Unit) -> UnitFiles | None:
         files = self._known().units.get(unit.code) or {}
         if "sheet" not in files:
@@ -468,150 +215,6 @@ class GoogleWorkspace(Workspace):
             doc_url=(doc.get("webViewLink") or f"https://docs.google.com/document/d/{doc['id']}/edit") if doc else "",
             created=created,
         )
-
-    # --- changes ------------------------------------------------------------------------
-
-    def changes(self, cursor: str | None) -> ChangeSet:
-        """Units whose Sheet or Doc changed since ``cursor``; ``missing``: units with no Sheet
-        (never provisioned, deleted, trashed, or access revoked).
-
-        Cursor: {"v": 2, "campaign", "drive", "token": <changes page token>,
-        "files": {file_id: [unit_code, kind, modifiedTime]}}. With a cursor: the Drive changes
-        feed since ``token`` (1 call when nothing changed). Without one, or when Google refuses
-        the token (expired, from another drive): a full listing of the campaign's files.
-        """
-        saved = self._load_cursor(cursor)
-        if saved is not None:
-            try:
-                return self._changes_since(saved)
-            except (BadRequest, NotFound) as exc:
-                log.warning(
-                    "Google Drive không nhận mã theo dõi thay đổi đã lưu (%s); "
-                    "đọc lại toàn bộ danh sách tệp của chiến dịch %s.",
-                    exc.message,
-                    self.campaign.code,
-                )
-        return self._changes_full(saved["files"] if saved is not None else None)
-
-    def _changes_full(self, before: dict[str, list[str]] | None) -> ChangeSet:
-        """getStartPageToken FIRST, then the listing: a change made in between shows up
-        again next time instead of being lost."""
-        token = self.drive.start_page_token(where=f"chiến dịch {self.campaign.code}")
-        index = self._list_campaign()
-        files: dict[str, list[str]] = {}
-        for code, kinds in index.units.items():
-            for kind in UNIT_KINDS:
-                if kind in kinds:
-                    f = kinds[kind]
-                    files[f["id"]] = [code, kind, f.get("modifiedTime", "")]
-        return self._change_set(before, files, token)
-
-    def _changes_since(self, saved: dict) -> ChangeSet:
-        """The Drive changes feed since the stored token, applied to the stored file map."""
-        found, token = self.drive.changes(saved["token"], where=f"chiến dịch {self.campaign.code}")
-        files: dict[str, list[str]] = dict(saved["files"])
-        fresh: dict[str, dict] = {}
-        for change in found:
-            file_id = change.get("fileId")
-            if not file_id:
-                continue  # a shared-drive change (changeType "drive"), not a file
-            f = change.get("file")
-            if change.get("removed") or not f or f.get("trashed"):
-                files.pop(file_id, None)  # deleted, trashed, or we lost access
-                continue
-            props = f.get("appProperties") or {}
-            kind, code = props.get("sonketKind"), props.get("sonketUnit")
-            if props.get("sonketCampaign") != self.campaign.code or kind not in UNIT_KINDS or not code:
-                files.pop(file_id, None)  # not a unit file of this campaign (any more)
-                continue
-            # Known files keep their place; a new one (e.g. a re-provisioned Sheet) goes last,
-            # so a unit's first-known file wins over a duplicate.
-            files[file_id] = [code, kind, f.get("modifiedTime", "")]
-            fresh[file_id] = f
-        self._adopt(files, fresh)
-        return self._change_set(saved["files"], files, token)
-
-    def _adopt(self, files: dict[str, list[str]], fresh: dict[str, dict]) -> None:
-        """Cache the units' files as the map says, so read_unit() needs no listing."""
-        index = self._index
-        old = index.units if index is not None else {}
-        units: dict[str, dict[str, dict]] = {}
-        stubs = False
-        for file_id, (code, kind, modified) in files.items():
-            slot = units.setdefault(code, {})
-            if kind in slot:
-                continue
-            f = fresh.get(file_id)
-            if f is None:
-                known = (old.get(code) or {}).get(kind)
-                if known is not None and known.get("id") == file_id:
-                    f = known
-                else:
-                    stubs = True
-                    f = {
-                        "id": file_id,
-                        "modifiedTime": modified,
-                        "appProperties": self._props(sonketKind=kind, sonketUnit=code),
-                    }
-            slot[kind] = f
-        if index is None:
-            self._index = _Index(units=units, partial=True)
-        else:
-            index.units = units
-            # Files this object never listed: provisioning must list again before trusting them.
-            index.partial = index.partial or stubs
-
-    def _change_set(self, before: dict[str, list[str]] | None, files: dict[str, list[str]], token: str) -> ChangeSet:
-        now = _unit_stamps(files)
-        earlier = _unit_stamps(before) if before is not None else None
-        changed: list[UnitChange] = []
-        missing: list[str] = []
-        for unit in self.campaign.units:
-            stamp = now.get(unit.code) or {}
-            if "sheet" not in stamp:
-                missing.append(unit.code)
-                continue
-            if earlier is None or earlier.get(unit.code) != stamp:
-                changed.append(UnitChange(unit.code, max(_parse_time(t) for _, t in stamp.values())))
-        cursor = json.dumps(
-            {
-                "v": CURSOR_VERSION,
-                "campaign": self.campaign.code,
-                "drive": self.shared_drive_id,
-                "token": token,
-                "files": files,
-            },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        )
-        return ChangeSet(changed=tuple(changed), cursor=cursor, missing=tuple(missing))
-
-    def _load_cursor(self, cursor: str | None) -> dict | None:
-        """The saved cursor, or None when absent, older (v1), foreign or damaged."""
-        if not cursor:
-            return None
-        try:
-            data = json.loads(cursor)
-        except ValueError:
-            return None
-        if (
-            not isinstance(data, dict)
-            or data.get("v") != CURSOR_VERSION
-            or data.get("campaign") != self.campaign.code
-            or data.get("drive") != self.shared_drive_id
-            or not isinstance(data.get("token"), str)
-            or not data["token"]
-            or not isinstance(data.get("files"), dict)
-        ):
-            return None
-        files: dict[str, list[str]] = {}
-        for file_id, entry in data["files"].items():
-            if not (isinstance(entry, list) and len(entry) == 3 and all(isinstance(x, str) for x in entry)):
-                return None
-            if entry[1] not in UNIT_KINDS:
-                return None
-            files[str(file_id)] = entry
-        return {"token": data["token"], "files": files}
 
     # --- reading ------------------------------------------------------------------------
 
@@ -785,13 +388,5 @@ def _link(f: dict) -> str:
     if kind:
         return f"https://docs.google.com/{kind}/d/{f['id']}/edit"
     return f"https://drive.google.com/file/d/{f['id']}/view"
-
-
-def _unit_stamps(files: dict[str, list[str]]) -> dict[str, dict[str, list[str]]]:
-    """code -> {kind: [file_id, modifiedTime]}; of two files of one kind the first listed wins."""
-    out: dict[str, dict[str, list[str]]] = {}
-    for file_id, (code, kind, modified) in files.items():
-        out.setdefault(code, {}).setdefault(kind, [file_id, modified])
-    return out
 
 
