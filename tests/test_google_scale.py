@@ -385,3 +385,31 @@ def test_a_failing_receiver_is_retried_like_google(typed, gsettings, small, fake
         assert len(attempts) > 1 and all(d.status == 503 and d.state == "sync" for d in attempts)
     finally:
         failing.close()
+
+
+def test_verify_google_script_runs_its_checks_against_the_fake(fake_google, gsettings):
+    """bench/verify_google.py (what a user with credentials runs) works end to end."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from sonket_gsync.settings import REPO_ROOT
+
+    env = {
+        **os.environ,
+        "SONKET_GOOGLE_ENDPOINT": fake_google.endpoint,
+        "SONKET_GOOGLE_TOKEN": fake_google.token,
+        "SONKET_GOOGLE_SHARED_DRIVE_ID": gsettings.google_shared_drive_id,
+    }
+    done = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "bench" / "verify_google.py"), "all", "--exports", "3", "--editor", "a@b.example"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout[done.stdout.index("{"):])
+    assert out["export-quota"]["refused_count"] == 0 and "Drive" in out["export-quota"]["verdict"]
+    assert out["protections"]["editors kept"] and out["protections"]["validation kept"]
+    assert "webhookUrlNotHttps" in out["push"]["plain http"]
+    scratch = [f for f in fake_google.state.files.values() if f.appProperties.get("sonketVerify")]
+    assert scratch and all(f.trashed for f in scratch)  # cleaned up
