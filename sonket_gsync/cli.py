@@ -11,14 +11,19 @@ from typing import Sequence
 
 import click
 
+from .campaign import Unit
 from .errors import ConfigError, SonketError
-from .service import CampaignService, status_label
+from .lookup import find_unit
+from .service import CampaignService, is_demo_folder, status_label
 from .settings import Settings
 from .submission import STATUS_LABELS
 from .text import format_datetime
 
 EXIT_PERMANENT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: try again later
+
+
+EXIT_BUG = 70  # EX_SOFTWARE: a failure nobody foresaw
 
 
 class _Cli(click.Group):
@@ -28,6 +33,17 @@ class _Cli(click.Group):
         except SonketError as exc:
             click.secho(f"Lỗi: {exc.explain()}", fg="red", err=True)
             sys.exit(EXIT_TEMPORARY if exc.retryable else EXIT_PERMANENT)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except Exception as exc:  # never a traceback for a person; -v logs it
+            logging.getLogger("sonket_gsync").debug("unexpected failure", exc_info=True)
+            click.secho(
+                f"Lỗi không lường trước ({type(exc).__name__}: {exc}). Dữ liệu đã lưu không bị ảnh hưởng. "
+                "Chạy lại với -v để xem chi tiết và báo cho người quản trị hệ thống.",
+                fg="red",
+                err=True,
+            )
+            sys.exit(EXIT_BUG)
 
 
 @click.group(cls=_Cli)
@@ -89,7 +105,7 @@ def provision(ctx: click.Context, units: tuple[str, ...]) -> None:
 @click.pass_context
 def links(ctx: click.Context) -> None:
     """Bảng đường dẫn và mã QR của từng đơn vị, để gửi hoặc in."""
-    service = CampaignService.open(_settings(ctx))
+    service = CampaignService.open(_settings(ctx), create=False)
     if not service.unit_files():
         raise ConfigError("Chưa có đơn vị nào được tạo biểu mẫu.", fix="Chạy 'sonket-gsync provision' trước.")
     ref = service.distribution_sheet()
@@ -105,9 +121,11 @@ def links(ctx: click.Context) -> None:
 def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger: str) -> None:
     """Đọc các biểu mẫu đã thay đổi, kiểm tra và lưu phiên bản mới."""
     service = CampaignService.open(_settings(ctx))
-    report = service.sync(full=full, only=units, trigger=trigger, progress=_bar("Đồng bộ"))
+    codes = tuple(find_unit(service.campaign, typed).code for typed in units)
+    report = service.sync(full=full, only=codes, trigger=trigger, progress=_bar("Đồng bộ"))
+    what = f"đã đọc {report.read} đơn vị" if codes else f"{report.changed} đơn vị có thay đổi"
     click.echo(
-        f"Đồng bộ xong trong {report.seconds:.2f} giây: {report.changed} đơn vị có thay đổi, "
+        f"Đồng bộ xong trong {report.seconds:.2f} giây: {what}, "
         f"{report.versions_added} phiên bản mới, {len(report.invalid)} đơn vị có lỗi, "
         f"{len(report.failed) + len(report.gone)} đơn vị không đọc được, {len(report.retry)} đơn vị sẽ thử lại."
     )
@@ -118,7 +136,7 @@ def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger
 @click.pass_context
 def compile_command(ctx: click.Context) -> None:
     """Biên soạn báo cáo: tổng hợp số liệu và viết dự thảo (.docx) cùng bảng tổng hợp (.xlsx)."""
-    service = CampaignService.open(_settings(ctx))
+    service = CampaignService.open(_settings(ctx), create=False)
     result = service.compile()
     _print_compile(result)
 
@@ -130,15 +148,16 @@ def compile_command(ctx: click.Context) -> None:
 @click.pass_context
 def status(ctx: click.Context, unit_code: str | None, errors: bool) -> None:
     """Tình hình gửi báo cáo theo nhóm đơn vị, và lỗi cần sửa."""
-    service = CampaignService.open(_settings(ctx))
+    service = CampaignService.open(_settings(ctx), create=False)
     if unit_code:
-        _print_unit(service, unit_code)
+        _print_unit(service, find_unit(service.campaign, unit_code))
         return
     _print_status(service)
     if errors:
+        names = {u.code: u.name for u in service.campaign.units}
         for problem in service.store.all_problems():
-            unit = service.campaign.unit(problem.unit_code)
-            click.echo(f"- {unit.name} [{problem.where or 'tệp'}]: {problem.message}")
+            name = names.get(problem.unit_code, problem.unit_code)
+            click.echo(f"- {name} [{problem.where or 'tệp'}]: {problem.message}")
 
 
 @cli.command()
@@ -149,10 +168,7 @@ def demo(ctx: click.Context, seed: int) -> None:
     """Chạy thử toàn bộ chiến dịch trên một thư mục mới với số liệu giả lập."""
     from .demo import run_demo
 
-    overrides = dict(ctx.obj)
-    if overrides.get("data_dir") is None:
-        overrides["data_dir"] = Path("demo-data")
-    settings = Settings.from_env(**overrides)
+    settings = _settings(ctx)  # the same data folder the other commands read by default
     result = run_demo(settings, seed=seed, progress=_bar, say=click.echo)
     service = result.service
     click.echo("")
@@ -163,6 +179,8 @@ def demo(ctx: click.Context, seed: int) -> None:
     click.echo("")
     _print_compile(result.compile_result)
     click.echo(f"Kho dữ liệu: {settings.db_path}")
+    if settings.data_dir != Settings.from_env().data_dir:
+        click.echo(f"Các lệnh sau (status, compile, links…) cần thêm --data {settings.data_dir}.")
 
 
 @cli.command(name="check-config")
@@ -183,6 +201,8 @@ def check_config(ctx: click.Context) -> None:
 
 
 def _print_status(service: CampaignService, history: bool = True) -> None:
+    if history and is_demo_folder(service.settings.data_dir):
+        click.echo(f"(Dữ liệu chạy thử do 'sonket-gsync demo' tạo trong {service.settings.data_dir})\n")
     counts = service.status_counts()
     order = list(STATUS_LABELS)
     header = f"{'Nhóm đơn vị':<58}" + "".join(f"{STATUS_LABELS[s]:>10}" for s in order) + f"{'Tổng':>7}"
@@ -208,8 +228,7 @@ def _print_status(service: CampaignService, history: bool = True) -> None:
         click.echo(f"Dự thảo gần nhất: {drafts[0]['url']} ({format_datetime(datetime.fromisoformat(drafts[0]['created_at']))})")
 
 
-def _print_unit(service: CampaignService, unit_code: str) -> None:
-    unit = service.campaign.unit(unit_code)
+def _print_unit(service: CampaignService, unit: Unit) -> None:
     record = next(r for r in service.records() if r.unit.code == unit.code)
     click.echo(f"{unit.name} ({unit.code}) — {status_label(record.status)}")
     if record.last_modified:

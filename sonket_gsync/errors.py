@@ -107,3 +107,45 @@ class StoreError(PermanentError):
 
 class ReportError(PermanentError):
     """The report could not be drafted (template broken, nothing to compile)."""
+
+
+class UnitNotFound(PermanentError):
+    """No unit of the campaign has the code or name a person typed."""
+
+
+class StoreMissing(PermanentError):
+    """A command that only reads was pointed at a data folder where nothing was ever
+    provisioned or synced."""
+
+    def __init__(self, data_dir) -> None:
+        from pathlib import Path
+
+        data_dir = Path(data_dir)
+        self.data_dir = data_dir
+        found = _stores_near(data_dir)
+        hint = f" Thư mục có dữ liệu gần đây: {', '.join(found)}." if found else ""
+        super().__init__(
+            "Thư mục dữ liệu này chưa có dữ liệu: chưa tạo biểu mẫu (provision) hay đồng bộ (sync) lần nào ở đây.",
+            where=str(data_dir),
+            fix=(
+                "Chỉ đến đúng thư mục dữ liệu bằng --data THƯ_MỤC hoặc biến SONKET_DATA_DIR "
+                "(mặc định ./data, cũng là nơi 'sonket-gsync demo' ghi), "
+                "hoặc chạy 'sonket-gsync provision' để bắt đầu chiến dịch ở thư mục này." + hint
+            ),
+        )
+
+    def __reduce__(self):
+        return (type(self), (self.data_dir,))
+
+
+def _stores_near(data_dir) -> list[str]:
+    """Data folders next to the current one that do hold a store (sonket.db)."""
+    from pathlib import Path
+
+    seen = []
+    for base in {Path.cwd(), data_dir.parent}:
+        try:
+            seen += [str(p.parent) for p in sorted(base.glob("*/sonket.db"))[:5]]
+        except OSError:
+            pass
+    return sorted(set(seen))[:5]

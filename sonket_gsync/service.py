@@ -13,6 +13,7 @@ from .backends import open_workspace
 from .backends.base import UnitFiles, Workspace
 from .campaign import Campaign, Unit
 from .config import load_campaign
+from .errors import StoreMissing
 from .settings import Settings
 from .store import Store
 from .submission import STATUS_LABELS, UnitRecord
@@ -36,8 +37,12 @@ class CampaignService:
         self.store = store
 
     @classmethod
-    def open(cls, settings: Settings) -> "CampaignService":
+    def open(cls, settings: Settings, *, create: bool = True) -> "CampaignService":
+        """The campaign on ``settings``; with ``create=False`` (commands that only read) a
+        data folder holding no store is refused instead of silently given an empty one."""
         campaign = load_campaign(settings.campaign_dir)
+        if not create and not settings.db_path.exists():
+            raise StoreMissing(settings.data_dir)
         store = Store(settings.db_path)
         return cls(settings, campaign, open_workspace(settings, campaign), store)
 
@@ -119,6 +124,13 @@ class CampaignService:
         if not only:
             return list(self.campaign.units)
         return [self.campaign.unit(code) for code in only]
+
+
+DEMO_MARKER = ".sonket-demo"  # written by the demo in the data folder it fills
+
+
+def is_demo_folder(data_dir) -> bool:
+    return (data_dir / DEMO_MARKER).exists()
 
 
 def status_label(status: str) -> str:

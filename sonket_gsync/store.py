@@ -324,7 +324,8 @@ class Store:
                     status=status,
                     submission=submission,
                     submitted_at=submitted_at,
-                    last_modified=_time(state["last_modified_at"]),
+                    # a unit that never sent anything (its file is still the blank form) has no "last change"
+                    last_modified=None if status == "missing" and not flagged else _time(state["last_modified_at"]),
                     error_count=state["error_count"],
                     warning_count=state["warning_count"],
                     flagged=flagged,
