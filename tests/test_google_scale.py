@@ -132,6 +132,7 @@ def test_read_units_runs_on_a_pool_with_one_transport_per_thread_and_keeps_order
     results = list(ws.read_units(small.units))
     assert [u.code for u, _ in results] == [u.code for u in small.units]
     assert all(not isinstance(r, Exception) and r.unit_code == u.code for u, r in results)
+    assert all(r.read_started is not None and r.read_started.tzinfo for _, r in results)  # for the store's read_at
     calls = sorted(fake_google.requests, key=lambda r: r.started)
     overlapping = sum(1 for a, b in zip(calls, calls[1:]) if b.started < a.ended)
     assert overlapping >= len(calls) // 2  # really concurrent

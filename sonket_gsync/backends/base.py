@@ -14,8 +14,8 @@ Errors: backends raise only ``sonket_gsync.errors`` types — ``UnitFileError`` 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from typing import Iterable, Iterator, Sequence
 
 from ..campaign import Campaign, Unit
@@ -81,6 +81,7 @@ class UnitSnapshot:
     sheets: dict[str, Grid]  # tab title as found in the file -> cell grid from A1
     narrative: bytes | None
     modified_at: datetime
+    read_started: datetime | None = None  # when read_units began reading it (reads may run ahead)
 
 
 @dataclass(frozen=True)
@@ -133,12 +134,13 @@ class Workspace(ABC):
         at once (Google: a pool of workers), but results still come back in order, so the
         caller (the lease holder) records them in the store in order."""
         for unit in units:
+            started = datetime.now(timezone.utc)
             try:
                 snapshot = self.read_unit(unit)
             except Exception as exc:  # handed to the caller, which decides per error type
                 yield unit, exc
             else:
-                yield unit, snapshot
+                yield unit, replace(snapshot, read_started=started)
 
     def provision_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
         """``provision`` for many units, yielding ``(unit, files)`` or ``(unit, exception)`` in

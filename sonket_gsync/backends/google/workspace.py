@@ -44,6 +44,7 @@ import hashlib
 import logging
 import threading
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -63,12 +64,12 @@ from ..base import (
 from . import reading
 from . import sheets as sheet_requests
 from . import templates as tpl
-from .changes import ChangesMixin
-from .index import _Index, _older
-from .provisioning import OUTPUTS_FOLDER, ProvisioningMixin
 from .auth import account_email, load_credentials
+from .changes import ChangesMixin
 from .client import GoogleClient
 from .drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
+from .index import _Index, _older
+from .provisioning import OUTPUTS_FOLDER, ProvisioningMixin
 
 log = logging.getLogger(__name__)
 
@@ -247,7 +248,10 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         if self.workers == 1:
             yield from super().read_units(units)
             return
-        work = lambda unit, files: reading.read_files(self, unit, files)  # noqa: E731
+        def work(unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
+            started = datetime.now(timezone.utc)
+            return replace(reading.read_files(self, unit, files), read_started=started)
+
         yield from reading.in_order(units, self._files_of, work, self.workers, "google-read")  # type: ignore[misc]
 
     # --- push notifications (Drive changes.watch) -----------------------------------------
