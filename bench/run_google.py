@@ -27,6 +27,7 @@ Results go to stdout and to bench/results-google.md.
 from __future__ import annotations
 
 import argparse
+import csv
 import os
 import random
 import shlex
@@ -122,6 +123,28 @@ def _seconds(s: float) -> str:
 
 # --- steps --------------------------------------------------------------------------------------
 
+def unique_emails(campaign_dir: Path) -> None:
+    """bench/run.py cycles the real units: give each copy its own emails (check-config
+    refuses an email written for two units)."""
+    path = campaign_dir / "units.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    seen: set[str] = set()
+    for n, row in enumerate(rows):
+        emails = []
+        for email in [e.strip() for e in (row.get("emails") or "").replace(";", ",").split(",") if e.strip()]:
+            if email.lower() in seen:
+                local, _, domain = email.partition("@")
+                email = f"{local}.{n}@{domain}"
+            seen.add(email.lower())
+            emails.append(email)
+        row["emails"] = ",".join(emails)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def type_answers(settings: Settings, campaign: Campaign, threads: int) -> tuple[int, int]:
     """Every unit fills its Sheet and Doc (write_unit), in threads, one workspace per thread.
     Returns (answered, spoiled)."""
@@ -192,6 +215,7 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     notes: list[str] = []
     try:
         campaign_dir = make_campaign(tmp / "campaign", units)
+        unique_emails(campaign_dir)
         campaign = load_campaign(campaign_dir)
         groups = len({u.group for u in campaign.units})
         drive_id = fake.create_shared_drive("Sơ kết (benchmark)")
