@@ -48,6 +48,16 @@ class Settings:
     """Client-side limit on Sheets read calls (Google's default per-user quota is 60)."""
     sheets_writes_per_minute: int = 60
     """Client-side limit on Sheets write calls."""
+    # --- Google at scale (issue 10) ---
+    drive_calls_per_minute: int = 12000
+    """Client-side limit on Drive calls (Google's per-user Drive limit)."""
+    google_workers: int = 8
+    """Google calls run at once when reading or provisioning many units (1 = one at a time)."""
+    google_export_sheets: str = "xlsx"
+    """How a changed Sheet is read: ``xlsx`` (Drive export, Sheets API as fallback) or ``values``."""
+    google_unit_cells: str = "write"
+    """Unit name in a copied Sheet: ``write`` (one Sheets write per unit) or ``title`` (file name only)."""
+    # --- end Google at scale ---
     max_attempts: int = 6
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
     backoff_cap_seconds: float = 64.0
@@ -127,6 +137,22 @@ class Settings:
                 where="SONKET_MAX_FILE_MB / SONKET_MAX_UNPACKED_MB / SONKET_MAX_COMPRESSION_RATIO / SONKET_MAX_ROWS_PER_FORM",
                 fix="Ghi một số lớn hơn 0, hoặc bỏ biến môi trường để dùng giá trị mặc định.",
             )
+        if self.drive_calls_per_minute < 1 or self.google_workers < 1:
+            raise ConfigError(
+                "Hạn mức gọi Drive API và số luồng gọi Google phải là số dương.",
+                where="SONKET_DRIVE_CALLS_PER_MINUTE / SONKET_GOOGLE_WORKERS",
+                fix="Ví dụ SONKET_GOOGLE_WORKERS=8, SONKET_DRIVE_CALLS_PER_MINUTE=12000.",
+            )
+        for name, value, allowed in (
+            ("google_export_sheets", self.google_export_sheets, ("xlsx", "values")),
+            ("google_unit_cells", self.google_unit_cells, ("write", "title")),
+        ):
+            if value not in allowed:
+                raise ConfigError(
+                    f"Giá trị '{value}' không hợp lệ cho SONKET_{name.upper()}.",
+                    where=f"SONKET_{name.upper()}",
+                    fix="Dùng một trong: " + ", ".join(f"'{a}'" for a in allowed) + ".",
+                )
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)
