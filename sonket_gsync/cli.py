@@ -233,6 +233,12 @@ def _print_compile(result) -> None:
         click.secho(f"Lưu ý: {warning}", fg="yellow")
 
 
+# --- web service commands (issue 8): serve, staff add/list, watch — defined in webhooks/cli.py
+from webhooks.cli import register as _register_web_commands  # noqa: E402
+
+_register_web_commands(cli, common_options)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     cli.main(args=argv, prog_name="sonket-gsync")
 
