@@ -2,19 +2,18 @@
 renewing it before it expires (Google renews nothing by itself).
 
 ``sonket-gsync watch`` registers; the worker's schedule enqueues ``renew_channel`` when the
-active channel is close to expiry; the job watches again with a new id and token, stores
-the new channel, then stops the old one.
+active channel is close to expiry; the job (``CampaignService.renew_channel``) watches again
+with a new id and token, stores the new channel, then stops the old one.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from sonket_gsync.errors import ConfigError, SonketError
+from sonket_gsync.errors import ConfigError
 from sonket_gsync.text import now
 
 log = logging.getLogger("sonket_gsync.web")
@@ -42,39 +41,22 @@ def notification_address(settings) -> str:
     return base + NOTIFICATION_PATH
 
 
-def register_channel(service, address: str | None = None):
-    """Watch the campaign's changes feed; store and return the new channel."""
-    from sonket_gsync.store import ChannelInfo
-
+def register_channel(service, address: str | None = None) -> dict:
+    """Watch the campaign's changes feed with a fresh id and random token (the service keeps
+    the channel in the store and stops the ones it replaces)."""
     address = address or notification_address(service.settings)
-    token = secrets.token_urlsafe(32)
-    channel_id = "sonket-" + uuid.uuid4().hex
-    wanted = now() + WATCH_FOR
-    answer = service.workspace.watch_changes(address, token, channel_id, expiration=wanted)
-    info = ChannelInfo(
-        channel_id=answer.get("channel_id", channel_id),
-        resource_id=answer["resource_id"],
-        token=token,
-        expiration=_moment(answer.get("expiration")),
-        address=address,
-        created_at=now(),
-    )
-    service.store.save_channel(info)
-    log.info("drive channel registered, expires %s", info.expiration)
-    return info
+    answer = service.renew_channel(address=address, token=new_token(), ttl_seconds=WATCH_FOR.total_seconds())
+    log.info("drive channel registered")
+    return answer
 
 
-def renew_channel(service, params: dict | None = None, progress=None) -> dict:
-    """Job handler: a new channel first (no gap), then the old one stopped."""
-    old = service.store.active_channel()
-    new = register_channel(service, old.address if old else None)
-    if old is not None:
-        try:
-            service.workspace.stop_channel(old.channel_id, old.resource_id)
-        except SonketError as exc:  # it expires by itself anyway
-            log.warning("stopping the old drive channel failed: %s", exc.message)
-        service.store.mark_channel_stopped(old.channel_id)
-    return {"channel": new.channel_id, "expiration": new.expiration.isoformat() if new.expiration else None}
+def renewal_params(channel) -> dict:
+    """What the scheduled ``renew_channel`` job gets: the same address, a new token."""
+    return {"address": channel.address, "token": new_token(), "ttl_seconds": WATCH_FOR.total_seconds()}
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 def needs_renewal(channel, moment: datetime | None = None) -> bool:
@@ -82,12 +64,3 @@ def needs_renewal(channel, moment: datetime | None = None) -> bool:
         return False
     return channel.expiration - (moment or now()) < RENEW_BEFORE
 
-
-def _moment(value) -> datetime | None:
-    """Google gives expiration as milliseconds since the epoch (a string); a backend may
-    already have made it a datetime."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value
-    return datetime.fromtimestamp(int(value) / 1000, tz=timezone.utc)

@@ -132,10 +132,10 @@ def watch(ctx: click.Context, address: str | None) -> None:
             fix="Chạy với --backend google; với thư mục cục bộ, dùng lịch đồng bộ hằng đêm hoặc nút Đồng bộ ngay.",
         )
     service = CampaignService.open(settings)
-    with service.lease("watch"):
-        info = register_channel(service, address)
-    click.echo(f"Đã đăng ký kênh {info.channel_id}; thông báo gửi về {info.address}.")
-    if info.expiration:
+    answer = register_channel(service, address)
+    channel = service.store.active_channel()
+    click.echo(f"Đã đăng ký kênh {answer['channel_id']}; thông báo gửi về {channel.address if channel else address}.")
+    if channel is not None and channel.expiration:
         from sonket_gsync.text import format_datetime
 
-        click.echo(f"Kênh hết hạn lúc {format_datetime(info.expiration)}; worker sẽ tự gia hạn trước đó.")
+        click.echo(f"Kênh hết hạn lúc {format_datetime(channel.expiration)}; worker sẽ tự gia hạn trước đó.")

@@ -13,7 +13,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from sonket_gsync.text import TZ
 
-from .channels import needs_renewal
+from .channels import needs_renewal, renewal_params
 
 log = logging.getLogger("sonket_gsync.web")
 
@@ -24,8 +24,12 @@ def nightly_sync(service) -> None:
 
 
 def check_channel(service) -> None:
-    if needs_renewal(service.store.active_channel()):
-        service.enqueue("renew_channel", {}, requested_by="lịch gia hạn kênh")
+    channel = service.store.active_channel()
+    if not needs_renewal(channel):
+        return
+    if any(j.kind == "renew_channel" and not j.finished for j in service.queries.jobs(20)):
+        return  # one renewal at a time (each carries its own new token)
+    service.enqueue("renew_channel", renewal_params(channel), requested_by="lịch gia hạn kênh")
 
 
 def start_schedule(service, settings) -> BackgroundScheduler:
