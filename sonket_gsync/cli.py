@@ -203,9 +203,17 @@ def worker(ctx: click.Context, once: bool) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    scheduler = None
     if not once:
         click.echo("Đang chờ việc… (Ctrl+C để dừng)", err=True)
-    ran = service.run_worker(stop, once=once)
+        from webhooks.schedule import start_schedule  # nightly sync + Drive channel renewal (issue 8)
+
+        scheduler = start_schedule(service, service.settings)
+    try:
+        ran = service.run_worker(stop, once=once)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
     click.echo(f"Đã chạy {ran} việc.")
 
 
