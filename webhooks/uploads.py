@@ -34,6 +34,8 @@ KINDS = {
     "xlsx": ("xl/workbook.xml", "tệp biểu mẫu (Excel .xlsx)"),
     "docx": ("word/document.xml", "tệp báo cáo thuyết minh (Word .docx)"),
 }
+MAX_MEMBERS = 2000
+MAX_UNPACKED = 100_000_000  # declared unpacked bytes; the shared limits (limits.py) are stricter
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
 
@@ -68,9 +70,12 @@ def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code:
         return f"Tệp '{_safe_name(filename)}' không phải {label} (có thể là tệp khác đổi đuôi, hoặc tệp .xls/.doc cũ). Hãy mở bằng Excel/Word và lưu lại dạng .{kind}."
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            names = set(package.namelist())
-            if any(info.flag_bits & 0x1 for info in package.infolist()):
+            infos = package.infolist()
+            names = {info.filename for info in infos}
+            if any(info.flag_bits & 0x1 for info in infos):
                 return f"{label.capitalize()} đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."
+            if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED:
+                return f"{label.capitalize()} khi giải nén quá lớn hoặc có quá nhiều phần (tệp bất thường, có thể là “bom nén”), nên không được đọc. Hãy lưu lại tệp từ biểu mẫu gốc rồi tải lên lại."
     except (zipfile.BadZipFile, ValueError, EOFError):
         return f"{label.capitalize()} bị hỏng, không mở được. Hãy mở bằng Excel/Word, lưu lại rồi tải lên lại."
     if member not in names:
