@@ -33,6 +33,8 @@ _TOKEN_PATH = re.compile(r"^/u/[^/]+")
 
 def create_app(settings: Settings | None = None, *, service=None) -> Flask:
     settings = settings or Settings.from_env()
+    if not logging.getLogger().handlers:  # under gunicorn: one line per request on stderr
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if service is None:
         from sonket_gsync.service import CampaignService
 
