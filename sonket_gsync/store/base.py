@@ -49,8 +49,18 @@ class StoreBase:
         conn.execute(stmt)
 
     def _insert_ignore(self, conn: Connection, table: Table, values: dict[str, Any], keys: Iterable[str]) -> int:
-        stmt = self._insert(table).values(**values).on_conflict_do_nothing(index_elements=list(keys))
-        return conn.execute(stmt).rowcount
+        """Insert unless the key exists; 1 if inserted, else 0. (RETURNING, not rowcount:
+        psycopg reports -1 for some statements.)"""
+        keys = list(keys)
+        stmt = self._insert(table).values(**values).on_conflict_do_nothing(index_elements=keys).returning(table.c[keys[0]])
+        return len(conn.execute(stmt).all())
+
+
+def changed(conn: Connection, stmt) -> int:
+    """Rows an UPDATE changed, counted with RETURNING (reliable on every driver)."""
+    table = stmt.table
+    first = next(iter(table.primary_key.columns))
+    return len(conn.execute(stmt.returning(first)).all())
 
 
 def iso(value: datetime | None) -> str | None:

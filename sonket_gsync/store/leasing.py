@@ -19,7 +19,7 @@ from sqlalchemy import Connection, or_, select, update
 
 from ..text import TZ, now
 from . import schema as s
-from .base import StoreBase, as_time, dumps, loads
+from .base import StoreBase, as_time, changed, dumps, loads
 from .engine import guarded
 from .records import Job, LeaseInfo
 
@@ -47,11 +47,12 @@ class LeaseStore(StoreBase):
             self._insert_ignore(conn, s.leases, {"name": name, "holder": None, "label": "", "since": None, "expires_at": 0.0}, ["name"])
             t = time.time()
             since = now().isoformat()
-            taken = conn.execute(
+            taken = changed(
+                conn,
                 update(s.leases)
                 .where(s.leases.c.name == name, or_(s.leases.c.holder.is_(None), s.leases.c.holder == holder, s.leases.c.expires_at < t))
-                .values(holder=holder, label=label, since=since, expires_at=t + ttl)
-            ).rowcount
+                .values(holder=holder, label=label, since=since, expires_at=t + ttl),
+            )
             if taken == 1 and name == WRITER:
                 self._interrupt_others(conn, holder)
             return taken == 1, self._lease(conn, name)
@@ -76,12 +77,7 @@ class LeaseStore(StoreBase):
         """Extend our lease; False when it is no longer ours (it expired and was taken)."""
         with self._write() as conn:
             t = time.time()
-            return (
-                conn.execute(
-                    update(s.leases).where(s.leases.c.name == name, s.leases.c.holder == holder).values(expires_at=t + ttl)
-                ).rowcount
-                == 1
-            )
+            return changed(conn, update(s.leases).where(s.leases.c.name == name, s.leases.c.holder == holder).values(expires_at=t + ttl)) == 1
 
     @guarded
     def release_lease(self, holder: str, name: str = WRITER) -> None:
