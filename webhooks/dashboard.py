@@ -4,6 +4,7 @@ reporting and on-time rates per group, the bar chart (inline SVG), and version d
 from __future__ import annotations
 
 import difflib
+from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,9 +12,9 @@ from markupsafe import Markup, escape
 
 from sonket_gsync.campaign import Campaign
 from sonket_gsync.submission import Submission
-from sonket_gsync.text import fold_accents, format_number
+from sonket_gsync.text import fold_accents, format_datetime, format_number
 
-from .helpers import is_open_for
+from .helpers import STATUS_LABELS, is_open_for
 
 SENT = ("on_time", "late")
 
@@ -66,6 +67,30 @@ def filter_rows(rows: list[Row], *, group: str = "", status: str = "", query: st
                 continue
         out.append(row)
     return out
+
+
+def rows_html(rows: list[Row], unit_base: str) -> Markup:
+    """The units table body. Built here rather than in Jinja: at 1,500 units the template's
+    per-expression overhead was most of the dashboard's time."""
+    if not rows:
+        return Markup('<tr><td colspan="6">Không có đơn vị nào khớp bộ lọc.</td></tr>')
+    out = []
+    for row in rows:
+        u = row.unit
+        errors = f" <small>{u.error_count} lỗi</small>" if u.error_count else ""
+        links = ""
+        if u.sheet_url.startswith("http"):
+            links = f'<a href="{escape(u.sheet_url)}" rel="noopener">Bảng tính</a>'
+            if u.doc_url:
+                links += f' · <a href="{escape(u.doc_url)}" rel="noopener">Báo cáo</a>'
+        out.append(
+            f'<tr data-status="{row.status}" data-group="{escape(u.group_code)}">'
+            f'<td><a href="{unit_base}{quote(u.code, safe="")}">{escape(u.name)}</a></td>'
+            f"<td>{escape(u.group_name)}</td>"
+            f'<td><span class="badge {row.status}">{STATUS_LABELS.get(row.status, row.status)}</span>{errors}</td>'
+            f"<td>{format_datetime(u.last_modified)}</td><td>{u.versions}</td><td>{links}</td></tr>"
+        )
+    return Markup("\n".join(out))
 
 
 def rates(campaign: Campaign, rows: list[Row]) -> list[Rate]:

@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from sonket_gsync.errors import SonketError
 from sonket_gsync.text import TZ, format_date, now, parse_date
 
-from .dashboard import diff_versions, filter_rows, rates, rates_svg, rows_of
+from .dashboard import diff_versions, filter_rows, rates, rates_svg, rows_html, rows_of
 from .helpers import JOB_KINDS, JOB_STATES, days_left, download_url, service, settings
 from .reminders import reminder_rows
 
@@ -53,6 +53,7 @@ def dashboard():
         channel=_channel(svc),
         backend=svc.workspace.kind,
         drafts=_drafts(svc, 1),
+        rows_html=rows_html(shown, url_for("staff.unit", code="X")[:-1]),
         jobs=[j for j in svc.queries.jobs(10) if j.kind in ("compile", "sync")][:5],
     )
 
