@@ -10,9 +10,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PORT=8080 \
-    SONKET_DATA_DIR=/data \
-    SONKET_CAMPAIGN_DIR=/app/config/so-ket-45-nq-tw \
-    SONKET_TEMPLATES_DIR=/app/templates
+    SONKET_DATA_DIR=/data
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
@@ -20,7 +18,10 @@ COPY sonket_gsync ./sonket_gsync
 COPY webhooks ./webhooks
 COPY config ./config
 COPY templates ./templates
+# The example campaign and the report template ship inside the package (package data):
+# once installed, the image runs from site-packages and the sources in /app are removed.
 RUN pip install /app \
+    && rm -rf /app/* \
     && useradd --create-home --uid 10001 sonket \
     && mkdir -p /data && chown sonket:sonket /data
 
