@@ -9,7 +9,7 @@ import io
 import re
 import threading
 
-from tests.web.fixtures import STAFF_EMAIL, csrf_token, demo_template, sign_in, staff, web  # noqa: F401
+from tests.web.fixtures import STAFF_EMAIL, csrf_token, sign_in
 
 # --- sign-in -------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from sonket_gsync.service import CampaignService
 from sonket_gsync.settings import REPO_ROOT
 from sonket_gsync.text import now
-from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, demo_template, filled_workbook, make_web  # noqa: F401
+from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, filled_workbook, make_web
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")

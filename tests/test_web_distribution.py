@@ -10,7 +10,7 @@ from pathlib import Path
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE
 
-from tests.web.fixtures import demo_template, make_web, web  # noqa: F401
+from tests.web.fixtures import make_web
 
 
 def links_of(path: Path) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from sonket_gsync.settings import REPO_ROOT
-from tests.web.fixtures import SYNC_SECRET, demo_template  # noqa: F401
+from tests.web.fixtures import SYNC_SECRET
 
 
 def dockerfile() -> dict:

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.web.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOpenID
-from tests.web.fixtures import demo_template, make_web  # noqa: F401
+from tests.web.fixtures import make_web
 
 
 @pytest.fixture(scope="module")

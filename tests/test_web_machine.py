@@ -10,7 +10,7 @@ import pytest
 
 from sonket_gsync.store.records import ChannelInfo
 from sonket_gsync.text import now
-from tests.web.fixtures import SYNC_SECRET, demo_template, make_web, web  # noqa: F401
+from tests.web.fixtures import SYNC_SECRET, make_web
 from tests.web.oidc_keys import TokenIssuer
 
 AUDIENCE = "https://sonket.example/sync"

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from sonket_gsync.text import now
-from tests.web.fixtures import demo_template, filled_workbook, make_web, web  # noqa: F401
+from tests.web.fixtures import filled_workbook, make_web
 
 
 def unit_client(web, code):

@@ -110,7 +110,8 @@ def _request_log(app: Flask) -> None:
         # One line per request; unit tokens never reach the log.
         path = _TOKEN_PATH.sub("/u/…", request.path)
         ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.1fms", request.method, path, response.status_code, ms)
+        note = g.get("log_note", "")
+        log.info("%s %s %s %.1fms%s", request.method, path, response.status_code, ms, f" ({note})" if note else "")
         return response
 
 

@@ -6,21 +6,18 @@ they reach only their own page through its unguessable link.
 
 from __future__ import annotations
 
-import hmac
-import logging
 import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import LoginManager, UserMixin, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .helpers import service, settings
 
-log = logging.getLogger("sonket_gsync.web")
 bp = Blueprint("auth", __name__)
 login_manager = LoginManager()
 GOOGLE_PREFIX = "google:"
@@ -118,7 +115,7 @@ def login():
     throttle: Throttle = current_app.extensions["sonket_throttle"]
     keys = ("ip:" + (request.remote_addr or ""), "email:" + email)
     if throttle.blocked(*keys):
-        log.warning("sign-in throttled")
+        g.log_note = "sign-in throttled"
         abort(429)
     staff = service().store.staff(email) if email else None
     ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
@@ -154,7 +151,7 @@ def google_callback():
     try:
         token = oauth.google.authorize_access_token()
     except Exception as exc:  # Authlib raises its own errors for a refused or forged answer
-        log.warning("google sign-in refused: %s", type(exc).__name__)
+        g.log_note = f"google sign-in refused: {type(exc).__name__}"
         flash("Đăng nhập Google không thành công. Hãy thử lại.", "error")
         return redirect(url_for("auth.login"))
     info = token.get("userinfo") or {}
@@ -172,6 +169,3 @@ def _safe_next(target: str | None) -> str:
         return target
     return url_for("staff.dashboard")
 
-
-def same_secret(given: str, expected: str) -> bool:
-    return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))

@@ -7,17 +7,15 @@ Each answers in milliseconds: at most a few store reads and one enqueue.
 from __future__ import annotations
 
 import hmac
-import logging
 from datetime import timedelta
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, g, jsonify, request
 
 from sonket_gsync.text import now
 
 from .helpers import service, settings
 from .oidc import TokenRefused, verify_scheduler_token
 
-log = logging.getLogger("sonket_gsync.web")
 bp = Blueprint("machine", __name__)
 CHANGE_STATES = {"change", "changed", "update", "add", "remove", "trash", "untrash"}
 
@@ -76,7 +74,7 @@ def sync_trigger():
         try:
             claims = verify_scheduler_token(token, cfg)
         except TokenRefused as exc:
-            log.warning("POST /sync refused: %s", exc.reason)
+            g.log_note = exc.reason  # on the request's one log line
             return _refuse(exc.status, exc.message)
         caller = str(claims.get("email"))
     else:
@@ -135,5 +133,5 @@ def _live_channel(svc, channel_id: str):
 
 
 def _no(reason: str, status: int = 404):
-    log.warning("drive notification refused: %s", reason)
+    g.log_note = reason  # on the request's one log line
     return jsonify(error=reason), status
