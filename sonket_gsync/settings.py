@@ -79,6 +79,37 @@ class Settings:
     """Largest compression ratio of a package part over 1 MB (zip bombs are ~1000:1)."""
     max_rows_per_form: int = 5000
     """Most filled rows read from one form's tab; more flags the unit."""
+    # --- web service (issue 8: webhooks/, serve, worker schedule) ---------------------------
+    secret_key: str = ""
+    """Key signing the staff session cookie; unset = a random key kept in <data_dir>/.secret-key."""
+    public_base_url: str = ""
+    """The service's public address (https://…): unit pages /u/<token> and QR codes point here."""
+    cookie_secure: str = "auto"
+    """Cookies only over HTTPS: ``yes``, ``no``, or ``auto`` (yes when public_base_url is https)."""
+    sync_secret: str = ""
+    """Bearer secret that authorises POST /sync (cron on a VM); unset = no bearer accepted."""
+    oidc_audience: str = ""
+    """Audience a Cloud Scheduler OIDC token for POST /sync must carry; unset = OIDC refused."""
+    oidc_emails: str = ""
+    """Comma-separated service-account emails whose OIDC tokens may call POST /sync."""
+    oidc_certs_url: str = "https://www.googleapis.com/oauth2/v1/certs"
+    """Where Google's token-signing certificates are fetched (tests point it at loopback)."""
+    nightly_sync_time: str = "02:00"
+    """Local time (Asia/Ho_Chi_Minh, HH:MM) of the in-process nightly sync; empty = none."""
+    notification_delay_seconds: float = 3.0
+    """A Drive notification waits this long so a burst of edits makes one sync."""
+    heartbeat_max_seconds: int = 120
+    """/readyz fails when the worker's last heartbeat is older than this."""
+    upload_max_bytes: int = 10_000_000
+    """Largest workbook or narrative a unit may upload on its page."""
+    staff_google_client_id: str = ""
+    """OAuth client id for staff Google sign-in (optional; unset = passwords only)."""
+    staff_google_client_secret: str = ""
+    """OAuth client secret for staff Google sign-in."""
+    staff_google_emails: str = ""
+    """Comma-separated emails allowed to sign in with Google as staff."""
+    staff_google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    """OpenID provider metadata for staff Google sign-in (tests use a fake on loopback)."""
 
     def __post_init__(self) -> None:
         # Folders are resolved once, here, to absolute paths: every later use (a worker
@@ -93,6 +124,14 @@ class Settings:
     @property
     def workspace_dir(self) -> Path:
         return self.data_dir / "workspace"
+
+    @property
+    def oidc_email_list(self) -> frozenset[str]:
+        return _email_list(self.oidc_emails)
+
+    @property
+    def staff_google_email_list(self) -> frozenset[str]:
+        return _email_list(self.staff_google_emails)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
@@ -153,9 +192,30 @@ class Settings:
                     where=f"SONKET_{name.upper()}",
                     fix="Dùng một trong: " + ", ".join(f"'{a}'" for a in allowed) + ".",
                 )
+        if self.cookie_secure not in ("auto", "yes", "no"):
+            raise ConfigError(
+                f"Giá trị '{self.cookie_secure}' không hợp lệ cho SONKET_COOKIE_SECURE.",
+                where="SONKET_COOKIE_SECURE",
+                fix="Dùng 'auto', 'yes' hoặc 'no'.",
+            )
+        if self.nightly_sync_time and not _is_hhmm(self.nightly_sync_time):
+            raise ConfigError(
+                f"Giờ đồng bộ hằng đêm '{self.nightly_sync_time}' không hợp lệ.",
+                where="SONKET_NIGHTLY_SYNC_TIME",
+                fix="Nhập giờ dạng HH:MM theo giờ Việt Nam, ví dụ 02:00; để trống nếu không muốn tự đồng bộ.",
+            )
 
     def with_(self, **changes: object) -> "Settings":
         return replace(self, **changes)
+
+
+def _is_hhmm(text: str) -> bool:
+    hour, _, minute = text.partition(":")
+    return hour.isdigit() and minute.isdigit() and len(minute) == 2 and int(hour) < 24 and int(minute) < 60
+
+
+def _email_list(text: str) -> frozenset[str]:
+    return frozenset(e.strip().casefold() for e in text.replace(";", ",").split(",") if e.strip())
 
 
 def _convert(name: str, type_: object, raw: str) -> object:
