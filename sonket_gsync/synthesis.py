@@ -43,6 +43,7 @@ from sklearn.preprocessing import normalize
 
 DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
+_NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 # Above this size a component is cut greedily (leader clustering) instead of by average
 # linkage, whose memory grows with the square of the size.
 _LINKAGE_LIMIT = 3000
@@ -97,10 +98,26 @@ STOPWORDS = frozenset(
 )
 
 
+# Words that link a sentence to the one before ("Bên cạnh đó, …") or date it ("Thời gian
+# qua, …"): they say nothing about what the sentence says.
+_LEAD = re.compile(
+    r"^\s*(?:bên cạnh đó|đồng thời|ngoài ra|mặt khác|cùng với đó|qua đó|nhìn chung|thực tế|"
+    r"qua theo dõi|trong (?:0?3|ba) năm qua|thời gian qua|từ năm \d{4} đến nay|giai đoạn \d{4}\s*-\s*\d{4}|"
+    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4})\s*,\s*",
+    re.IGNORECASE,
+)
+
+
+def without_lead(text: str) -> str:
+    """The statement without a leading link word ("Bên cạnh đó, " …), capitalised."""
+    rest = _LEAD.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
+
+
 def normalise(text: str, unit_name: str = "") -> str:
-    """The text that is compared: NFC, lower case (accents kept), without the unit's own
-    name, figures as one token, words only."""
-    text = unicodedata.normalize("NFC", text).lower()
+    """The text that is compared: NFC, lower case (accents kept), without a leading link
+    word or the unit's own name, figures as one token, words only."""
+    text = _LEAD.sub("", unicodedata.normalize("NFC", text).lower(), count=1)
     if unit_name:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
         if name:
@@ -278,14 +295,16 @@ def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) ->
 
 
 def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
-    """The most typical statement (most alike, on average, to the others) first, then up to
-    two more from other units that add something (not near-copies of one already chosen)."""
+    """The most typical statement (most alike, on average, to the others; one that does not
+    open with a link word such as "Bên cạnh đó," if there is one) first, then up to two
+    more from other units that add something (not near-copies of one already chosen)."""
     if len(index) == 1:
         return [items[index[0]]]
     sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
     block = sims.block(index, sample)
     score = block.mean(axis=1)
-    ranked = sorted(range(len(index)), key=lambda k: (-round(float(score[k]), 6), k))
+    leads = [bool(_LEAD.match(items[i].text)) for i in index]
+    ranked = sorted(range(len(index)), key=lambda k: (leads[k], -round(float(score[k]), 6), k))
     chosen: list[int] = []
     for k in ranked:
         if len(chosen) == MAX_REPRESENTATIVES:
@@ -293,7 +312,7 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
         s = items[index[k]]
         if any(items[index[c]].unit_code == s.unit_code for c in chosen):
             continue
-        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > 0.9:
+        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > _NEAR_COPY:
             continue
         chosen.append(k)
     return [items[index[k]] for k in chosen]
@@ -302,12 +321,13 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
 # --- splitting a unit's text -----------------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*(?:[-–—•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ỸĐ\"“(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ\"“(])|(?<=;)\s+")
 
 
 def split_statements(text: str) -> list[str]:
-    """A unit's text as separate statements: one per line or bullet, long lines cut at
-    sentence ends. Bullets and numbering are dropped; empty parts are left out."""
+    """A unit's text as separate statements: one per line or bullet, lines cut at sentence
+    ends and semicolons (a list of proposals "a; b; c" is three statements). Bullets and
+    numbering are dropped, a part's first letter is capitalised; empty parts are left out."""
     text = unicodedata.normalize("NFC", text or "")
     out = []
     for line in text.splitlines():
@@ -317,7 +337,7 @@ def split_statements(text: str) -> list[str]:
         for part in _SENTENCE_END.split(line):
             part = part.strip(" ;")
             if part:
-                out.append(part)
+                out.append(part[:1].upper() + part[1:])
     return out
 
 
