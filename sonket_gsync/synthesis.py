@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix, hstack
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
@@ -142,8 +144,7 @@ def _word_grams(word: str) -> tuple[str, ...]:
 
 
 def _char_grams(text: str) -> list[str]:
-    """Character 2–5-grams inside each word (as scikit-learn's "char_wb"), cached per
-    syllable: a pool has a few thousand distinct syllables at most."""
+    """Character 2–5-grams inside each word, as scikit-learn's "char_wb" makes them."""
     return [g for w in text.split() for g in _word_grams(w)]
 
 
@@ -161,17 +162,36 @@ def _vectors(texts: Sequence[str], counts: Sequence[int] | None = None):
     """Rows of unit length: the average of the syllable and the character TF-IDF views.
 
     ``counts[i]`` is how many statements have text i (identical texts are vectorised once
-    but weigh in the document frequencies as often as they occur)."""
+    but weigh in the document frequencies as often as they occur). Character n-grams lie
+    inside syllables, so a text's n-gram counts are its syllable counts times each
+    syllable's n-grams: counted per distinct syllable, not per text."""
     docs = [t if t.strip() else "_" for t in texts]
     weights = np.ones(len(docs)) if counts is None else np.asarray(counts, dtype=np.float64)
-    views = [_tfidf(docs, weights, analyzer) for analyzer in (_syllables, _char_grams)]
+    syllables = CountVectorizer(analyzer=str.split, dtype=np.float32)
+    per_text = syllables.fit_transform(docs)
+    chars = per_text @ _gram_matrix(tuple(syllables.get_feature_names_out()))
+    words = CountVectorizer(analyzer=_syllables, dtype=np.float32).fit_transform(docs)
+    views = [_tfidf(view, weights) for view in (words, chars)]
     return normalize(hstack([normalize(v) for v in views]).tocsr())
 
 
-def _tfidf(docs: list[str], weights: np.ndarray, analyzer):
-    """scikit-learn's TF-IDF (sublinear tf, smooth idf), with document frequencies counted
-    with each text's weight."""
-    counts = CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(docs).tocsr()
+def _gram_matrix(vocabulary: tuple[str, ...]) -> csr_matrix:
+    """Syllable × character n-gram counts (n-grams numbered in order of first appearance)."""
+    index: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    for row, word in enumerate(vocabulary):
+        for gram, count in Counter(_word_grams(word)).items():
+            rows.append(row)
+            cols.append(index.setdefault(gram, len(index)))
+            values.append(count)
+    return csr_matrix((np.asarray(values, dtype=np.float32), (rows, cols)), shape=(len(vocabulary), max(1, len(index))))
+
+
+def _tfidf(counts, weights: np.ndarray):
+    """scikit-learn's TF-IDF weighting (sublinear tf, smooth idf) of a count matrix, with
+    document frequencies counted with each text's weight."""
+    counts = counts.tocsr().astype(np.float32)
+    counts.eliminate_zeros()
     present = counts.copy()
     present.data[:] = 1
     df = present.T @ weights
@@ -241,21 +261,29 @@ class _Similarities:
 
 
 def _cluster(sims: _Similarities, limit: float) -> list[int]:
-    _, component = connected_components(sims.graph(limit), directed=False)
-    members: dict[int, list[int]] = {}
-    for i, c in enumerate(component.tolist()):
-        members.setdefault(c, []).append(i)
+    if sims.n <= _LINKAGE_LIMIT:
+        # Average linkage never joins statements with no path of pairs at least ``limit``
+        # alike, so one run over everything gives the same groups as one per component.
+        parts = [list(range(sims.n))]
+    else:
+        _, component = connected_components(sims.graph(limit), directed=False)
+        members: dict[int, list[int]] = {}
+        for i, c in enumerate(component.tolist()):
+            members.setdefault(c, []).append(i)
+        parts = sorted(members.values(), key=lambda m: m[0])
     labels = [-1] * sims.n
     next_label = 0
-    for index in sorted(members.values(), key=lambda m: m[0]):
+    for index in parts:
         if len(index) == 1:
             sub = [0]
         elif len(index) > _LINKAGE_LIMIT:
             sub = _leader(sims, index, limit)
         else:
-            distance = np.clip(1.0 - sims.block(index).astype(np.float64), 0.0, 2.0)
-            tree = linkage(distance[np.triu_indices(len(index), k=1)], method="average")
-            sub = fcluster(tree, t=1.0 - limit + 1e-9, criterion="distance").tolist()
+            distance = 1.0 - sims.block(index)
+            np.fill_diagonal(distance, 0.0)
+            np.clip(distance, 0.0, 2.0, out=distance)
+            tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
+            sub = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
         seen: dict[int, int] = {}  # renumbered in order of first appearance
         for i, s in zip(index, sub):
             if s not in seen:
