@@ -13,10 +13,12 @@ How it measures likeness (scikit-learn, all deterministic):
 - two TF-IDF views, L2-normalised and averaged: syllable unigrams + bigrams (most Vietnamese
   words are two syllables, so syllable bigrams stand in for word segmentation at no cost) and
   character 2–5-grams inside words (typing variants, "hóa"/"hoá" after NFC, plural forms);
-- cosine similarity; statements are joined by average-linkage agglomerative clustering cut at
-  ``threshold`` (the mean similarity between two groups must reach it). Average linkage never
-  joins two groups with no pair at least ``threshold`` alike, so it runs inside the connected
-  components of the thresholded similarity graph: small components, fast.
+- cosine similarity; statements are joined by average-linkage agglomerative clustering
+  (scipy) cut at ``threshold``: two groups join when the mean similarity between their
+  statements reaches it. Up to 1,500 statements this is exact; above, an evenly spread
+  sample of 1,500 is clustered and every other statement joins the group it is most alike
+  to on average (the same test), or is grouped with the other leftovers — so time and
+  memory stay bounded (bench/run_synthesis.py).
 
 ``threshold`` defaults to ``DEFAULT_THRESHOLD``, chosen on the hand-labelled sample
 (tests/data/synthesis-labelled.json; bench/run_synthesis.py reports the quality).
@@ -38,7 +40,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix, hstack
-from scipy.sparse.csgraph import connected_components
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
@@ -46,10 +47,7 @@ from sklearn.preprocessing import normalize
 DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
-# Above this size a component is cut greedily (leader clustering) instead of by average
-# linkage, whose memory grows with the square of the size.
-_LINKAGE_LIMIT = 3000
-_DENSE_LIMIT = 4000  # distinct texts for which the whole similarity matrix is kept
+_SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
 _CHUNK = 1000
 _CHAR_SIZES = (2, 3, 4, 5)
 
@@ -211,11 +209,7 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     if not items:
         return []
     sims = _Similarities([normalise(s.text, s.unit_name) for s in items])
-    labels = _cluster(sims, limit)
-    by_label: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):  # labels are numbered in order of first appearance
-        by_label.setdefault(lab, []).append(i)
-    groups = [_group(items, sims, by_label[lab]) for lab in sorted(by_label)]
+    groups = [_group(items, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -224,21 +218,26 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
 def cluster_labels(texts: Sequence[str], threshold: float | None = None) -> list[int]:
     """Group labels (0, 1, … in order of first appearance) for already-normalised texts."""
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
-    return _cluster(_Similarities(list(texts)), limit) if texts else []
+    if not texts:
+        return []
+    sims = _Similarities(list(texts))
+    labels = [0] * sims.n
+    for label, index in enumerate(_cluster(sims, list(range(sims.n)), limit)):
+        for i in index:
+            labels[i] = label
+    return labels
 
 
 class _Similarities:
-    """Cosine similarities between the statements, computed once: identical texts are
-    vectorised once; up to _DENSE_LIMIT statements the whole matrix is kept (float32)."""
+    """Cosine similarities between the statements. Identical texts are vectorised once; up
+    to _SAMPLE_LIMIT distinct texts the whole matrix is computed once (float32)."""
 
     def __init__(self, texts: list[str]):
         unique: dict[str, int] = {}
         self.row = np.array([unique.setdefault(t, len(unique)) for t in texts])
         self.vectors = _vectors(list(unique), np.bincount(self.row, minlength=len(unique)))
         self.n = len(texts)
-        self.full = None
-        if len(unique) <= _DENSE_LIMIT:
-            self.full = (self.vectors @ self.vectors.T).toarray()
+        self.full = (self.vectors @ self.vectors.T).toarray() if len(unique) <= _SAMPLE_LIMIT else None
 
     def block(self, rows: Sequence[int], cols: Sequence[int] | None = None) -> np.ndarray:
         r = self.row[np.asarray(rows)]
@@ -247,70 +246,58 @@ class _Similarities:
             return self.full[np.ix_(r, c)]
         return (self.vectors[r] @ self.vectors[c].T).toarray()
 
-    def graph(self, limit: float):
-        """Pairs at least ``limit`` alike, as a sparse n × n matrix (computed in row chunks)."""
-        rows, cols = [], []
-        everything = np.arange(self.n)
-        for start in range(0, self.n, _CHUNK):
-            chunk = everything[start : start + _CHUNK]
-            i, j = np.nonzero(self.block(chunk, everything) >= limit)
-            rows.append(i + start)
-            cols.append(j)
-        i, j = np.concatenate(rows), np.concatenate(cols)
-        return csr_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(self.n, self.n))
+    def mean_to_groups(self, rows: Sequence[int], groups: list[list[int]]) -> np.ndarray:
+        """len(rows) × len(groups): each statement's mean similarity to a group's members
+        (what average linkage compares when it would add the statement to the group)."""
+        sizes = np.array([len(g) for g in groups], dtype=np.float32)
+        members = np.concatenate([np.asarray(g) for g in groups])
+        owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        pick = csr_matrix((1.0 / sizes[owner], (owner, np.arange(len(members)))), shape=(len(groups), len(members)))
+        centres = pick @ self.vectors[self.row[members]]
+        return (self.vectors[self.row[np.asarray(rows)]] @ centres.T).toarray()
 
 
-def _cluster(sims: _Similarities, limit: float) -> list[int]:
-    if sims.n <= _LINKAGE_LIMIT:
-        # Average linkage never joins statements with no path of pairs at least ``limit``
-        # alike, so one run over everything gives the same groups as one per component.
-        parts = [list(range(sims.n))]
-    else:
-        _, component = connected_components(sims.graph(limit), directed=False)
-        members: dict[int, list[int]] = {}
-        for i, c in enumerate(component.tolist()):
-            members.setdefault(c, []).append(i)
-        parts = sorted(members.values(), key=lambda m: m[0])
-    labels = [-1] * sims.n
-    next_label = 0
-    for index in parts:
-        if len(index) == 1:
-            sub = [0]
-        elif len(index) > _LINKAGE_LIMIT:
-            sub = _leader(sims, index, limit)
-        else:
-            distance = 1.0 - sims.block(index)
-            np.fill_diagonal(distance, 0.0)
-            np.clip(distance, 0.0, 2.0, out=distance)
-            tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
-            sub = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
-        seen: dict[int, int] = {}  # renumbered in order of first appearance
-        for i, s in zip(index, sub):
-            if s not in seen:
-                seen[s] = next_label
-                next_label += 1
-            labels[i] = seen[s]
-    first: dict[int, int] = {}
-    for lab in labels:
-        first.setdefault(lab, len(first))
-    return [first[lab] for lab in labels]
+def _cluster(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
+    """Groups (lists of rows, ascending, in order of their first row) by average linkage cut
+    at ``limit``. More than _SAMPLE_LIMIT statements: average linkage over an evenly spread
+    sample of them, then each other statement joins the group it is most alike to on
+    average if that reaches ``limit`` (the test average linkage applies), and the rest are
+    grouped among themselves the same way. Bounded time at any size; the same result when
+    the pool is small."""
+    if len(rows) <= _SAMPLE_LIMIT:
+        return _linkage(sims, rows, limit)
+    step = len(rows) / _SAMPLE_LIMIT
+    chosen = sorted({rows[int(i * step)] for i in range(_SAMPLE_LIMIT)})
+    groups = _linkage(sims, chosen, limit)
+    taken = set(chosen)
+    rest = [r for r in rows if r not in taken]
+    leftovers = []
+    for start in range(0, len(rest), _CHUNK):
+        part = rest[start : start + _CHUNK]
+        means = sims.mean_to_groups(part, groups)  # against the sample's groups only
+        best = means.argmax(axis=1)
+        for r, g, value in zip(part, best.tolist(), means[np.arange(len(part)), best].tolist()):
+            if value >= limit:
+                groups[g].append(r)
+            else:
+                leftovers.append(r)
+    if leftovers:
+        groups += _cluster(sims, leftovers, limit)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
-def _leader(sims: _Similarities, index: list[int], limit: float) -> list[int]:
-    """Greedy clustering for a very large component: each statement joins the leader it is
-    most alike to if at least ``limit``, or leads a new group."""
-    leaders: list[int] = []
-    out = []
-    for i in index:
-        if leaders:
-            row = sims.block([i], leaders).ravel()
-            best = int(np.argmax(row))
-            if row[best] >= limit:
-                out.append(best)
-                continue
-        leaders.append(i)
-        out.append(len(leaders) - 1)
-    return out
+def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
+    if len(rows) == 1:
+        return [list(rows)]
+    distance = 1.0 - sims.block(rows)
+    np.fill_diagonal(distance, 0.0)
+    np.clip(distance, 0.0, 2.0, out=distance)
+    tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
+    labels = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
+    groups: dict[int, list[int]] = {}
+    for r, label in zip(rows, labels):
+        groups.setdefault(label, []).append(r)
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> StatementGroup:
