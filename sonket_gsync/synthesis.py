@@ -49,6 +49,7 @@ MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
 _CHUNK = 1000
+_DENSE_FEATURES = 4000  # at most this many frequent features held dense (n × 4000 float32)
 _CHAR_SIZES = (2, 3, 4, 5)
 
 
@@ -237,14 +238,28 @@ class _Similarities:
         self.row = np.array([unique.setdefault(t, len(unique)) for t in texts])
         self.vectors = _vectors(list(unique), np.bincount(self.row, minlength=len(unique)))
         self.n = len(texts)
-        self.full = (self.vectors @ self.vectors.T).toarray() if len(unique) <= _SAMPLE_LIMIT else None
+        # Products split by feature: the frequent ones (which make the product dense) as a
+        # dense matrix multiplied by BLAS, the rare ones sparse. Same result, a few times faster.
+        df = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
+        frequent = np.flatnonzero(df > max(8, len(unique) // 50))
+        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:_DENSE_FEATURES]]
+        rare = np.setdiff1d(np.arange(self.vectors.shape[1]), frequent)
+        self.dense = self.vectors[:, frequent].toarray()
+        self.sparse = self.vectors[:, rare].tocsr()
+        everything = np.arange(len(unique))
+        self.full = self._product(everything, everything) if len(unique) <= _SAMPLE_LIMIT else None
+
+    def _product(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        out = self.dense[r] @ self.dense[c].T
+        out += (self.sparse[r] @ self.sparse[c].T).toarray()
+        return out
 
     def block(self, rows: Sequence[int], cols: Sequence[int] | None = None) -> np.ndarray:
         r = self.row[np.asarray(rows)]
         c = r if cols is None else self.row[np.asarray(cols)]
         if self.full is not None:
             return self.full[np.ix_(r, c)]
-        return (self.vectors[r] @ self.vectors[c].T).toarray()
+        return self._product(r, c)
 
     def mean_to_groups(self, rows: Sequence[int], groups: list[list[int]]) -> np.ndarray:
         """len(rows) × len(groups): each statement's mean similarity to a group's members
