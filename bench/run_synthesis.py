@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import sys
@@ -156,6 +157,8 @@ def main() -> None:
         "# Synthesis: grouping quality and speed",
         "",
         f"Command: `.venv/bin/python bench/run_synthesis.py{' --out ' + str(args.out) if args.out else ''}`  ",
+        f"Machine load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared; "
+        "CPU seconds are the steadier figure).  ",
         f"Threshold: {synthesis.DEFAULT_THRESHOLD} (default). Sample: {len(items)} hand-labelled statements, "
         f"{len(set(gold))} gold groups, {len(set(sections))} sections.",
         "",

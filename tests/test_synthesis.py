@@ -211,3 +211,25 @@ def test_without_lead():
 def test_split_statements():
     assert split_statements("- Một việc.\n+ Hai việc; ba việc\n\n2) Bốn việc. Năm việc") == ["Một việc.", "Hai việc", "Ba việc", "Bốn việc.", "Năm việc"]
     assert split_statements("Kế hoạch số 329-KH/TU ngày 19/3/2024. Đã triển khai.") == ["Kế hoạch số 329-KH/TU ngày 19/3/2024.", "Đã triển khai."]
+
+
+def test_a_pool_larger_than_the_exact_limit_still_groups_well():
+    """Above synthesis._SAMPLE_LIMIT statements the grouping samples; quality holds."""
+    rows, items = _sample()
+    rng = random.Random(5)
+    pool, gold = [], []
+    while len(pool) < 1700:  # each sample statement retold by other units with other figures
+        i = rng.randrange(len(items))
+        n = len(pool)
+        name = f"Đảng ủy xã Thử {n}"
+        text = items[i].text.replace(items[i].unit_name, name)
+        text = "".join(str(rng.randint(2, 99)) if ch.isdigit() and rng.random() < 0.5 else ch for ch in text)
+        pool.append(Statement(f"T{n}", name, text))
+        gold.append(rows[i]["group"])
+    groups = group_statements(pool)
+    label = {id(m): n for n, g in enumerate(groups) for m in g.members}
+    predicted = [label[id(s)] for s in pool]
+    (_, fp), (fn, tp) = pair_confusion_matrix(gold, predicted)
+    assert tp / (tp + fp) >= 0.6 and tp / (tp + fn) >= 0.7  # all sections in one pool: the harder case
+    assert adjusted_rand_score(gold, predicted) >= 0.65
+    assert [[m.unit_code for m in g.members] for g in group_statements(pool)] == [[m.unit_code for m in g.members] for g in groups]
