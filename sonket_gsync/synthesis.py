@@ -104,7 +104,8 @@ STOPWORDS = frozenset(
 _LEAD = re.compile(
     r"^\s*(?:bên cạnh đó|đồng thời|ngoài ra|mặt khác|cùng với đó|qua đó|nhìn chung|thực tế|"
     r"qua theo dõi|trong (?:0?3|ba) năm qua|thời gian qua|từ năm \d{4} đến nay|giai đoạn \d{4}\s*-\s*\d{4}|"
-    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4})\s*,\s*",
+    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4}|"
+    r"thực hiện (?:sự )?chỉ đạo của [^,]{3,60}|bám sát [^,]{3,60}|quán triệt sâu sắc [^,]{3,40})\s*,\s*",
     re.IGNORECASE,
 )
 
@@ -344,8 +345,15 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
             continue
         if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > _NEAR_COPY:
             continue
+        if any(_contains(s.text, items[index[c]].text) for c in chosen):  # the same words, a clause more
+            continue
         chosen.append(k)
     return [items[index[k]] for k in chosen]
+
+
+def _contains(a: str, b: str) -> bool:
+    a, b = normalise(a), normalise(b)
+    return a in b or b in a
 
 
 # --- splitting a unit's text -----------------------------------------------------------------

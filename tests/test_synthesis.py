@@ -233,3 +233,20 @@ def test_a_pool_larger_than_the_exact_limit_still_groups_well():
     assert tp / (tp + fp) >= 0.6 and tp / (tp + fn) >= 0.7  # all sections in one pool: the harder case
     assert adjusted_rand_score(gold, predicted) >= 0.65
     assert [[m.unit_code for m in g.members] for g in group_statements(pool)] == [[m.unit_code for m in g.members] for g in groups]
+
+
+def test_representatives_add_something_and_skip_link_words():
+    base = "Kinh phí dành cho nghiên cứu khoa học và thu hút trí thức còn hạn chế"
+    items = [
+        Statement("A", "Sở A", f"Bên cạnh đó, {base[0].lower() + base[1:]}."),
+        Statement("B", "Sở B", f"{base}."),
+        Statement("C", "Sở C", f"{base}, chưa huy động được nguồn lực xã hội."),
+        Statement("D", "Sở D", "Nguồn kinh phí bố trí cho nghiên cứu khoa học, thu hút trí thức ở cơ sở còn ít."),
+    ]
+    (group,) = group_statements(items)
+    texts = [r.text for r in group.representatives]
+    assert not texts[0].startswith("Bên cạnh đó")  # an excerpt that reads on its own comes first
+    # never the same words twice (with or without a link word or one clause more)
+    normalised = [normalise(t) for t in texts]
+    assert not any(a in b for i, a in enumerate(normalised) for j, b in enumerate(normalised) if i != j)
+    assert items[3] in group.representatives  # the other wording is shown
