@@ -326,16 +326,19 @@ def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) ->
 
 
 def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
-    """The most typical statement (most alike, on average, to the others; one that does not
-    open with a link word such as "Bên cạnh đó," if there is one) first, then up to two
-    more from other units that add something (not near-copies of one already chosen)."""
+    """The most typical statement (most alike, on average, to the others; preferring one
+    that does not open with a link word such as "Bên cạnh đó," nor name its own unit) first,
+    then up to two more from other units that add something (not near-copies of one
+    already chosen, nor the same words with a clause more)."""
     if len(index) == 1:
         return [items[index[0]]]
     sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
     block = sims.block(index, sample)
     score = block.mean(axis=1)
-    leads = [bool(_LEAD.match(items[i].text)) for i in index]
-    ranked = sorted(range(len(index)), key=lambda k: (leads[k], -round(float(score[k]), 6), k))
+    # Excerpts are printed with their unit's name: prefer ones that read on their own (no
+    # leading link word) and do not repeat that name.
+    awkward = [bool(_LEAD.match(items[i].text)) + (bool(items[i].unit_name) and items[i].unit_name in items[i].text) for i in index]
+    ranked = sorted(range(len(index)), key=lambda k: (awkward[k], -round(float(score[k]), 6), k))
     chosen: list[int] = []
     for k in ranked:
         if len(chosen) == MAX_REPRESENTATIVES:
