@@ -22,7 +22,7 @@ import re
 import sys
 import time
 import tracemalloc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +147,33 @@ def demo_labelled(size: int, keys=("I.1", "II.2", "III.3", "V.2")):
     return out
 
 
+def demo_variety(units_count: int) -> list[str]:
+    """How varied the demo's synthetic narratives are: statements and distinct statements per
+    outline item for ``units_count`` units (the campaign's units, cycled), and the time taken."""
+    from sonket_gsync.config import load_campaign
+    from sonket_gsync.synthetic import answers_for
+
+    campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
+    rng = random.Random(45)
+    start = time.process_time()
+    answers = [answers_for(campaign, campaign.units[i % len(campaign.units)], rng) for i in range(units_count)]
+    seconds = time.process_time() - start
+    rows, everything = [], []
+    for item in campaign.outline_items:
+        sentences = [s for a in answers for s in synthesis.split_statements(a.narrative.get(item.key, ""))]
+        everything += sentences
+        top = max(Counter(sentences).values()) if sentences else 0
+        rows.append(f"| {item.key} | {len(sentences)} | {len(set(sentences))} | {top} |")
+    head = [
+        f"{units_count} units: answers generated in {seconds:.2f} s CPU; {len(everything)} narrative statements, "
+        f"{len(set(everything))} distinct.",
+        "",
+        "| item | statements | distinct | most repeated |",
+        "|---|---:|---:|---:|",
+    ]
+    return head + rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path)
@@ -200,6 +227,7 @@ def main() -> None:
         for size in (150, 1500, 3000):
             wall, cpu, mib, count = timed(demo[:size])
             lines.append(f"| {size} | demo narratives (II.2) | {wall:.3f} | {cpu:.3f} | {mib:.1f} | {count} |")
+    lines += ["", "## Demo text variety (synthetic_text.py, seed 45)", ""] + demo_variety(127) + [""] + demo_variety(1500)[:1]
     again = [[m.text for m in g.members] for g in group_statements(big[0])]
     same = again == [[m.text for m in g.members] for g in group_statements(big[0])]
     lines += ["", f"Deterministic (two runs on 1,500 give the same groups in the same order): {'yes' if same else 'NO'}", ""]
