@@ -48,6 +48,7 @@ DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
+_DENSE_LIMIT = 3000  # distinct texts whose similarities are computed at once (float32, 36 MB)
 _CHUNK = 1000
 _DENSE_FEATURES = 4000  # at most this many frequent features held dense (n × 4000 float32)
 _CHAR_SIZES = (2, 3, 4, 5)
@@ -124,7 +125,8 @@ def normalise(text: str, unit_name: str = "") -> str:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
         if name:
             text = text.replace(name, " ")
-    text = _DOC_REF.sub(" văn_bản ", text)
+    if "/" in text:  # document numbers have one
+        text = _DOC_REF.sub(" văn_bản ", text)
     if _SYNONYM:
         text = _SYNONYM_RE.sub(lambda m: _SYNONYM[m.group()], text)
     text = _FIGURE.sub(" 0 ", text)
@@ -210,8 +212,10 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     items = [s for s in items if s.text and s.text.strip()]
     if not items:
         return []
-    sims = _Similarities([normalise(s.text, s.unit_name) for s in items])
-    groups = [_group(items, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
+    seen: dict[tuple[str, str], str] = {}  # units repeat each other's words: normalise each once
+    texts = [seen.get((s.text, s.unit_name)) or seen.setdefault((s.text, s.unit_name), normalise(s.text, s.unit_name)) for s in items]
+    sims = _Similarities(texts)
+    groups = [_group(items, texts, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -232,7 +236,7 @@ def cluster_labels(texts: Sequence[str], threshold: float | None = None) -> list
 
 class _Similarities:
     """Cosine similarities between the statements. Identical texts are vectorised once; up
-    to _SAMPLE_LIMIT distinct texts the whole matrix is computed once (float32)."""
+    to _DENSE_LIMIT distinct texts the whole matrix is computed once (float32)."""
 
     def __init__(self, texts: list[str]):
         unique: dict[str, int] = {}
@@ -248,7 +252,7 @@ class _Similarities:
         self.dense = self.vectors[:, frequent].toarray()
         self.sparse = self.vectors[:, rare].tocsr()
         everything = np.arange(len(unique))
-        self.full = self._product(everything, everything) if len(unique) <= _SAMPLE_LIMIT else None
+        self.full = self._product(everything, everything) if len(unique) <= _DENSE_LIMIT else None
 
     def _product(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         out = self.dense[r] @ self.dense[c].T
@@ -316,16 +320,13 @@ def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
     return sorted(groups.values(), key=lambda g: g[0])
 
 
-def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> StatementGroup:
+def _group(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> StatementGroup:
     members = [items[i] for i in index]
-    names: list[str] = []
-    for s in members:
-        if s.unit_name not in names:
-            names.append(s.unit_name)
-    return StatementGroup(representatives=_representatives(items, sims, index), members=members, unit_names=names)
+    names = list(dict.fromkeys(s.unit_name for s in members))
+    return StatementGroup(representatives=_representatives(items, texts, sims, index), members=members, unit_names=names)
 
 
-def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
+def _representatives(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> list[Statement]:
     """The most typical statement (most alike, on average, to the others; preferring one
     that does not open with a link word such as "Bên cạnh đó," nor name its own unit) first,
     then up to two more from other units that add something (not near-copies of one
@@ -333,30 +334,24 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
     if len(index) == 1:
         return [items[index[0]]]
     sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
-    block = sims.block(index, sample)
-    score = block.mean(axis=1)
+    score = sims.block(index, sample).mean(axis=1)
     # Excerpts are printed with their unit's name: prefer ones that read on their own (no
     # leading link word) and do not repeat that name.
     awkward = [bool(_LEAD.match(items[i].text)) + (bool(items[i].unit_name) and items[i].unit_name in items[i].text) for i in index]
     ranked = sorted(range(len(index)), key=lambda k: (awkward[k], -round(float(score[k]), 6), k))
+    nearest = np.full(len(index), -1.0)  # each member's highest similarity to those chosen
     chosen: list[int] = []
     for k in ranked:
         if len(chosen) == MAX_REPRESENTATIVES:
             break
-        s = items[index[k]]
-        if any(items[index[c]].unit_code == s.unit_code for c in chosen):
+        i = index[k]
+        if nearest[k] > _NEAR_COPY or any(items[index[c]].unit_code == items[i].unit_code for c in chosen):
             continue
-        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > _NEAR_COPY:
-            continue
-        if any(_contains(s.text, items[index[c]].text) for c in chosen):  # the same words, a clause more
+        if any(texts[i] in texts[index[c]] or texts[index[c]] in texts[i] for c in chosen):  # a clause more
             continue
         chosen.append(k)
+        nearest = np.maximum(nearest, sims.block(index, [i]).ravel())
     return [items[index[k]] for k in chosen]
-
-
-def _contains(a: str, b: str) -> bool:
-    a, b = normalise(a), normalise(b)
-    return a in b or b in a
 
 
 # --- splitting a unit's text -----------------------------------------------------------------
