@@ -174,6 +174,41 @@ def demo_variety(units_count: int) -> list[str]:
     return head + rows
 
 
+def compile_like(units_count: int) -> list[str]:
+    """All the grouping a compile of ``units_count`` units does, as the report feeds it: each
+    outline item's narrative statements, Phụ lục 02 [6] with III.2, [7] with III.3, [8] split
+    to V.1 / V.2 (unaddressed with V.2). CPU and wall time, peak memory of the grouping alone."""
+    from sonket_gsync.config import load_campaign
+    from sonket_gsync.synthetic import answers_for
+
+    campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
+    rng = random.Random(45)
+    units = [campaign.units[i % len(campaign.units)] for i in range(units_count)]
+    pools: dict[str, list[Statement]] = {item.key: [] for item in campaign.outline_items}
+    split = synthesis.split_statements
+    for i, unit in enumerate(units):
+        answers = answers_for(campaign, unit, rng)
+        code, name = f"{unit.code}#{i}", f"{unit.name} ({i})"
+        for key, text in answers.narrative.items():
+            pools[key] += [Statement(code, name, s) for s in split(text)]
+        for row in answers.tables.get("PL02", []):
+            pools["III.2"] += [Statement(code, name, s) for s in split(row.get("good_practices") or "")]
+            pools["III.3"] += [Statement(code, name, s) for s in split(row.get("difficulties") or "")]
+            parts = synthesis.split_recipients(row.get("recommendations") or "")
+            pools["V.1"] += [Statement(code, name, s) for s in split(parts["trung_uong"])]
+            pools["V.2"] += [Statement(code, name, s) for s in split(parts["tinh_uy"] + "\n" + parts["other"])]
+    total = sum(len(p) for p in pools.values())
+    start, start_cpu = time.perf_counter(), time.process_time()
+    groups = sum(len(group_statements(pool)) for pool in pools.values())
+    wall, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    tracemalloc.start()  # a second run for memory: tracing slows the first
+    for pool in pools.values():
+        group_statements(pool)
+    peak = tracemalloc.get_traced_memory()[1] / 2**20
+    tracemalloc.stop()
+    return [f"| {units_count} | {len(pools)} | {total} | {groups} | {wall:.2f} | {cpu:.2f} | {peak:.0f} |"]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path)
@@ -244,6 +279,9 @@ def main() -> None:
         for size in (150, 1500, 3000):
             wall, cpu, mib, count = timed(demo[:size])
             lines.append(f"| {size} | demo narratives (II.2) | {wall:.3f} | {cpu:.3f} | {mib:.1f} | {count} |")
+    lines += ["", "## A compile's grouping (every outline item, demo answers)", "",
+              "| units | pools | statements | groups | wall s | CPU s | peak MiB |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += compile_like(150) + compile_like(1500)
     lines += ["", "## Demo text variety (synthetic_text.py, seed 45)", ""] + demo_variety(127) + [""] + demo_variety(1500)[:1]
     again = [[m.text for m in g.members] for g in group_statements(big[0])]
     same = again == [[m.text for m in g.members] for g in group_statements(big[0])]
