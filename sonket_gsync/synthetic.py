@@ -144,8 +144,8 @@ _TEXT = {
     "inspection_form": lambda w: w.choice("inspection_forms"),
     "documents": lambda w: w.documents(),
     "inspection": lambda w: w.choice("inspection"),
-    "good_practices": lambda w: w.points("III.2", 1, 3) if w.rng.random() < 0.92 else "",
-    "difficulties": lambda w: w.points("III.3", 1, 3) if w.rng.random() < 0.95 else "",
+    "good_practices": lambda w: w.points("III.2", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.92 else "",
+    "difficulties": lambda w: w.points("III.3", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.95 else "",
     "recommendations": lambda w: w.recommendations() if w.rng.random() < 0.9 else "",
 }
 

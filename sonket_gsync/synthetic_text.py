@@ -185,7 +185,7 @@ class Writer:
 
     def documents(self) -> str:
         """Phụ lục 02 [3]: the documents the unit issued."""
-        kinds = self.rng.sample(bank().columns["document_kinds"], k=self.rng.randint(1, 3))
+        kinds = self.rng.sample(bank().columns["document_kinds"], k=self.rng.choice((1, 1, 2, 2, 3)))
         parts = []
         for code, kind, subject in kinds:
             number = document_number(self.unit, code, self.rng)
