@@ -25,7 +25,7 @@ How it measures likeness (scikit-learn, all deterministic):
 
 ``split_recipients`` splits a recommendation into what the unit addressed to the Trung ương,
 to the Tỉnh ủy (the province) and the rest; ``split_statements`` splits a unit's text into
-its statements (paragraphs, bullets, sentences).
+its statements (paragraphs, bullets, sentences); both live in splitting.py.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +43,13 @@ from scipy.sparse import csr_matrix, hstack
 from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
+
+from .splitting import split_recipients, split_statements
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "Statement", "StatementGroup", "group_statements", "split_recipients",
+    "split_statements", "normalise", "without_lead", "similarity_matrix", "cluster_labels",
+]
 
 DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
@@ -92,7 +99,6 @@ SYNONYMS = (
 _SYNONYM = {v: words[0] for words in SYNONYMS for v in words[1:]}
 _SYNONYM_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SYNONYM, key=len, reverse=True)) + r")\b")
 _TOKEN = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
 # Function words that carry no content on their own (bigrams keep the phrases they form).
 STOPWORDS = frozenset(
     "và các của đã được trong cho với những là có để này theo từ về đến tại thì một còn cũng "
@@ -352,73 +358,3 @@ def _representatives(items: Sequence[Statement], texts: list[str], sims: _Simila
         chosen.append(k)
         nearest = np.maximum(nearest, sims.block(index, [i]).ravel())
     return [items[index[k]] for k in chosen]
-
-
-# --- splitting a unit's text -----------------------------------------------------------------
-
-_BULLET = re.compile(r"^\s*(?:[-–—•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ\"“(])|(?<=;)\s+")
-
-
-def split_statements(text: str) -> list[str]:
-    """A unit's text as separate statements: one per line or bullet, lines cut at sentence
-    ends and semicolons (a list of proposals "a; b; c" is three statements). Bullets and
-    numbering are dropped, a part's first letter is capitalised; empty parts are left out."""
-    text = unicodedata.normalize("NFC", text or "")
-    out = []
-    for line in text.splitlines():
-        line = _BULLET.sub("", line).strip()
-        if not line:
-            continue
-        for part in _SENTENCE_END.split(line):
-            part = part.strip(" ;")
-            if part:
-                out.append(part[:1].upper() + part[1:])
-    return out
-
-
-# "Với Trung ương:", "Kiến nghị với Tỉnh ủy:", "Đối với tỉnh:", "- Đề xuất với TW:" …
-_RECIPIENTS = (
-    ("trung_uong", r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw"),
-    ("tinh_uy", r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|tỉnh|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh"),
-)
-_VERB = r"(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị)(?:\s*,\s*(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị))?"
-_HEADER = re.compile(
-    r"(?:^|(?<=[\n.;]))[ \t]*(?:[-–—•+*]\s*|\d{1,2}[.)]\s*|[a-d][.)]\s*)?"
-    rf"(?:{_VERB}\s+)?(?:đối\s+)?với\s+(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})\s*:",
-    re.IGNORECASE,
-)
-# A sentence addressed inline: "Đề nghị Trung ương sớm …", "Kiến nghị Tỉnh ủy chỉ đạo …"
-_INLINE = re.compile(rf"^\s*{_VERB}\s+(?:(?:đối\s+)?với\s+)?(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})\b", re.IGNORECASE)
-
-
-def _recipient(who: str) -> str:
-    who = _SPACE.sub(" ", who.lower())
-    if re.fullmatch(_RECIPIENTS[0][1], who):
-        return "trung_uong"
-    return "tinh_uy"
-
-
-def split_recipients(text: str) -> dict[str, str]:
-    """A recommendation split by whom the unit addressed it to: keys "trung_uong",
-    "tinh_uy" (the Tỉnh ủy or the province) and "other" (not addressed, or addressed
-    elsewhere), each the unit's own words ("" when nothing). A part is addressed when the
-    unit headed it so ("Với Trung ương: …", "Kiến nghị với Tỉnh ủy: …") or began a sentence
-    so ("Đề nghị Trung ương …"); nothing is guessed from the subject matter."""
-    text = unicodedata.normalize("NFC", text or "")
-    parts: dict[str, list[str]] = {"trung_uong": [], "tinh_uy": [], "other": []}
-    headers = list(_HEADER.finditer(text))
-    chunks: list[tuple[str | None, str]] = []
-    start, current = 0, None
-    for m in headers:
-        chunks.append((current, text[start : m.start()]))
-        current, start = _recipient(m.group("who")), m.end()
-    chunks.append((current, text[start:]))
-    for who, chunk in chunks:
-        for statement in split_statements(chunk):
-            if statement.endswith(":"):  # a heading such as "Kiến nghị, đề xuất:"
-                continue
-            inline = _INLINE.match(statement)
-            key = _recipient(inline.group("who")) if inline else (who or "other")
-            parts[key].append(statement)
-    return {key: "\n".join(lines) for key, lines in parts.items()}
