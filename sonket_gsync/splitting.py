@@ -31,13 +31,16 @@ def split_statements(text: str) -> list[str]:
 
 # "Với Trung ương:", "Kiến nghị với Tỉnh ủy:", "Đối với tỉnh:", "- Đề xuất với TW:" …
 _RECIPIENTS = (
-    ("trung_uong", r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw"),
-    ("tinh_uy", r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|tỉnh|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh"),
+    ("trung_uong", r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw|bộ\s+chính\s+trị|ban\s+bí\s+thư|"
+                   r"chính\s+phủ|quốc\s+hội|(?:các\s+)?bộ\s*,\s*ngành\s+trung\s+ương"),
+    ("tinh_uy", r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh|"
+                r"hđnd\s+tỉnh|hội\s+đồng\s+nhân\s+dân\s+tỉnh|tỉnh"),
 )
 _VERB = r"(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị)(?:\s*,\s*(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị))?"
 _HEADER = re.compile(
     r"(?:^|(?<=[\n.;]))[ \t]*(?:[-–—•+*]\s*|\d{1,2}[.)]\s*|[a-d][.)]\s*)?"
-    rf"(?:{_VERB}\s+)?(?:đối\s+)?với\s+(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})\s*:",
+    rf"(?:{_VERB}\s+)?(?:đối\s+)?với\s+(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})"
+    r"(?:\s*,[^:\n.;]{0,60})?\s*:",  # "Đối với Chính phủ, các Bộ, ngành Trung ương:"
     re.IGNORECASE,
 )
 # A sentence addressed inline: "Đề nghị Trung ương sớm …", "Kiến nghị Tỉnh ủy chỉ đạo …"

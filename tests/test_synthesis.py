@@ -250,3 +250,16 @@ def test_representatives_add_something_and_skip_link_words():
     normalised = [normalise(t) for t in texts]
     assert not any(a in b for i, a in enumerate(normalised) for j, b in enumerate(normalised) if i != j)
     assert items[3] in group.representatives  # the other wording is shown
+
+
+def test_split_recipients_names_the_central_and_provincial_bodies():
+    text = (
+        "Đối với Chính phủ, các Bộ, ngành Trung ương: sửa đổi chính sách tiền lương cho trí thức.\n"
+        "Đề nghị Quốc hội sớm ban hành Luật về trí thức.\n"
+        "Đối với HĐND tỉnh: ban hành chính sách hỗ trợ trí thức trẻ về xã."
+    )
+    assert split_recipients(text) == {
+        "trung_uong": "Sửa đổi chính sách tiền lương cho trí thức.\nĐề nghị Quốc hội sớm ban hành Luật về trí thức.",
+        "tinh_uy": "Ban hành chính sách hỗ trợ trí thức trẻ về xã.",
+        "other": "",
+    }
