@@ -140,8 +140,10 @@ def normalise(text: str, unit_name: str = "") -> str:
 
 
 def _syllables(text: str) -> list[str]:
-    """Syllables and syllable pairs (stand-ins for two-syllable words), function words out."""
-    words = [w for w in text.split() if w not in STOPWORDS]
+    """Syllables and syllable pairs (stand-ins for two-syllable words), function words out
+    (unless the text has nothing else)."""
+    every = text.split()
+    words = [w for w in every if w not in STOPWORDS] or every
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 

@@ -263,3 +263,10 @@ def test_split_recipients_names_the_central_and_provincial_bodies():
         "tinh_uy": "Ban hành chính sách hỗ trợ trí thức trẻ về xã.",
         "other": "",
     }
+
+
+def test_statements_with_no_content_words_do_not_break_the_grouping():
+    for texts in (["Và các."], ["Và các.", "của những"], ["...", "2025"], ["-", "–", "Kinh phí còn hạn chế."]):
+        items = [Statement(f"U{i}", f"Sở {i}", t) for i, t in enumerate(texts)]
+        groups = group_statements(items)
+        assert sorted(s.text for g in groups for s in g.members) == sorted(texts)
