@@ -57,7 +57,8 @@ _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothi
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
 _DENSE_LIMIT = 3000  # distinct texts whose similarities are computed at once (float32, 36 MB)
 _CHUNK = 1000
-_DENSE_FEATURES = 4000  # at most this many frequent features held dense (n × 4000 float32)
+_DENSE_FEATURES = 4000  # at most this many frequent features held dense…
+_DENSE_VALUES = 16_000_000  # … and at most this many values (64 MB of float32)
 _CHAR_SIZES = (2, 3, 4, 5)
 
 
@@ -255,7 +256,8 @@ class _Similarities:
         # dense matrix multiplied by BLAS, the rare ones sparse. Same result, a few times faster.
         df = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
         frequent = np.flatnonzero(df > max(8, len(unique) // 50))
-        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:_DENSE_FEATURES]]
+        budget = min(_DENSE_FEATURES, _DENSE_VALUES // max(1, len(unique)))  # memory stays bounded
+        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:budget]]
         rare = np.setdiff1d(np.arange(self.vectors.shape[1]), frequent)
         self.dense = self.vectors[:, frequent].toarray()
         self.sparse = self.vectors[:, rare].tocsr()
