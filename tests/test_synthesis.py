@@ -270,3 +270,19 @@ def test_statements_with_no_content_words_do_not_break_the_grouping():
         items = [Statement(f"U{i}", f"Sở {i}", t) for i, t in enumerate(texts)]
         groups = group_statements(items)
         assert sorted(s.text for g in groups for s in g.members) == sorted(texts)
+
+
+def test_the_paths_for_very_large_pools_give_sound_groups(monkeypatch):
+    """Pools beyond the dense and exact limits (lowered here so the sample exercises them)."""
+    import sonket_gsync.synthesis as synthesis
+
+    rows, items = _sample()
+    gold = [r["group"] for r in rows]
+    monkeypatch.setattr(synthesis, "_SAMPLE_LIMIT", 60)
+    monkeypatch.setattr(synthesis, "_DENSE_LIMIT", 50)
+    monkeypatch.setattr(synthesis, "_CHUNK", 25)
+    predicted = _labels_per_section(rows, items)
+    assert adjusted_rand_score(gold, predicted) >= 0.7
+    groups = group_statements(items)  # 186 statements, sampled and not dense
+    assert sorted(id(s) for g in groups for s in g.members) == sorted(id(s) for s in items)
+    assert all(1 <= len(g.representatives) <= 3 for g in groups)
