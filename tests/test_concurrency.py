@@ -316,3 +316,15 @@ def test_eight_processes_opening_a_new_store_at_once(backend, tmp_path, request)
     settings = Settings.from_env({}, data_dir=tmp_path / "data", database_url=url)
     store = open_store(settings, create=False)
     assert len(store.jobs()) == 1
+
+
+def test_a_temporary_file_left_by_a_killed_process_is_swept(service):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    outputs = service.workspace.outputs_dir
+    outputs.mkdir(parents=True, exist_ok=True)
+    leftover = outputs / f".bao-cao.docx.{dead}.1234.tmp"
+    leftover.write_bytes(b"half a draft")
+    alive = outputs / f".bao-cao.docx.{os.getpid()}.99.tmp"  # another thread of a live process: kept
+    alive.write_bytes(b"being written")
+    service.workspace.write_output("bao-cao.docx", b"draft", "application/octet-stream")
+    assert not leftover.exists() and alive.exists()
