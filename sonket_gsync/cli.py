@@ -16,14 +16,19 @@ from typing import Sequence
 
 import click
 
+from .campaign import Unit
 from .errors import Bug, ConfigError, SonketError
-from .service import CampaignService, status_label
+from .lookup import find_unit
+from .service import CampaignService, is_demo_folder, status_label
 from .settings import Settings
 from .submission import STATUS_LABELS
 from .text import format_datetime
 
 EXIT_PERMANENT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: try again later
+
+
+EXIT_BUG = 70  # EX_SOFTWARE: a failure nobody foresaw
 
 
 class _Cli(click.Group):
@@ -127,10 +132,12 @@ def links(ctx: click.Context, wait: bool) -> None:
 def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger: str, wait: bool) -> None:
     """Đọc các biểu mẫu đã thay đổi, kiểm tra và lưu phiên bản mới."""
     service = CampaignService.open(_settings(ctx))
+    codes = tuple(find_unit(service.campaign, typed).code for typed in units)
     with service.lease(f"sonket-gsync sync{' --full' if full else ''}", wait=wait):
-        report = service.sync(full=full, only=units, trigger=trigger, progress=_bar("Đồng bộ"))
+        report = service.sync(full=full, only=codes, trigger=trigger, progress=_bar("Đồng bộ"))
+    what = f"đã đọc {report.read} đơn vị" if codes else f"{report.changed} đơn vị có thay đổi"
     click.echo(
-        f"Đồng bộ xong trong {report.seconds:.2f} giây: {report.changed} đơn vị có thay đổi, "
+        f"Đồng bộ xong trong {report.seconds:.2f} giây: {what}, "
         f"{report.versions_added} phiên bản mới, {len(report.invalid)} đơn vị có lỗi, "
         f"{len(report.failed) + len(report.gone)} đơn vị không đọc được, {len(report.retry)} đơn vị sẽ thử lại."
     )
@@ -144,7 +151,7 @@ def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger
 @click.pass_context
 def compile_command(ctx: click.Context, wait: bool) -> None:
     """Biên soạn báo cáo: tổng hợp số liệu và viết dự thảo (.docx) cùng bảng tổng hợp (.xlsx)."""
-    service = CampaignService.open(_settings(ctx))
+    service = CampaignService.open(_settings(ctx), create=False)
     with service.lease("sonket-gsync compile", wait=wait):
         result = service.compile()
     _print_compile(result)
@@ -159,13 +166,14 @@ def status(ctx: click.Context, unit_code: str | None, errors: bool) -> None:
     """Tình hình gửi báo cáo theo nhóm đơn vị, và lỗi cần sửa."""
     service = CampaignService.open(_settings(ctx), create=False)
     if unit_code:
-        _print_unit(service, unit_code)
+        _print_unit(service, find_unit(service.campaign, unit_code))
         return
     _print_status(service)
     if errors:
+        names = {u.code: u.name for u in service.campaign.units}
         for problem in service.store.all_problems():
-            unit = service.campaign.unit(problem.unit_code)
-            click.echo(f"- {unit.name} [{problem.where or 'tệp'}]: {problem.message}")
+            name = names.get(problem.unit_code, problem.unit_code)
+            click.echo(f"- {name} [{problem.where or 'tệp'}]: {problem.message}")
 
 
 @cli.command()
@@ -177,10 +185,7 @@ def demo(ctx: click.Context, seed: int, wait: bool) -> None:
     """Chạy thử toàn bộ chiến dịch trên một thư mục mới với số liệu giả lập."""
     from .demo import run_demo
 
-    overrides = dict(ctx.obj)
-    if overrides.get("data_dir") is None:
-        overrides["data_dir"] = Path("demo-data")
-    settings = Settings.from_env(**overrides)
+    settings = _settings(ctx)  # the same data folder the other commands read by default
     result = run_demo(settings, seed=seed, progress=_bar, say=click.echo, wait=wait)
     service = result.service
     click.echo("")
@@ -191,6 +196,8 @@ def demo(ctx: click.Context, seed: int, wait: bool) -> None:
     click.echo("")
     _print_compile(result.compile_result)
     click.echo(f"Kho dữ liệu: {settings.db_path}")
+    if settings.data_dir != Settings.from_env().data_dir:
+        click.echo(f"Các lệnh sau (status, compile, links…) cần thêm --data {settings.data_dir}.")
 
 
 @cli.command()
@@ -227,6 +234,8 @@ def check_config(ctx: click.Context) -> None:
 
 
 def _print_status(service: CampaignService, history: bool = True) -> None:
+    if history and is_demo_folder(service.settings.data_dir):
+        click.echo(f"(Dữ liệu chạy thử do 'sonket-gsync demo' tạo trong {service.settings.data_dir})\n")
     counts = service.status_counts()
     order = list(STATUS_LABELS)
     header = f"{'Nhóm đơn vị':<58}" + "".join(f"{STATUS_LABELS[s]:>10}" for s in order) + f"{'Tổng':>7}"
@@ -262,9 +271,8 @@ _RUN_OUTCOMES = {
 }
 
 
-def _print_unit(service: CampaignService, unit_code: str) -> None:
-    record = service.record(unit_code)
-    unit = record.unit
+def _print_unit(service: CampaignService, unit: Unit) -> None:
+    record = service.record(unit.code)
     click.echo(f"{unit.name} ({unit.code}) — {status_label(record.status)}")
     if record.last_modified:
         click.echo(f"  Sửa lần cuối: {format_datetime(record.last_modified)}")

@@ -18,12 +18,11 @@ from . import narrative
 from .backends.base import CellBlock
 from .errors import ConfigError
 from .layout import sheet_layout
-from .service import CampaignService
+from .service import DEMO_MARKER as MARKER, CampaignService
 from .settings import Settings
 from .sync import Progress, SyncReport
 from .synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
 
-MARKER = ".sonket-demo"
 
 
 @dataclass

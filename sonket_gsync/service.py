@@ -292,6 +292,13 @@ class CampaignService:
         return [self.campaign.unit(code) for code in only]
 
 
+DEMO_MARKER = ".sonket-demo"  # written by the demo in the data folder it fills
+
+
+def is_demo_folder(data_dir) -> bool:
+    return (data_dir / DEMO_MARKER).exists()
+
+
 def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 

@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, fields, replace
+from importlib.resources import files
 from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_CAMPAIGN = REPO_ROOT / "config" / "so-ket-45-nq-tw"
-DEFAULT_TEMPLATES = REPO_ROOT / "templates"
+REPO_ROOT = Path(__file__).resolve().parent.parent  # a source checkout (tests, bench)
+# Shipped inside the package (sonket_gsync/resources links to config/ and templates/), so an
+# installed wheel or a container has them without a source checkout.
+_RESOURCES = Path(str(files("sonket_gsync.resources")))
+DEFAULT_CAMPAIGN = (_RESOURCES / "campaigns" / "so-ket-45-nq-tw").resolve()
+DEFAULT_TEMPLATES = (_RESOURCES / "templates").resolve()
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,12 @@ class Settings:
     worker_poll_seconds: float = 1.0
     """How often an idle ``sonket-gsync worker`` looks for queued jobs."""
 
+    def __post_init__(self) -> None:
+        # Folders are resolved once, here, to absolute paths: every later use (a worker
+        # thread, a subprocess, a web request) means the same folder whatever its cwd.
+        for name in ("campaign_dir", "data_dir", "templates_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)).expanduser().resolve())
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "sonket.db"
@@ -84,6 +94,12 @@ class Settings:
                 f"Backend '{self.backend}' không được hỗ trợ.",
                 where="SONKET_BACKEND / --backend",
                 fix="Dùng 'local' (thư mục .xlsx/.docx) hoặc 'google' (Google Drive và Sheets).",
+            )
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise ConfigError(
+                "Thư mục dữ liệu đang trỏ vào một tệp, không phải thư mục.",
+                where=f"{self.data_dir} (--data / SONKET_DATA_DIR)",
+                fix="Chọn một thư mục (có thể chưa tồn tại), ví dụ --data data.",
             )
         if self.database_url and not self.database_url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")):
             raise ConfigError(

@@ -79,8 +79,23 @@ def _missing(settings, where: str) -> StoreMissing:
         f"Chưa có dữ liệu chiến dịch ở đây: thư mục dữ liệu {data} chưa từng được tạo biểu mẫu (provision) hay đồng bộ (sync).",
         where=where,
         fix="Chỉ đến đúng thư mục dữ liệu bằng tùy chọn --data THƯ_MỤC (hoặc biến môi trường SONKET_DATA_DIR, "
-        "hoặc SONKET_DATABASE_URL nếu dùng PostgreSQL); nếu là chiến dịch mới, chạy 'sonket-gsync provision' trước.",
+        "hoặc SONKET_DATABASE_URL nếu dùng PostgreSQL; mặc định ./data, cũng là nơi 'sonket-gsync demo' ghi); "
+        "nếu là chiến dịch mới, chạy 'sonket-gsync provision' trước." + _stores_near(settings),
     )
+
+
+def _stores_near(settings) -> str:
+    """Data folders beside the one asked for that do hold a store: the likely right one."""
+    if settings is None:
+        return ""
+    data = Path(settings.data_dir)
+    found: set[str] = set()
+    for base in {Path.cwd(), data.parent}:
+        try:
+            found |= {str(p.parent) for p in sorted(base.glob("*/sonket.db"))[:5]}
+        except OSError:
+            pass
+    return f" Thư mục có dữ liệu ở gần: {', '.join(sorted(found)[:5])}." if found else ""
 
 
 __all__ = [

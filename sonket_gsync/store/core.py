@@ -269,13 +269,15 @@ class CoreStore(StoreBase):
             submission = Submission.from_json(unit.code, state["content"]) if state["content"] else None
             submitted_at = as_time(state["first_accepted_at"])
             flagged = state["read_status"] in ("invalid", "unreadable", "gone")
+            status = unit_status(state["read_status"], submission is not None, submitted_at, campaign.deadline)
             records.append(
                 UnitRecord(
                     unit=unit,
-                    status=unit_status(state["read_status"], submission is not None, submitted_at, campaign.deadline),
+                    status=status,
                     submission=submission,
                     submitted_at=submitted_at,
-                    last_modified=as_time(state["last_modified_at"]),
+                    # a unit that never sent anything (its file is the blank form) has no "last change"
+                    last_modified=None if status == "missing" else as_time(state["last_modified_at"]),
                     error_count=state["error_count"],
                     warning_count=state["warning_count"],
                     flagged=flagged,
