@@ -26,8 +26,6 @@ from .text import format_datetime
 
 EXIT_PERMANENT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: try again later
-
-
 EXIT_BUG = 70  # EX_SOFTWARE: a failure nobody foresaw
 
 

@@ -174,14 +174,16 @@ class Queries:
             read_status = state.read_status if state else ""
             sheet_url, doc_url = files.get(unit.code, ("", ""))
             group = groups.get(unit.group)
+            status = unit_status(read_status, bool(state.accepted_version_id), submitted, self.campaign.deadline) if state else "missing"
             rows.append(
                 UnitRow(
                     code=unit.code,
                     name=unit.name,
                     group_code=unit.group,
                     group_name=group.name if group else unit.group,
-                    status=unit_status(read_status, bool(state and state.accepted_version_id), submitted, self.campaign.deadline) if state else "missing",
-                    last_modified=as_time(state.last_modified_at) if state else None,
+                    status=status,
+                    # a unit that never sent anything (its file is the blank form) has no "last change"
+                    last_modified=as_time(state.last_modified_at) if state and status != "missing" else None,
                     submitted_at=submitted,
                     versions=(state.n or 0) if state else 0,
                     error_count=state.error_count if state else 0,
