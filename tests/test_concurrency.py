@@ -328,3 +328,22 @@ def test_a_temporary_file_left_by_a_killed_process_is_swept(service):
     alive.write_bytes(b"being written")
     service.workspace.write_output("bao-cao.docx", b"draft", "application/octet-stream")
     assert not leftover.exists() and alive.exists()
+
+
+class CountingWorkspace(LocalWorkspace):
+    """A workspace that caches a listing, as the Google one does, and counts its refreshes."""
+
+    refreshes = 0
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+
+def test_taking_the_lease_refreshes_the_workspace_once_per_hold(small, settings):
+    service = make_service(settings, small, CountingWorkspace)
+    service.provision()  # takes the lease: one refresh
+    assert service.workspace.refreshes == 1
+    with service.lease("compile"):  # held across a sync and a compile: still one refresh
+        service.sync()
+        service.publish_summary()
+    assert service.workspace.refreshes == 2
