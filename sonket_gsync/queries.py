@@ -22,6 +22,7 @@ from .errors import JobNotFound, NotFound
 from .store import schema as s
 from .store.base import as_time
 from .store.core import problem, unit_status
+from .store.engine import guarded
 from .store.records import Job, Record, RunRecord
 from .submission import Problem, Submission
 
@@ -88,10 +89,13 @@ class Queries:
         self.store = store
         self.campaign = campaign
         self.backend = backend
+        self.where = store.where  # for errors translated by @guarded
 
+    @guarded
     def overview(self) -> Overview:
         return Overview(self.campaign.name, self.campaign.deadline, self._rows(None))
 
+    @guarded
     def unit_detail(self, code: str) -> UnitDetail:
         unit = self.campaign.unit(code)  # UnknownUnit (not found) for a code not in the campaign
         [row] = self._rows(unit.code)
