@@ -21,7 +21,7 @@ from .campaign import Campaign
 from .errors import JobNotFound, NotFound
 from .store import schema as s
 from .store.base import as_time
-from .store.core import problem, unit_status
+from .store.rows import problem, unit_status
 from .store.engine import guarded
 from .store.records import Job, Record, RunRecord
 from .submission import Problem, Submission

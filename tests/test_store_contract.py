@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import sqlite3
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
