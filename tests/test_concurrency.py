@@ -347,3 +347,11 @@ def test_taking_the_lease_refreshes_the_workspace_once_per_hold(small, settings)
         service.sync()
         service.publish_summary()
     assert service.workspace.refreshes == 2
+
+
+def test_renewing_a_drive_channel_on_the_local_backend_is_a_config_error_job(service):
+    job = service.enqueue("renew_channel", {"address": "https://so-ket.example/drive", "token": "t"})
+    assert service.run_worker(once=True) == 1
+    failed = service.job(job.id)
+    assert failed.state == "failed" and failed.error["category"] == "config" and "Google" in failed.error["message"]
+    assert service.store.channels() == []
