@@ -355,3 +355,26 @@ def test_renewing_a_drive_channel_on_the_local_backend_is_a_config_error_job(ser
     failed = service.job(job.id)
     assert failed.state == "failed" and failed.error["category"] == "config" and "Google" in failed.error["message"]
     assert service.store.channels() == []
+
+
+def test_a_long_job_still_shows_a_live_worker(service, monkeypatch):
+    from sonket_gsync import service as service_module
+    from sonket_gsync.jobs import HANDLERS, register
+
+    monkeypatch.setattr(service_module, "HEARTBEAT_SECONDS", 0.1)
+    seen = {}
+
+    def long_job(svc, params, progress):
+        started = service.store.last_heartbeat()
+        time.sleep(1.0)
+        seen["during"] = service.store.last_heartbeat()
+        seen["started"] = started
+        return {}
+
+    register("long_job_for_test")(long_job)
+    try:
+        service.enqueue("long_job_for_test")
+        assert service.run_worker(once=True) == 1
+    finally:
+        HANDLERS.pop("long_job_for_test", None)
+    assert seen["during"] > seen["started"]  # beats went on while the job ran
