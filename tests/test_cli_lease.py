@@ -64,4 +64,12 @@ def test_the_worker_runs_queued_jobs(tmp_path):
     done = service.job(job.id)
     assert done.state == "done" and sorted(done.result["created"]) == ["MTTQ", "SO_NV"]
     assert done.requested_by == "can.bo@tinh.vn" and done.started_at <= done.finished_at
+    service.enqueue("sync", {"only": ["KHONG_CO"]})
+    assert run("--data", str(settings.data_dir), "worker", "--once", cwd=tmp_path).returncode == 0
+    listed = run("--data", str(settings.data_dir), "jobs", cwd=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.splitlines()
+    assert lines[0].startswith("#2 Đồng bộ: lỗi") and "KHONG_CO" in lines[1]
+    assert lines[2].startswith(f"#{job.id} Tạo biểu mẫu: xong") and "can.bo@tinh.vn" in lines[2]
+    assert "worker" in lines[-1] and "lần cuối" in lines[-1]
     service.close()
