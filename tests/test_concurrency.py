@@ -216,11 +216,13 @@ def test_twenty_concurrent_requests_are_one_job_and_the_worker_runs_it(service, 
     with ThreadPoolExecutor(20) as pool:
         jobs = list(pool.map(lambda i: services[i % 4].enqueue("sync", {"trigger": "web"}, requested_by=f"nv{i}"), range(20)))
     assert len({j.id for j in jobs}) == 1
-    assert service.run_worker(once=True) == 1
+    assert service.enqueue("sync", {"trigger": "push"}).id == jobs[0].id  # why it was asked is not what it does
+    assert service.enqueue("sync", {"full": True}).id != jobs[0].id
+    assert service.run_worker(once=True) == 2
     job = service.job(jobs[0].id)
-    assert job.state == "done" and job.result["accepted"] == ["MTTQ"]
+    assert job.state == "done" and job.result["accepted"] == ["MTTQ"] and job.params == {"trigger": "web"}
     assert job.progress_total == len(CODES) and job.progress_done == len(CODES) and job.progress_label == "Đồng bộ"
-    assert service.store.runs()[0].job_id == job.id
+    assert service.store.runs()[1].job_id == job.id and service.store.runs()[1].trigger == "web"
     assert service.store.last_heartbeat() is not None
 
 
