@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 REPORT_TEMPLATE = "bao-cao-so-ket.docx"
 DISTRIBUTION_NAME = "duong-dan-va-ma-qr.docx"
+HEARTBEAT_SECONDS = 10.0  # a worker records it is alive this often, even during a long job
 
 
 @dataclass(frozen=True)
@@ -237,13 +238,32 @@ class CampaignService:
     def run_worker(self, stop_event: threading.Event | None = None, *, once: bool = False, worker_id: str = "") -> int:
         """Claim and run queued jobs under the writer lease, heartbeating; ``once``: return
         when no job is due. Returns how many jobs ran."""
-        from .errors import LeaseHeld
-        from .jobs import load_job_modules, run_job
+        from .jobs import load_job_modules
 
         load_job_modules()
         worker_id = worker_id or holder_id()
         stop_event = stop_event or threading.Event()
         poll = self.settings.worker_poll_seconds
+        beating = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(worker_id, beating), name="sonket-worker-heartbeat", daemon=True)
+        beat.start()  # a long job still shows a live worker (the web's readiness check)
+        try:
+            return self._work(worker_id, stop_event, poll, once)
+        finally:
+            beating.set()
+            beat.join(timeout=5)
+
+    def _beat(self, worker_id: str, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.store.heartbeat(worker_id)
+            except SonketError:
+                log.warning("worker heartbeat not recorded", exc_info=True)
+
+    def _work(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> int:
+        from .errors import LeaseHeld
+        from .jobs import run_job
+
         ran = 0
         while not stop_event.is_set():
             self.store.heartbeat(worker_id)

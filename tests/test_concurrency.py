@@ -216,11 +216,13 @@ def test_twenty_concurrent_requests_are_one_job_and_the_worker_runs_it(service, 
     with ThreadPoolExecutor(20) as pool:
         jobs = list(pool.map(lambda i: services[i % 4].enqueue("sync", {"trigger": "web"}, requested_by=f"nv{i}"), range(20)))
     assert len({j.id for j in jobs}) == 1
-    assert service.run_worker(once=True) == 1
+    assert service.enqueue("sync", {"trigger": "push"}).id == jobs[0].id  # why it was asked is not what it does
+    assert service.enqueue("sync", {"full": True}).id != jobs[0].id
+    assert service.run_worker(once=True) == 2
     job = service.job(jobs[0].id)
-    assert job.state == "done" and job.result["accepted"] == ["MTTQ"]
+    assert job.state == "done" and job.result["accepted"] == ["MTTQ"] and job.params == {"trigger": "web"}
     assert job.progress_total == len(CODES) and job.progress_done == len(CODES) and job.progress_label == "Đồng bộ"
-    assert service.store.runs()[0].job_id == job.id
+    assert service.store.runs()[1].job_id == job.id and service.store.runs()[1].trigger == "web"
     assert service.store.last_heartbeat() is not None
 
 
@@ -316,3 +318,65 @@ def test_eight_processes_opening_a_new_store_at_once(backend, tmp_path, request)
     settings = Settings.from_env({}, data_dir=tmp_path / "data", database_url=url)
     store = open_store(settings, create=False)
     assert len(store.jobs()) == 1
+
+
+def test_a_temporary_file_left_by_a_killed_process_is_swept(service):
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True).stdout.strip()
+    outputs = service.workspace.outputs_dir
+    outputs.mkdir(parents=True, exist_ok=True)
+    leftover = outputs / f".bao-cao.docx.{dead}.1234.tmp"
+    leftover.write_bytes(b"half a draft")
+    alive = outputs / f".bao-cao.docx.{os.getpid()}.99.tmp"  # another thread of a live process: kept
+    alive.write_bytes(b"being written")
+    service.workspace.write_output("bao-cao.docx", b"draft", "application/octet-stream")
+    assert not leftover.exists() and alive.exists()
+
+
+class CountingWorkspace(LocalWorkspace):
+    """A workspace that caches a listing, as the Google one does, and counts its refreshes."""
+
+    refreshes = 0
+
+    def refresh(self) -> None:
+        self.refreshes += 1
+
+
+def test_taking_the_lease_refreshes_the_workspace_once_per_hold(small, settings):
+    service = make_service(settings, small, CountingWorkspace)
+    service.provision()  # takes the lease: one refresh
+    assert service.workspace.refreshes == 1
+    with service.lease("compile"):  # held across a sync and a compile: still one refresh
+        service.sync()
+        service.publish_summary()
+    assert service.workspace.refreshes == 2
+
+
+def test_renewing_a_drive_channel_on_the_local_backend_is_a_config_error_job(service):
+    job = service.enqueue("renew_channel", {"address": "https://so-ket.example/drive", "token": "t"})
+    assert service.run_worker(once=True) == 1
+    failed = service.job(job.id)
+    assert failed.state == "failed" and failed.error["category"] == "config" and "Google" in failed.error["message"]
+    assert service.store.channels() == []
+
+
+def test_a_long_job_still_shows_a_live_worker(service, monkeypatch):
+    from sonket_gsync import service as service_module
+    from sonket_gsync.jobs import HANDLERS, register
+
+    monkeypatch.setattr(service_module, "HEARTBEAT_SECONDS", 0.1)
+    seen = {}
+
+    def long_job(svc, params, progress):
+        started = service.store.last_heartbeat()
+        time.sleep(1.0)
+        seen["during"] = service.store.last_heartbeat()
+        seen["started"] = started
+        return {}
+
+    register("long_job_for_test")(long_job)
+    try:
+        service.enqueue("long_job_for_test")
+        assert service.run_worker(once=True) == 1
+    finally:
+        HANDLERS.pop("long_job_for_test", None)
+    assert seen["during"] > seen["started"]  # beats went on while the job ran

@@ -379,6 +379,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _unavailable(str(path), exc) from None
+    _sweep_tmp(path)
+
+
+def _sweep_tmp(path: Path) -> None:
+    """Remove temporary files a killed process left beside ``path`` (its pid is gone)."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(leftover.name[len(path.name) + 2 :].split(".")[0])
+            os.kill(pid, 0)  # still running: its file is in use
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OSError):
+            continue
 
 
 def _revision_path(folder: Path, name: str) -> Path:
