@@ -85,7 +85,7 @@ def check_file_size(size: int, *, unit_code: str, where: str, kind: str, limits:
     if size > limits.max_file_bytes:
         raise UnitFileError(
             f"{_cap(_KIND[kind])} nặng {_mb(size)}, vượt giới hạn {_mb(limits.max_file_bytes)} nên không được đọc. "
-            "Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+            "Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
             unit_code=unit_code,
             where=where,
             fix=_FIX_SMALLER,
@@ -115,7 +115,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
             raise UnitFileError(
                 f"{_cap(_KIND[kind])} khi giải nén sẽ chiếm hơn {_mb(limits.max_unpacked_bytes)} "
                 f"(khai báo {_mb(sum(i.file_size for i in members))}), vượt giới hạn nên không được đọc "
-                "(tệp bất thường, có thể là tệp “bom nén”). Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+                "(tệp bất thường, có thể là tệp “bom nén”). Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
                 unit_code=unit_code,
                 where=f"{where}, phần {info.filename}",
                 fix=_FIX_SMALLER,
@@ -126,7 +126,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
                 raise UnitFileError(
                     f"{_cap(_KIND[kind])} có phần {info.filename} nén với tỷ lệ {format_number(ratio, 0)}:1, "
                     f"vượt giới hạn {format_number(limits.max_compression_ratio, 0)}:1 (tệp bất thường, có thể là "
-                    "tệp “bom nén”), nên không được đọc. Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+                    "tệp “bom nén”), nên không được đọc. Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
                     unit_code=unit_code,
                     where=f"{where}, phần {info.filename}",
                     fix=_FIX_SMALLER,
@@ -157,7 +157,7 @@ def too_many_rows(count: int, *, unit_code: str, where: str, limits: Limits) -> 
     return UnitFileError(
         f"Trang tính có hơn {format_number(limits.max_rows_per_form)} dòng có dữ liệu (đã đếm đến "
         f"{format_number(count)}), vượt giới hạn số dòng của một biểu mẫu nên tệp không được đọc. "
-        "Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+        "Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
         unit_code=unit_code,
         where=where,
         fix="Xóa các dòng thừa hoặc dán nhầm (chỉ giữ các dòng báo cáo của đơn vị), lưu lại rồi gửi lại; nếu thật sự "
