@@ -37,7 +37,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from run import fill, make_campaign, run  # noqa: E402  (bench/run.py: the same synthetic campaign)
+import csv  # noqa: E402
+
+from run import fill, run  # noqa: E402  (bench/run.py: the same synthetic campaign)
+from run import make_campaign as _make_campaign  # noqa: E402
 
 from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
 from sonket_gsync.config import load_campaign  # noqa: E402
@@ -46,6 +49,26 @@ from sonket_gsync.parse import parse_snapshot  # noqa: E402
 
 XLSX_BOMB_BYTES = 1_150 * 1024 * 1024  # the issue's 1.15 GB sheet XML
 DOCX_BOMB_BYTES = 1_000 * 1024 * 1024
+
+
+def make_campaign(folder: Path, size: int) -> Path:
+    """bench/run.py's campaign of ``size`` units (the real ones, cycled), with the copies'
+    emails left blank: the campaign check refuses one email on two units."""
+    _make_campaign(folder, size)
+    path = folder / "units.csv"
+    with open(path, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    seen: set[str] = set()
+    for row in rows:
+        emails = row.get("emails", "")
+        if emails and emails in seen:
+            row["emails"] = ""
+        seen.add(emails)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
 
 
 def bomb(package: bytes, part: str, size: int) -> bytes:

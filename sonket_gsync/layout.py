@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .campaign import Campaign, Form, Indicator, Unit
-from .errors import ConfigError
 from .text import format_date, format_number
 
 TITLE_ROW = 1
@@ -107,12 +106,8 @@ def not_reported_reason(campaign: Campaign, unit: Unit, indicator: Indicator) ->
     """Why ``unit`` does not report ``indicator`` ("" when it does)."""
     if not indicator.reported_by or unit.code in indicator.reported_by:
         return ""
-    names = []
-    for code in indicator.reported_by:
-        try:
-            names.append(campaign.unit(code).name)
-        except ConfigError:
-            names.append(code)
+    known = {u.code: u.name for u in campaign.units}
+    names = [known.get(code, code) for code in indicator.reported_by]
     return f"Chỉ tiêu này do {', '.join(names)} báo cáo; đơn vị không nhập số liệu."
 
 

@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Iterable, Iterator
+
+from defusedxml import ElementTree as DefusedET
 
 from .errors import UnitFileError
 from .text import format_number
@@ -85,7 +89,7 @@ def check_file_size(size: int, *, unit_code: str, where: str, kind: str, limits:
     if size > limits.max_file_bytes:
         raise UnitFileError(
             f"{_cap(_KIND[kind])} nặng {_mb(size)}, vượt giới hạn {_mb(limits.max_file_bytes)} nên không được đọc. "
-            "Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+            "Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
             unit_code=unit_code,
             where=where,
             fix=_FIX_SMALLER,
@@ -115,7 +119,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
             raise UnitFileError(
                 f"{_cap(_KIND[kind])} khi giải nén sẽ chiếm hơn {_mb(limits.max_unpacked_bytes)} "
                 f"(khai báo {_mb(sum(i.file_size for i in members))}), vượt giới hạn nên không được đọc "
-                "(tệp bất thường, có thể là tệp “bom nén”). Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+                "(tệp bất thường, có thể là tệp “bom nén”). Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
                 unit_code=unit_code,
                 where=f"{where}, phần {info.filename}",
                 fix=_FIX_SMALLER,
@@ -126,7 +130,7 @@ def check_package(source: str | os.PathLike | bytes, *, unit_code: str, where: s
                 raise UnitFileError(
                     f"{_cap(_KIND[kind])} có phần {info.filename} nén với tỷ lệ {format_number(ratio, 0)}:1, "
                     f"vượt giới hạn {format_number(limits.max_compression_ratio, 0)}:1 (tệp bất thường, có thể là "
-                    "tệp “bom nén”), nên không được đọc. Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+                    "tệp “bom nén”), nên không được đọc. Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
                     unit_code=unit_code,
                     where=f"{where}, phần {info.filename}",
                     fix=_FIX_SMALLER,
@@ -157,7 +161,7 @@ def too_many_rows(count: int, *, unit_code: str, where: str, limits: Limits) -> 
     return UnitFileError(
         f"Trang tính có hơn {format_number(limits.max_rows_per_form)} dòng có dữ liệu (đã đếm đến "
         f"{format_number(count)}), vượt giới hạn số dòng của một biểu mẫu nên tệp không được đọc. "
-        "Bản hợp lệ gần nhất của đơn vị vẫn được giữ.",
+        "Nếu đơn vị đã có bản hợp lệ trước đó, bản đó vẫn được giữ.",
         unit_code=unit_code,
         where=where,
         fix="Xóa các dòng thừa hoặc dán nhầm (chỉ giữ các dòng báo cáo của đơn vị), lưu lại rồi gửi lại; nếu thật sự "
@@ -178,6 +182,62 @@ def bounded_rows(rows: Iterable[Iterable[object]], *, unit_code: str, where: str
             if filled > allowed:
                 raise too_many_rows(filled, unit_code=unit_code, where=where, limits=limits)
         yield cells
+
+
+_ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
+
+
+def prescan_rows(source: str | os.PathLike, *, unit_code: str, where: str, limits: Limits) -> None:
+    """A quick count of the rows holding cells in each worksheet part, inflated as a stream
+    (nothing kept) before openpyxl parses anything: a tab with far more rows than allowed is
+    refused after a few MB instead of being parsed row by row up to the limit. Generous (a
+    row of empty styled cells counts here): the exact count is ``bounded_rows``'."""
+    stop = 2 * (limits.max_rows_per_form + HEADER_ALLOWANCE)
+    try:
+        package = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return  # the parser explains a file that is not a zip
+    with package:
+        titles = _sheet_titles(package)
+        for info in package.infolist():
+            name = info.filename
+            if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
+                continue
+            tab = f"trang tính '{titles[name]}'" if name in titles else f"phần {name}"
+            count, tail = 0, b""
+            try:
+                with package.open(info) as stream:
+                    while True:
+                        chunk = stream.read(_CHUNK)
+                        if not chunk:
+                            break
+                        data = tail + chunk
+                        cut = data.rfind(b"<")  # a tag split between chunks is counted next time
+                        cut = cut if cut >= 0 else len(data)
+                        count += len(_ROW_END.findall(data, 0, cut))
+                        tail = data[cut:]
+                        if count > stop:
+                            raise too_many_rows(count, unit_code=unit_code, where=f"{where}, {tab}", limits=limits)
+            except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+                return  # a broken part: the parser explains it
+
+
+def _sheet_titles(package: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part name -> tab title, from workbook.xml and its relationships (both
+    small, parsed with defusedxml); {} when anything is off."""
+    try:
+        cap = 4 * MB
+        rels = DefusedET.fromstring(read_member(package, "xl/_rels/workbook.xml.rels", cap))
+        targets = {r.get("Id"): r.get("Target", "") for r in rels}
+        book = DefusedET.fromstring(read_member(package, "xl/workbook.xml", cap))
+        titles = {}
+        for sheet in book.iter("{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheet"):
+            target = targets.get(sheet.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+            titles[part] = sheet.get("name", "")
+        return titles
+    except Exception:  # noqa: BLE001 - a title is a nicety; the parser reports a broken file
+        return {}
 
 
 def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:

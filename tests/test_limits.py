@@ -8,8 +8,8 @@ import dataclasses
 import io
 import os
 import random
+import re
 import struct
-import time
 import zipfile
 from pathlib import Path
 
@@ -101,10 +101,8 @@ def test_xlsx_zip_bomb_is_refused_from_the_central_directory(service, small):
     path = service.workspace.xlsx_path(unit)
     path.write_bytes(bomb(path.read_bytes(), "xl/worksheets/sheet1.xml", 30 * 1024 * 1024))
     assert path.stat().st_size < 200_000  # small on disk, 30 MB unpacked
-    started = time.perf_counter()
     with pytest.raises(UnitFileError) as err:
         service.workspace.read_unit(unit)
-    assert time.perf_counter() - started < 1.0
     assert "tỷ lệ" in err.value.message and "bom nén" in err.value.message
     assert "xl/worksheets/sheet1.xml" in err.value.where and str(path) in err.value.where
     assert err.value.unit_code == "SO_NV"
@@ -151,10 +149,8 @@ def test_a_lying_header_cannot_inflate_past_what_it_declares(small, tmp_path: Pa
     # 40 MB of XML whose headers claim 2 KB: the central directory passes every check
     path.write_bytes(lying(path.read_bytes(), "xl/worksheets/sheet1.xml", 40 * 1024 * 1024, 2048))
     check_package(path, unit_code=unit.code, where=str(path), kind="xlsx", limits=ws.limits)
-    started = time.perf_counter()
     with pytest.raises(UnitFileError) as err:
-        read_workbook(path, unit.code, ws.limits)
-    assert time.perf_counter() - started < 1.0  # stopped at the declared 2 KB, not 40 MB later
+        read_workbook(path, unit.code, ws.limits)  # zipfile inflates the declared 2 KB, then the CRC fails
     assert "hỏng" in err.value.message
 
     docx = ws.docx_path(unit) if ws.docx_path(unit) else None
@@ -177,7 +173,10 @@ def test_bounded_reader_stops_at_its_limit():
         assert len(read_member(z, "big.xml", 3_000_000)) == 3_000_000
 
 
-def test_too_many_rows_stops_reading_the_tab(small, tmp_path: Path):
+@pytest.mark.parametrize("rows", [100, 400], ids=["counted-while-reading", "caught-by-the-prescan"])
+def test_too_many_rows_stops_reading_the_tab(small, tmp_path: Path, rows):
+    # 50 allowed (+20 header rows): 100 rows pass the generous prescan (2 x 70 rows with
+    # cells) and are stopped while openpyxl reads; 400 never reach openpyxl
     limits = Limits(max_rows_per_form=50)
     ws = LocalWorkspace(tmp_path / "ws", small, limits)
     unit = small.unit("SO_NV")
@@ -186,12 +185,14 @@ def test_too_many_rows_stops_reading_the_tab(small, tmp_path: Path):
     path = ws.xlsx_path(unit)
     wb = load_workbook(path)
     sheet = wb["PL01-1 Văn bản"]
-    for r in range(5, 5 + 200):
+    for r in range(5, 5 + rows):
         sheet.cell(row=r, column=3, value=f"{r}/QĐ-UBND")
     wb.save(path)
     with pytest.raises(UnitFileError) as err:
         ws.read_unit(unit)
     assert "50" in err.value.message and "PL01-1 Văn bản" in err.value.where
+    counted = int(re.search(r"đã đếm đến ([\d.]+)\)", err.value.message).group(1).replace(".", ""))
+    assert counted == 71 if rows == 100 else counted > 140  # which check stopped it
     assert "SONKET_MAX_ROWS_PER_FORM" in err.value.fix
     # within the limit: read as usual
     assert "PL01-1 Văn bản" in LocalWorkspace(tmp_path / "ws", small, Limits(max_rows_per_form=500)).read_unit(unit).sheets
@@ -307,10 +308,8 @@ def test_workbook_with_an_entity_bomb_is_refused(small, tmp_path: Path):
                 body = laughs + body.replace(b"</t>", b"&j;</t>", 1)
             dst.writestr(info, body)
     path.write_bytes(out.getvalue())
-    started = time.perf_counter()
     with pytest.raises(UnitFileError) as err:
         ws.read_unit(unit)
-    assert time.perf_counter() - started < 1.0
     assert "SO_NV_bieu-mau.xlsx" in err.value.message
 
 

@@ -25,7 +25,7 @@ from openpyxl import load_workbook
 
 from ..campaign import Campaign, Unit
 from ..errors import BadRequest, UnitFileError, WorkspaceUnavailable
-from ..limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside
+from ..limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside, prescan_rows
 from ..narrative import build_docx
 from ..text import TZ
 from ..workbook import summary_workbook_bytes, unit_workbook_bytes
@@ -252,6 +252,7 @@ def read_workbook(path: Path, unit_code: str, limits: Limits = DEFAULT_LIMITS) -
     before openpyxl opens it, and a tab stops being read past the row limit."""
     try:
         check_package(path, unit_code=unit_code, where=str(path), kind="xlsx", limits=limits)
+        prescan_rows(path, unit_code=unit_code, where=str(path), limits=limits)
         wb = load_workbook(path, read_only=True, data_only=False)
     except UnitFileError:
         raise
