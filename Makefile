@@ -4,7 +4,8 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core
+DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core fonts-liberation poppler-utils \
+	postgresql chromium chromium-driver
 
 .PHONY: demo test bench system-deps fake-google
 
@@ -14,11 +15,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
-# LibreOffice proves the drafts open: Writer for .docx, Calc for .xlsx (both are checked,
-# since a machine can have one without the other).
+# What the tests use from Debian: LibreOffice proves the drafts open (Writer for .docx, Calc
+# for .xlsx: both checked, a machine can have one without the other) and pdftoppm renders
+# their pages; PostgreSQL is started by the tests on a loopback port; Chromium drives the
+# pages. Each is checked by its absolute path, never found by luck on PATH.
 LO := /usr/lib/libreoffice/program
 system-deps:
-	@{ command -v soffice && test -e $(LO)/libswlo.so && test -e $(LO)/libsclo.so; } >/dev/null 2>&1 || { \
+	@{ test -x /usr/bin/soffice && test -e $(LO)/libswlo.so && test -e $(LO)/libsclo.so && test -x /usr/bin/pdftoppm \
+	   && ls /usr/lib/postgresql/*/bin/initdb && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver; } >/dev/null 2>&1 || { \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(DEBIAN_PACKAGES); }
 

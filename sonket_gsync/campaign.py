@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, UnknownUnit
 from .text import header_key
 
 COLUMN_TYPES = ("text", "integer", "number", "percent", "date", "choice", "year")
@@ -217,7 +217,7 @@ class Campaign:
         try:
             return self._units_by_code[code]
         except KeyError:
-            raise ConfigError(
+            raise UnknownUnit(
                 f"Không có đơn vị mã '{code}' trong chiến dịch.",
                 where=str(self.folder / "units.csv"),
                 fix="Kiểm tra lại mã đơn vị.",

@@ -34,6 +34,14 @@ from .config_forms import load_forms
 from .errors import ConfigError
 from .text import TZ, clean, parse_date
 
+# A unit code names files, folders, Drive appProperties (key + value at most 124 bytes) and
+# web addresses: letters without accents, digits, '_' and '-', at most this many characters.
+MAX_UNIT_CODE = 40
+_UNIT_CODE = re.compile(r"[A-Za-z0-9_\-]+")
+# An address a mail server accepts and a spreadsheet cannot take for a formula.
+_EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+")
+
+
 
 def load_campaign(folder: Path | str) -> Campaign:
     folder = Path(folder)
@@ -137,8 +145,20 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def _read_text(path: Path) -> str:
+    if not path.is_file():
+        raise ConfigError(
+            f"Thiếu tệp {path.name} trong thư mục chiến dịch.",
+            where=str(path),
+            fix=f"Tạo tệp {path.name} theo mẫu trong thư mục chiến dịch có sẵn (config/so-ket-45-nq-tw).",
+        )
     try:
         return unicodedata.normalize("NFC", path.read_bytes().decode("utf-8-sig"))
+    except OSError as exc:
+        raise ConfigError(
+            f"Không đọc được tệp {path.name} ({exc.strerror or exc}).",
+            where=str(path),
+            fix="Kiểm tra quyền đọc tệp và đóng chương trình đang khóa tệp.",
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(
             f"Tệp {path.name} không phải mã hóa UTF-8.",
@@ -182,23 +202,32 @@ def _group(raw: dict, index: int, where: str) -> Group:
 def _load_units(path: Path, group_codes: set[str]) -> tuple[Unit, ...]:
     rows = _read_csv(path, required=("code", "name", "group"))
     units: list[Unit] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}  # case-folded code -> (line, code as written)
+    emails_seen: dict[str, tuple[int, str]] = {}  # case-folded email -> (line, unit code)
     for line, row in rows:
         at = f"{path}, dòng {line}"
         code, name, group = row["code"], row["name"], row["group"]
         if not code or not name:
             raise ConfigError("Dòng thiếu mã hoặc tên đơn vị.", where=at, fix="Điền đủ cột code và name.")
-        if not re.fullmatch(r"[A-Za-z0-9_\-]+", code):
+        if not _UNIT_CODE.fullmatch(code):
             raise ConfigError(
-                f"Mã đơn vị '{code}' có ký tự không hợp lệ.",
+                f"Mã đơn vị '{_short(code)}' có ký tự không hợp lệ.",
                 where=f"{at}, cột code",
                 fix="Mã chỉ gồm chữ không dấu, số, '_' hoặc '-' (ví dụ X_XUAN_LOC).",
             )
-        if code in seen:
+        if len(code) > MAX_UNIT_CODE:
             raise ConfigError(
-                f"Mã đơn vị '{code}' bị trùng (đã có ở dòng {seen[code]}).",
+                f"Mã đơn vị '{_short(code)}' dài {len(code)} ký tự, quá giới hạn {MAX_UNIT_CODE} ký tự.",
                 where=f"{at}, cột code",
-                fix="Đặt cho mỗi đơn vị một mã riêng.",
+                fix=f"Rút gọn mã còn tối đa {MAX_UNIT_CODE} ký tự (tên đầy đủ ghi ở cột name).",
+            )
+        if code.casefold() in seen:
+            first_line, first_code = seen[code.casefold()]
+            same = "bị trùng" if first_code == code else f"trùng với mã '{first_code}' (chỉ khác chữ hoa/thường)"
+            raise ConfigError(
+                f"Mã đơn vị '{code}' {same}, đã có ở dòng {first_line}.",
+                where=f"{at}, cột code",
+                fix="Đặt cho mỗi đơn vị một mã riêng; mã không phân biệt chữ hoa và chữ thường.",
             )
         if group not in group_codes:
             raise ConfigError(
@@ -208,17 +237,30 @@ def _load_units(path: Path, group_codes: set[str]) -> tuple[Unit, ...]:
             )
         emails = tuple(e.strip() for e in re.split(r"[;,\s]+", row.get("emails", "")) if e.strip())
         for email in emails:
-            if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            if not _EMAIL.fullmatch(email):
                 raise ConfigError(
-                    f"Email '{email}' của đơn vị '{code}' không hợp lệ.",
+                    f"Email '{_short(email)}' của đơn vị '{code}' không hợp lệ.",
                     where=f"{at}, cột emails",
-                    fix="Ghi email đầy đủ; nhiều email cách nhau bằng dấu chấm phẩy.",
+                    fix="Ghi email đầy đủ dạng ten@mien.vn (không bắt đầu bằng = + - @); nhiều email cách nhau bằng dấu chấm phẩy.",
                 )
-        seen[code] = line
+            if email.casefold() in emails_seen:
+                other_line, other_code = emails_seen[email.casefold()]
+                owner = "chính đơn vị này" if other_code == code else f"đơn vị '{other_code}' (dòng {other_line})"
+                raise ConfigError(
+                    f"Email '{email}' của đơn vị '{code}' bị trùng: đã ghi cho {owner}.",
+                    where=f"{at}, cột emails",
+                    fix="Mỗi email chỉ ghi một lần, cho đúng một đơn vị (người phụ trách nhiều đơn vị dùng email riêng của từng đơn vị).",
+                )
+            emails_seen[email.casefold()] = (line, code)
+        seen[code.casefold()] = (line, code)
         units.append(Unit(code=code, name=name, group=group, emails=emails, order=len(units)))
     if not units:
         raise ConfigError("Danh sách đơn vị trống.", where=str(path), fix="Thêm ít nhất một đơn vị.")
     return tuple(units)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _read_csv(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:

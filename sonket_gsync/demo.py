@@ -18,12 +18,11 @@ from . import narrative
 from .backends.base import CellBlock
 from .errors import ConfigError
 from .layout import sheet_layout
-from .service import CampaignService
+from .service import DEMO_MARKER as MARKER, CampaignService
 from .settings import Settings
 from .sync import Progress, SyncReport
 from .synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
 
-MARKER = ".sonket-demo"
 
 
 @dataclass
@@ -56,11 +55,17 @@ def run_demo(
     seed: int = 45,
     progress: Callable[[str], Progress] | None = None,
     say: Callable[[str], None] = lambda _: None,
+    wait: bool = False,
 ) -> DemoResult:
     if settings.backend == "local":
         prepare_folder(settings.data_dir)
     step = progress or (lambda _label: (lambda items: items))
     service = CampaignService.open(settings)
+    with service.lease("sonket-gsync demo", wait=wait):  # one writer at a time, the demo too
+        return _run(service, seed, step, say)
+
+
+def _run(service: CampaignService, seed: int, step, say) -> DemoResult:
     campaign, workspace = service.campaign, service.workspace
     rng = random.Random(seed)
 

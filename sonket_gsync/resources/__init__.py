@@ -1,0 +1,1 @@
+"""Data shipped with the package: the example campaign and the report template."""
