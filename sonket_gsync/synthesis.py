@@ -13,10 +13,12 @@ How it measures likeness (scikit-learn, all deterministic):
 - two TF-IDF views, L2-normalised and averaged: syllable unigrams + bigrams (most Vietnamese
   words are two syllables, so syllable bigrams stand in for word segmentation at no cost) and
   character 2–5-grams inside words (typing variants, "hóa"/"hoá" after NFC, plural forms);
-- cosine similarity; statements are joined by average-linkage agglomerative clustering cut at
-  ``threshold`` (the mean similarity between two groups must reach it). Average linkage never
-  joins two groups with no pair at least ``threshold`` alike, so it runs inside the connected
-  components of the thresholded similarity graph: small components, fast.
+- cosine similarity; statements are joined by average-linkage agglomerative clustering
+  (scipy) cut at ``threshold``: two groups join when the mean similarity between their
+  statements reaches it. Up to 1,500 statements this is exact; above, an evenly spread
+  sample of 1,500 is clustered and every other statement joins the group it is most alike
+  to on average (the same test), or is grouped with the other leftovers — so time and
+  memory stay bounded (bench/run_synthesis.py).
 
 ``threshold`` defaults to ``DEFAULT_THRESHOLD``, chosen on the hand-labelled sample
 (tests/data/synthesis-labelled.json; bench/run_synthesis.py reports the quality).
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from functools import lru_cache
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -37,17 +40,16 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix, hstack
-from scipy.sparse.csgraph import connected_components
+from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
-# Above this size a component is cut greedily (leader clustering) instead of by average
-# linkage, whose memory grows with the square of the size.
-_LINKAGE_LIMIT = 3000
-_DENSE_LIMIT = 4000  # distinct texts for which the whole similarity matrix is kept
+_NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
+_SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
 _CHUNK = 1000
+_DENSE_FEATURES = 4000  # at most this many frequent features held dense (n × 4000 float32)
 _CHAR_SIZES = (2, 3, 4, 5)
 
 
@@ -97,10 +99,26 @@ STOPWORDS = frozenset(
 )
 
 
+# Words that link a sentence to the one before ("Bên cạnh đó, …") or date it ("Thời gian
+# qua, …"): they say nothing about what the sentence says.
+_LEAD = re.compile(
+    r"^\s*(?:bên cạnh đó|đồng thời|ngoài ra|mặt khác|cùng với đó|qua đó|nhìn chung|thực tế|"
+    r"qua theo dõi|trong (?:0?3|ba) năm qua|thời gian qua|từ năm \d{4} đến nay|giai đoạn \d{4}\s*-\s*\d{4}|"
+    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4})\s*,\s*",
+    re.IGNORECASE,
+)
+
+
+def without_lead(text: str) -> str:
+    """The statement without a leading link word ("Bên cạnh đó, " …), capitalised."""
+    rest = _LEAD.sub("", text, count=1)
+    return rest[:1].upper() + rest[1:] if rest != text else text
+
+
 def normalise(text: str, unit_name: str = "") -> str:
-    """The text that is compared: NFC, lower case (accents kept), without the unit's own
-    name, figures as one token, words only."""
-    text = unicodedata.normalize("NFC", text).lower()
+    """The text that is compared: NFC, lower case (accents kept), without a leading link
+    word or the unit's own name, figures as one token, words only."""
+    text = _LEAD.sub("", unicodedata.normalize("NFC", text).lower(), count=1)
     if unit_name:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
         if name:
@@ -125,8 +143,7 @@ def _word_grams(word: str) -> tuple[str, ...]:
 
 
 def _char_grams(text: str) -> list[str]:
-    """Character 2–5-grams inside each word (as scikit-learn's "char_wb"), cached per
-    syllable: a pool has a few thousand distinct syllables at most."""
+    """Character 2–5-grams inside each word, as scikit-learn's "char_wb" makes them."""
     return [g for w in text.split() for g in _word_grams(w)]
 
 
@@ -144,17 +161,36 @@ def _vectors(texts: Sequence[str], counts: Sequence[int] | None = None):
     """Rows of unit length: the average of the syllable and the character TF-IDF views.
 
     ``counts[i]`` is how many statements have text i (identical texts are vectorised once
-    but weigh in the document frequencies as often as they occur)."""
+    but weigh in the document frequencies as often as they occur). Character n-grams lie
+    inside syllables, so a text's n-gram counts are its syllable counts times each
+    syllable's n-grams: counted per distinct syllable, not per text."""
     docs = [t if t.strip() else "_" for t in texts]
     weights = np.ones(len(docs)) if counts is None else np.asarray(counts, dtype=np.float64)
-    views = [_tfidf(docs, weights, analyzer) for analyzer in (_syllables, _char_grams)]
+    syllables = CountVectorizer(analyzer=str.split, dtype=np.float32)
+    per_text = syllables.fit_transform(docs)
+    chars = per_text @ _gram_matrix(tuple(syllables.get_feature_names_out()))
+    words = CountVectorizer(analyzer=_syllables, dtype=np.float32).fit_transform(docs)
+    views = [_tfidf(view, weights) for view in (words, chars)]
     return normalize(hstack([normalize(v) for v in views]).tocsr())
 
 
-def _tfidf(docs: list[str], weights: np.ndarray, analyzer):
-    """scikit-learn's TF-IDF (sublinear tf, smooth idf), with document frequencies counted
-    with each text's weight."""
-    counts = CountVectorizer(analyzer=analyzer, dtype=np.float32).fit_transform(docs).tocsr()
+def _gram_matrix(vocabulary: tuple[str, ...]) -> csr_matrix:
+    """Syllable × character n-gram counts (n-grams numbered in order of first appearance)."""
+    index: dict[str, int] = {}
+    rows, cols, values = [], [], []
+    for row, word in enumerate(vocabulary):
+        for gram, count in Counter(_word_grams(word)).items():
+            rows.append(row)
+            cols.append(index.setdefault(gram, len(index)))
+            values.append(count)
+    return csr_matrix((np.asarray(values, dtype=np.float32), (rows, cols)), shape=(len(vocabulary), max(1, len(index))))
+
+
+def _tfidf(counts, weights: np.ndarray):
+    """scikit-learn's TF-IDF weighting (sublinear tf, smooth idf) of a count matrix, with
+    document frequencies counted with each text's weight."""
+    counts = counts.tocsr().astype(np.float32)
+    counts.eliminate_zeros()
     present = counts.copy()
     present.data[:] = 1
     df = present.T @ weights
@@ -174,11 +210,7 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     if not items:
         return []
     sims = _Similarities([normalise(s.text, s.unit_name) for s in items])
-    labels = _cluster(sims, limit)
-    by_label: dict[int, list[int]] = {}
-    for i, lab in enumerate(labels):  # labels are numbered in order of first appearance
-        by_label.setdefault(lab, []).append(i)
-    groups = [_group(items, sims, by_label[lab]) for lab in sorted(by_label)]
+    groups = [_group(items, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -187,85 +219,100 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
 def cluster_labels(texts: Sequence[str], threshold: float | None = None) -> list[int]:
     """Group labels (0, 1, … in order of first appearance) for already-normalised texts."""
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
-    return _cluster(_Similarities(list(texts)), limit) if texts else []
+    if not texts:
+        return []
+    sims = _Similarities(list(texts))
+    labels = [0] * sims.n
+    for label, index in enumerate(_cluster(sims, list(range(sims.n)), limit)):
+        for i in index:
+            labels[i] = label
+    return labels
 
 
 class _Similarities:
-    """Cosine similarities between the statements, computed once: identical texts are
-    vectorised once; up to _DENSE_LIMIT statements the whole matrix is kept (float32)."""
+    """Cosine similarities between the statements. Identical texts are vectorised once; up
+    to _SAMPLE_LIMIT distinct texts the whole matrix is computed once (float32)."""
 
     def __init__(self, texts: list[str]):
         unique: dict[str, int] = {}
         self.row = np.array([unique.setdefault(t, len(unique)) for t in texts])
         self.vectors = _vectors(list(unique), np.bincount(self.row, minlength=len(unique)))
         self.n = len(texts)
-        self.full = None
-        if len(unique) <= _DENSE_LIMIT:
-            self.full = (self.vectors @ self.vectors.T).toarray()
+        # Products split by feature: the frequent ones (which make the product dense) as a
+        # dense matrix multiplied by BLAS, the rare ones sparse. Same result, a few times faster.
+        df = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
+        frequent = np.flatnonzero(df > max(8, len(unique) // 50))
+        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:_DENSE_FEATURES]]
+        rare = np.setdiff1d(np.arange(self.vectors.shape[1]), frequent)
+        self.dense = self.vectors[:, frequent].toarray()
+        self.sparse = self.vectors[:, rare].tocsr()
+        everything = np.arange(len(unique))
+        self.full = self._product(everything, everything) if len(unique) <= _SAMPLE_LIMIT else None
+
+    def _product(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
+        out = self.dense[r] @ self.dense[c].T
+        out += (self.sparse[r] @ self.sparse[c].T).toarray()
+        return out
 
     def block(self, rows: Sequence[int], cols: Sequence[int] | None = None) -> np.ndarray:
         r = self.row[np.asarray(rows)]
         c = r if cols is None else self.row[np.asarray(cols)]
         if self.full is not None:
             return self.full[np.ix_(r, c)]
-        return (self.vectors[r] @ self.vectors[c].T).toarray()
+        return self._product(r, c)
 
-    def graph(self, limit: float):
-        """Pairs at least ``limit`` alike, as a sparse n × n matrix (computed in row chunks)."""
-        rows, cols = [], []
-        everything = np.arange(self.n)
-        for start in range(0, self.n, _CHUNK):
-            chunk = everything[start : start + _CHUNK]
-            i, j = np.nonzero(self.block(chunk, everything) >= limit)
-            rows.append(i + start)
-            cols.append(j)
-        i, j = np.concatenate(rows), np.concatenate(cols)
-        return csr_matrix((np.ones(len(i), dtype=np.int8), (i, j)), shape=(self.n, self.n))
+    def mean_to_groups(self, rows: Sequence[int], groups: list[list[int]]) -> np.ndarray:
+        """len(rows) × len(groups): each statement's mean similarity to a group's members
+        (what average linkage compares when it would add the statement to the group)."""
+        sizes = np.array([len(g) for g in groups], dtype=np.float32)
+        members = np.concatenate([np.asarray(g) for g in groups])
+        owner = np.repeat(np.arange(len(groups)), [len(g) for g in groups])
+        pick = csr_matrix((1.0 / sizes[owner], (owner, np.arange(len(members)))), shape=(len(groups), len(members)))
+        centres = pick @ self.vectors[self.row[members]]
+        return (self.vectors[self.row[np.asarray(rows)]] @ centres.T).toarray()
 
 
-def _cluster(sims: _Similarities, limit: float) -> list[int]:
-    _, component = connected_components(sims.graph(limit), directed=False)
-    members: dict[int, list[int]] = {}
-    for i, c in enumerate(component.tolist()):
-        members.setdefault(c, []).append(i)
-    labels = [-1] * sims.n
-    next_label = 0
-    for index in sorted(members.values(), key=lambda m: m[0]):
-        if len(index) == 1:
-            sub = [0]
-        elif len(index) > _LINKAGE_LIMIT:
-            sub = _leader(sims, index, limit)
-        else:
-            distance = np.clip(1.0 - sims.block(index).astype(np.float64), 0.0, 2.0)
-            tree = linkage(distance[np.triu_indices(len(index), k=1)], method="average")
-            sub = fcluster(tree, t=1.0 - limit + 1e-9, criterion="distance").tolist()
-        seen: dict[int, int] = {}  # renumbered in order of first appearance
-        for i, s in zip(index, sub):
-            if s not in seen:
-                seen[s] = next_label
-                next_label += 1
-            labels[i] = seen[s]
-    first: dict[int, int] = {}
-    for lab in labels:
-        first.setdefault(lab, len(first))
-    return [first[lab] for lab in labels]
+def _cluster(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
+    """Groups (lists of rows, ascending, in order of their first row) by average linkage cut
+    at ``limit``. More than _SAMPLE_LIMIT statements: average linkage over an evenly spread
+    sample of them, then each other statement joins the group it is most alike to on
+    average if that reaches ``limit`` (the test average linkage applies), and the rest are
+    grouped among themselves the same way. Bounded time at any size; the same result when
+    the pool is small."""
+    if len(rows) <= _SAMPLE_LIMIT:
+        return _linkage(sims, rows, limit)
+    step = len(rows) / _SAMPLE_LIMIT
+    chosen = sorted({rows[int(i * step)] for i in range(_SAMPLE_LIMIT)})
+    groups = _linkage(sims, chosen, limit)
+    taken = set(chosen)
+    rest = [r for r in rows if r not in taken]
+    leftovers = []
+    for start in range(0, len(rest), _CHUNK):
+        part = rest[start : start + _CHUNK]
+        means = sims.mean_to_groups(part, groups)  # against the sample's groups only
+        best = means.argmax(axis=1)
+        for r, g, value in zip(part, best.tolist(), means[np.arange(len(part)), best].tolist()):
+            if value >= limit:
+                groups[g].append(r)
+            else:
+                leftovers.append(r)
+    if leftovers:
+        groups += _cluster(sims, leftovers, limit)
+    return sorted((sorted(g) for g in groups), key=lambda g: g[0])
 
 
-def _leader(sims: _Similarities, index: list[int], limit: float) -> list[int]:
-    """Greedy clustering for a very large component: each statement joins the leader it is
-    most alike to if at least ``limit``, or leads a new group."""
-    leaders: list[int] = []
-    out = []
-    for i in index:
-        if leaders:
-            row = sims.block([i], leaders).ravel()
-            best = int(np.argmax(row))
-            if row[best] >= limit:
-                out.append(best)
-                continue
-        leaders.append(i)
-        out.append(len(leaders) - 1)
-    return out
+def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
+    if len(rows) == 1:
+        return [list(rows)]
+    distance = 1.0 - sims.block(rows)
+    np.fill_diagonal(distance, 0.0)
+    np.clip(distance, 0.0, 2.0, out=distance)
+    tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
+    labels = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
+    groups: dict[int, list[int]] = {}
+    for r, label in zip(rows, labels):
+        groups.setdefault(label, []).append(r)
+    return sorted(groups.values(), key=lambda g: g[0])
 
 
 def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> StatementGroup:
@@ -278,14 +325,16 @@ def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) ->
 
 
 def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
-    """The most typical statement (most alike, on average, to the others) first, then up to
-    two more from other units that add something (not near-copies of one already chosen)."""
+    """The most typical statement (most alike, on average, to the others; one that does not
+    open with a link word such as "Bên cạnh đó," if there is one) first, then up to two
+    more from other units that add something (not near-copies of one already chosen)."""
     if len(index) == 1:
         return [items[index[0]]]
     sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
     block = sims.block(index, sample)
     score = block.mean(axis=1)
-    ranked = sorted(range(len(index)), key=lambda k: (-round(float(score[k]), 6), k))
+    leads = [bool(_LEAD.match(items[i].text)) for i in index]
+    ranked = sorted(range(len(index)), key=lambda k: (leads[k], -round(float(score[k]), 6), k))
     chosen: list[int] = []
     for k in ranked:
         if len(chosen) == MAX_REPRESENTATIVES:
@@ -293,7 +342,7 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
         s = items[index[k]]
         if any(items[index[c]].unit_code == s.unit_code for c in chosen):
             continue
-        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > 0.9:
+        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > _NEAR_COPY:
             continue
         chosen.append(k)
     return [items[index[k]] for k in chosen]
@@ -302,12 +351,13 @@ def _representatives(items: Sequence[Statement], sims: _Similarities, index: lis
 # --- splitting a unit's text -----------------------------------------------------------------
 
 _BULLET = re.compile(r"^\s*(?:[-–—•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=[A-ZÀ-ỸĐ\"“(])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ\"“(])|(?<=;)\s+")
 
 
 def split_statements(text: str) -> list[str]:
-    """A unit's text as separate statements: one per line or bullet, long lines cut at
-    sentence ends. Bullets and numbering are dropped; empty parts are left out."""
+    """A unit's text as separate statements: one per line or bullet, lines cut at sentence
+    ends and semicolons (a list of proposals "a; b; c" is three statements). Bullets and
+    numbering are dropped, a part's first letter is capitalised; empty parts are left out."""
     text = unicodedata.normalize("NFC", text or "")
     out = []
     for line in text.splitlines():
@@ -317,7 +367,7 @@ def split_statements(text: str) -> list[str]:
         for part in _SENTENCE_END.split(line):
             part = part.strip(" ;")
             if part:
-                out.append(part)
+                out.append(part[:1].upper() + part[1:])
     return out
 
 

@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from .backends.base import CellBlock
 from .campaign import Campaign, Column, Form, Indicator, Unit
 from .layout import sheet_layout
+from .synthetic_text import Writer
 from .submission import Submission
 from .text import format_date
 
@@ -26,26 +27,6 @@ _ISSUERS_BY_GROUP = {
     "MTTQ": ("Ủy ban MTTQ và các tổ chức chính trị - xã hội tỉnh",),
     "DANG_UY": ("Các Đảng ủy trực thuộc tỉnh",),
 }
-_SUMMARIES = (
-    "Kế hoạch triển khai thực hiện Nghị quyết số 45-NQ/TW của Ban Chấp hành Trung ương",
-    "Hướng dẫn tuyên truyền về vai trò của đội ngũ trí thức trong giai đoạn mới",
-    "Chương trình hành động thực hiện Kế hoạch số 329-KH/TU của Ban Chấp hành Đảng bộ tỉnh",
-    "Quyết định ban hành chính sách thu hút, trọng dụng nhân tài",
-    "Kế hoạch kiểm tra, giám sát việc thực hiện Nghị quyết số 45-NQ/TW",
-    "Đề án xây dựng cơ sở dữ liệu đội ngũ trí thức của tỉnh",
-)
-_FORMS_OF_CHECK = ("Kiểm tra chuyên đề", "Giám sát thường xuyên", "Lồng ghép trong kiểm tra định kỳ", "Giám sát qua báo cáo")
-_SENTENCES = (
-    "{unit} đã tổ chức quán triệt Nghị quyết đến 100% chi bộ trực thuộc.",
-    "{unit} ban hành kế hoạch thực hiện và phân công rõ trách nhiệm từng bộ phận.",
-    "Đội ngũ trí thức tại {unit} tham gia tích cực các hoạt động tư vấn, phản biện.",
-    "{unit} chú trọng ứng dụng chuyển đổi số trong quản lý và đào tạo.",
-    "Còn khó khăn về kinh phí và cơ chế thu hút trí thức trẻ về công tác tại {unit}.",
-    "Đề nghị tỉnh bổ sung chính sách hỗ trợ nghiên cứu khoa học cho cơ sở.",
-    "{unit} phối hợp với Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh tổ chức hội thảo chuyên đề.",
-)
-
-
 @dataclass
 class Answers:
     tables: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # form code -> input values by key
@@ -77,34 +58,46 @@ def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
     """Valid answers for every form the unit fills, driven by the forms' column types (so any
     campaign folder works), with realistic wording for the columns of the 45-NQ/TW forms."""
     answers = Answers()
+    writer = Writer.for_unit(unit, rng)  # the unit's names, figures and way of writing
     for form in campaign.forms_for(unit):
-        answers.tables[form.code] = _rows(campaign, unit, form, rng)
+        answers.tables[form.code] = _rows(campaign, unit, form, rng, writer)
     if campaign.has_narrative(unit):
         for item in campaign.outline_items:
-            if rng.random() < 0.8:
-                picks = rng.sample(_SENTENCES, k=rng.randint(1, 3))
-                answers.narrative[item.key] = "\n".join(s.format(unit=unit.name) for s in picks)
+            if rng.random() < 0.85:
+                answers.narrative[item.key] = writer.item(item.key)
     return answers
 
 
-def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
+def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer: Writer) -> list[dict[str, object]]:
     if form.rows == "indicators":
-        return _indicator_rows(campaign, unit, form, rng)
+        rows = _indicator_rows(campaign, unit, form, rng)
+        notes = [c for c in form.input_columns if c.type == "text"]
+        for row in rows:  # a few notes beside the figures
+            for col in notes:
+                row[col.key] = writer.choice("indicator_notes")[: col.max_length] if rng.random() < 0.15 else None
+        return rows
     if form.rows == "fixed":
-        return [_row(campaign, unit, form, rng, {form.key_column.key: label}) for label in form.fixed_rows]
+        return [_row(campaign, unit, form, rng, {form.key_column.key: label}, writer) for label in form.fixed_rows]
     if form.rows == "unit":
-        return [_row(campaign, unit, form, rng, {})]
-    rows = [_row(campaign, unit, form, rng, {}) for _ in range(rng.randint(2, 5))]
+        return [_row(campaign, unit, form, rng, {}, writer)]
+    rows = [_row(campaign, unit, form, rng, {}, writer) for _ in range(rng.randint(2, 5))]
     for number, row in enumerate(rows, start=1):
         if "stt" in row:
             row["stt"] = number
     return rows
 
 
-def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: dict[str, object]) -> dict[str, object]:
+def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: dict[str, object], writer: Writer) -> dict[str, object]:
     row = dict(fixed)
     for col in form.input_columns:
-        row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
+        text = _TEXT.get(col.key) if col.type == "text" else None
+        if text is not None:
+            value = text(writer)
+            row[col.key] = value[: col.max_length] if value else None
+        else:
+            row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
+            if col.key == "members_count":
+                writer.members = row[col.key]
     for col in form.input_columns:  # a conditional column is answered only when its condition holds
         if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
             row[col.key] = None
@@ -114,7 +107,7 @@ def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: 
 def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
     low = col.min if isinstance(col.min, float) else 0.0
     if col.type == "text":
-        return rng.choice(_SENTENCES).format(unit=unit.name)[: col.max_length]
+        return Writer.for_unit(unit, rng).points("*", 1, 2)[: col.max_length]
     if col.type == "integer":
         return rng.randint(int(low), int(low) + 500)
     if col.type == "number":
@@ -139,14 +132,19 @@ def _issuer(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> 
 _REALISTIC = {
     "issuer": _issuer,
     "doc_number": lambda c, u, col, rng: f"{rng.randint(10, 999)}-KH/{u.code.replace('_', '')[:6]}",
-    "summary": lambda c, u, col, rng: rng.choice(_SUMMARIES),
-    "inspection_form": lambda c, u, col, rng: rng.choice(_FORMS_OF_CHECK),
-    "documents": lambda c, u, col, rng: f"Kế hoạch số {rng.randint(10, 300)}-KH/ĐU ngày {format_date(date(2024, 5, 1) + timedelta(days=rng.randint(0, 300)))}",
     "members_count": lambda c, u, col, rng: rng.randint(80, 2500),
     "members_rate": lambda c, u, col, rng: round(rng.uniform(85, 100), 1),
-    "inspection": lambda c, u, col, rng: f"Lồng ghép kiểm tra việc thực hiện trong {rng.randint(1, 6)} cuộc kiểm tra định kỳ năm 2025.",
-    "difficulties": lambda c, u, col, rng: "Nguồn lực và cơ chế thu hút trí thức ở cơ sở còn hạn chế.",
-    "recommendations": lambda c, u, col, rng: "Đề nghị tỉnh ban hành chính sách hỗ trợ trí thức trẻ về công tác ở cơ sở.",
+}
+# Text columns of the 45-NQ/TW forms, written as units write them (synthetic_text.py); an
+# optional column is sometimes left empty.
+_TEXT = {
+    "summary": lambda w: w.choice("summaries"),
+    "inspection_form": lambda w: w.choice("inspection_forms"),
+    "documents": lambda w: w.documents(),
+    "inspection": lambda w: w.choice("inspection"),
+    "good_practices": lambda w: w.points("III.2", 1, 3) if w.rng.random() < 0.92 else "",
+    "difficulties": lambda w: w.points("III.3", 1, 3) if w.rng.random() < 0.95 else "",
+    "recommendations": lambda w: w.recommendations() if w.rng.random() < 0.9 else "",
 }
 
 

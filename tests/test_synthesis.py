@@ -19,6 +19,7 @@ from sonket_gsync.synthesis import (
     normalise,
     split_recipients,
     split_statements,
+    without_lead,
 )
 
 SAMPLE = Path(__file__).parent / "data" / "synthesis-labelled.json"
@@ -168,7 +169,8 @@ def test_split_recipients_by_headings():
         "2. Với Tỉnh ủy: Chỉ đạo bố trí kinh phí cho hoạt động của Liên hiệp hội. Quan tâm đào tạo cán bộ cơ sở."
     )
     parts = split_recipients(text)
-    assert parts["trung_uong"] == "Sớm ban hành Luật về trí thức; có chính sách tiền lương đặc thù cho nhà khoa học."
+    # one proposal a line ("a; b" is two)
+    assert parts["trung_uong"] == "Sớm ban hành Luật về trí thức\nCó chính sách tiền lương đặc thù cho nhà khoa học."
     assert parts["tinh_uy"] == "Chỉ đạo bố trí kinh phí cho hoạt động của Liên hiệp hội.\nQuan tâm đào tạo cán bộ cơ sở."
     assert parts["other"] == ""
 
@@ -184,12 +186,12 @@ def test_split_recipients_inline_and_unaddressed():
 
 def test_split_recipients_variants_of_the_heading():
     assert split_recipients("Đối với Trung ương: sửa Luật Viên chức. Đối với tỉnh: tăng biên chế.") == {
-        "trung_uong": "sửa Luật Viên chức.",
-        "tinh_uy": "tăng biên chế.",
+        "trung_uong": "Sửa Luật Viên chức.",
+        "tinh_uy": "Tăng biên chế.",
         "other": "",
     }
     parts = split_recipients("- Kiến nghị với TW: ban hành tiêu chí trí thức\n- Kiến nghị với Ban Thường vụ Tỉnh ủy: tổ chức tập huấn")
-    assert parts["trung_uong"] == "ban hành tiêu chí trí thức" and parts["tinh_uy"] == "tổ chức tập huấn"
+    assert parts["trung_uong"] == "Ban hành tiêu chí trí thức" and parts["tinh_uy"] == "Tổ chức tập huấn"
 
 
 def test_split_recipients_guesses_nothing_from_the_subject():
@@ -199,6 +201,13 @@ def test_split_recipients_guesses_nothing_from_the_subject():
     assert split_recipients("") == {"trung_uong": "", "tinh_uy": "", "other": ""}
 
 
+def test_without_lead():
+    assert without_lead("Bên cạnh đó, cấp ủy đã ban hành kế hoạch.") == "Cấp ủy đã ban hành kế hoạch."
+    assert without_lead("Đảng ủy đã ban hành kế hoạch.") == "Đảng ủy đã ban hành kế hoạch."
+    # a link word does not make two statements different
+    assert normalise("Đồng thời, kinh phí còn hạn chế.") == normalise("Kinh phí còn hạn chế.")
+
+
 def test_split_statements():
-    assert split_statements("- Một việc.\n+ Hai việc; Ba việc\n\n2) Bốn việc. Năm việc") == ["Một việc.", "Hai việc", "Ba việc", "Bốn việc.", "Năm việc"]
+    assert split_statements("- Một việc.\n+ Hai việc; ba việc\n\n2) Bốn việc. Năm việc") == ["Một việc.", "Hai việc", "Ba việc", "Bốn việc.", "Năm việc"]
     assert split_statements("Kế hoạch số 329-KH/TU ngày 19/3/2024. Đã triển khai.") == ["Kế hoạch số 329-KH/TU ngày 19/3/2024.", "Đã triển khai."]
