@@ -28,11 +28,12 @@ from .report_appendix import annex_xml, appendices_xml, appendix_plan, status_he
 from .report_body import draft_notes, sample_warning, sections
 from .report_indicators import indicator_note, indicator_table_xml
 from .report_xlsx import summary_tabs
+from .settings import DEFAULT_TEMPLATES
 from .text import format_date, to_local
 
 __all__ = ["TEMPLATE_VARIABLES", "render_report", "report_context", "resolve_template", "sample_warning", "summary_tabs"]
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "bao-cao-so-ket.docx"
+DEFAULT_TEMPLATE = DEFAULT_TEMPLATES / "bao-cao-so-ket.docx"  # shipped in the package (sonket_gsync/resources)
 TEMPLATE_NAME = "bao-cao-so-ket.docx"
 BODY_CHART_WIDTH = Mm(charts.INDICATOR_WIDTH_MM)  # charts are drawn at the width printed
 LANDSCAPE_CHART_WIDTH = Mm(charts.COMPLETENESS_WIDTH_MM)
