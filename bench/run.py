@@ -50,7 +50,8 @@ def make_campaign(folder: Path, size: int) -> Path:
             base = real[i % len(real)]
             round_ = i // len(real)
             suffix = f"_{round_}" if round_ else ""
-            writer.writerow({**base, "code": base["code"] + suffix, "name": base["name"] + (f" ({round_})" if round_ else "")})
+            emails = base["emails"].replace("@", f"-{round_}@") if round_ else base["emails"]  # each email once
+            writer.writerow({**base, "code": base["code"] + suffix, "name": base["name"] + (f" ({round_})" if round_ else ""), "emails": emails})
     # the LHH-only indicator stays valid: its reporting unit keeps its code in round 0
     return folder
 
