@@ -95,7 +95,6 @@ def report_context(campaign: Campaign, aggregates: Aggregates, *, compiled_at: d
     doc = campaign.document
     year = doc.year or f"{local:%Y}"
     plan, names = appendix_plan(campaign)
-    body_names = {role: label for role, label in names.items()}
     place = f"{doc.place}, " if doc.place else ""
     return {
         "draft_mark": f"DỰ THẢO ngày {format_date(local)}",
@@ -104,9 +103,9 @@ def report_context(campaign: Campaign, aggregates: Aggregates, *, compiled_at: d
         "place_date": f"{place}ngày      tháng      năm {year}",
         "doc_type": doc.doc_type.upper(),
         "subject": doc.subject,
-        "draft_notes": draft_notes(campaign, aggregates, compiled_at),
+        "draft_notes": draft_notes(campaign, aggregates, compiled_at, names["status"]),
         "opening": doc.opening,
-        "sections": sections(campaign, aggregates, body_names, names["annex"]),
+        "sections": sections(campaign, aggregates, names, names["annex"]),
         "indicator_table": indicator_table_xml(campaign, aggregates),
         "indicator_note": indicator_note(campaign, aggregates),
         "indicator_chart": None,
