@@ -83,12 +83,17 @@ def fill(campaign_dir: Path, data_dir: Path, workers: int) -> None:
         list(pool.map(_fill_chunk, [(str(campaign_dir), str(data_dir / "workspace"), c, 45) for c in chunks]))
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last command run, by its name
+
+
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB, stdout of one CLI command in its own process."""
+    """Wall seconds, peak RSS in MB, stdout of one CLI command in its own process (its CPU
+    seconds go to CPU[command]: on a shared machine wall time mostly measures the others)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sonket_gsync.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    CPU[args[-1] if not args[-1].startswith("-") else args[-2]] = usage.ru_utime + usage.ru_stime
     out = proc.stdout.read().decode("utf-8") if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"command failed: {args}\n{out}")
@@ -118,17 +123,17 @@ def compile_phases(campaign_dir: Path, data_dir: Path) -> dict[str, str]:
 
     service = CampaignService.open(Settings.from_env({}, campaign_dir=campaign_dir, data_dir=data_dir))
     records = service.records()
-    started = time.perf_counter()
+    started = time.process_time()
     agg = aggregate(service.campaign, records)
-    aggregated = time.perf_counter()
+    aggregated = time.process_time()
     draft = render_report(service.campaign, agg, resolve_template(service.campaign), compiled_at=datetime.now())
-    drafted = time.perf_counter()
+    drafted = time.process_time()
     tables = tables_workbook_bytes(summary_tabs(service.campaign, agg))
-    done = time.perf_counter()
+    done = time.process_time()
     statements = sum(len(v) for v in agg.narrative.values())
     service.close()
     return {
-        "compile phases (aggregate / synthesis + draft / tables)": f"{aggregated - started:.1f} / {drafted - aggregated:.1f} / {done - drafted:.1f} s",
+        "compile phases in process, CPU (aggregate / synthesis + draft / tables)": f"{aggregated - started:.1f} / {drafted - aggregated:.1f} / {done - drafted:.1f} s",
         "texts synthesised; draft, tables size": f"{statements:,}; {len(draft) / 1e6:.1f} MB, {len(tables) / 1e6:.1f} MB",
     }
 
@@ -144,6 +149,7 @@ def bench(size: int, workers: int) -> dict[str, str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         base = ["--config", str(campaign_dir), "--data", str(data_dir)]
         full_wall, full_rss, full_out = run([*base, "sync", "--full"], env)
+        full_cpu = CPU["sync"]
         nochange = [run([*base, "sync"], env) for _ in range(5)]
         in_process = no_change_in_process(campaign_dir, data_dir)
         compile_wall, compile_rss, _ = run([*base, "compile"], env)
@@ -151,10 +157,10 @@ def bench(size: int, workers: int) -> dict[str, str]:
         return {
             "units": f"{size:,}",
             "setup (not timed)": f"{setup:.0f} s",
-            "full sync": f"{full_wall:.1f} s, {full_rss:.0f} MB",
+            "full sync (wall, CPU, peak RSS)": f"{full_wall:.1f} s, {full_cpu:.1f} s CPU, {full_rss:.0f} MB",
             "no-change sync (CLI, median of 5)": f"{statistics.median(w for w, _, _ in nochange):.2f} s",
             "no-change sync (in process, median of 5)": f"{statistics.median(in_process) * 1000:.1f} ms",
-            "compile (CLI: synthesis, draft, tables)": f"{compile_wall:.1f} s, {compile_rss:.0f} MB",
+            "compile (CLI: synthesis, draft, tables; wall, CPU, peak RSS)": f"{compile_wall:.1f} s, {CPU['compile']:.1f} s CPU, {compile_rss:.0f} MB",
             **phases,
         }
     finally:
@@ -175,7 +181,8 @@ def main() -> None:
     header = list(rows[0])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r[h] for h in header) + " |" for r in rows]
-    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    load = os.getloadavg()[0]
+    machine = f"{os.cpu_count()} cores, load average {load:.1f} at the end, Python {sys.version.split()[0]}"
     args.out.write_text(f"Command: `python bench/run.py --units {' '.join(map(str, args.units))}` ({machine})\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 
