@@ -27,6 +27,7 @@ from .errors import ReportError
 from .report_appendix import annex_xml, appendices_xml, appendix_plan, status_head_xml, status_units_xml
 from .report_body import draft_notes, sample_warning, sections
 from .report_indicators import indicator_note, indicator_table_xml
+from .report_xml import ensure_styles, insert_parts, marker
 from .report_xlsx import summary_tabs
 from .settings import DEFAULT_TEMPLATES
 from .text import format_date, to_local
@@ -56,9 +57,18 @@ def resolve_template(campaign: Campaign, default: Path | str | None = None) -> P
     return Path(default) if default else DEFAULT_TEMPLATE
 
 
+# Generated parts large enough (thousands of rows at 1,500 units) to be kept out of jinja and
+# docxtpl's passes over the rendered text: the template gets a marker paragraph, replaced by
+# the parsed part once rendered (report_xml.insert_parts).
+LARGE_PARTS = ("appendices", "status_units", "annex")
+
+
 def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Path | str, *, compiled_at: datetime) -> bytes:
     template = _load_template(Path(template_path))
+    ensure_styles(template.docx)
     context = report_context(campaign, aggregates, compiled_at=compiled_at)
+    parts = {name: context[name] for name in LARGE_PARTS}
+    context.update({name: marker(name) for name in LARGE_PARTS})
     context["completeness_chart"] = InlineImage(template, io.BytesIO(charts.completeness_chart(campaign, aggregates)), width=LANDSCAPE_CHART_WIDTH)
     indicator_png = charts.indicator_chart(campaign, aggregates)
     context["indicator_chart"] = InlineImage(template, io.BytesIO(indicator_png), width=BODY_CHART_WIDTH) if indicator_png else None
@@ -70,6 +80,8 @@ def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Pat
             where=str(template_path),
             fix="Tạo lại mẫu bằng lệnh: python templates/make_report_template.py",
         ) from None
+    insert_parts(template.docx.element, parts)
+    del parts
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
