@@ -1,5 +1,7 @@
 """Benchmark of the local (embedded default) campaign: full sync, no-change sync and compile for
-150 and 1,500 synthetic units, each measured as the real CLI command a user runs.
+150 and 1,500 synthetic units, each measured as the real CLI command a user runs. Compile
+includes the synthesis (statements grouped per outline item), the draft (.docx with its
+appendices and annex) and the one aggregated .xlsx; its phases are also timed in process.
 
     python bench/run.py                 # 150 and 1,500 units
     python bench/run.py --units 150     # one size
@@ -48,7 +50,8 @@ def make_campaign(folder: Path, size: int) -> Path:
             base = real[i % len(real)]
             round_ = i // len(real)
             suffix = f"_{round_}" if round_ else ""
-            writer.writerow({**base, "code": base["code"] + suffix, "name": base["name"] + (f" ({round_})" if round_ else "")})
+            emails = base["emails"].replace("@", f"-{round_}@") if round_ else base["emails"]  # each email once
+            writer.writerow({**base, "code": base["code"] + suffix, "name": base["name"] + (f" ({round_})" if round_ else ""), "emails": emails})
     # the LHH-only indicator stays valid: its reporting unit keeps its code in round 0
     return folder
 
@@ -80,12 +83,17 @@ def fill(campaign_dir: Path, data_dir: Path, workers: int) -> None:
         list(pool.map(_fill_chunk, [(str(campaign_dir), str(data_dir / "workspace"), c, 45) for c in chunks]))
 
 
+CPU: dict[str, float] = {}  # CPU seconds (user + system) of the last command run, by its name
+
+
 def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS in MB, stdout of one CLI command in its own process."""
+    """Wall seconds, peak RSS in MB, stdout of one CLI command in its own process (its CPU
+    seconds go to CPU[command]: on a shared machine wall time mostly measures the others)."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sonket_gsync.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
+    CPU[args[-1] if not args[-1].startswith("-") else args[-2]] = usage.ru_utime + usage.ru_stime
     out = proc.stdout.read().decode("utf-8") if proc.stdout else ""
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"command failed: {args}\n{out}")
@@ -105,6 +113,31 @@ def no_change_in_process(campaign_dir: Path, data_dir: Path, repeat: int = 5) ->
     return times
 
 
+def compile_phases(campaign_dir: Path, data_dir: Path) -> dict[str, str]:
+    """The compile's phases in process: aggregate, synthesis + draft, tables; and sizes."""
+    from datetime import datetime
+
+    from sonket_gsync.aggregate import aggregate
+    from sonket_gsync.report import render_report, resolve_template
+    from sonket_gsync.report_xlsx import summary_tabs, tables_workbook_bytes
+
+    service = CampaignService.open(Settings.from_env({}, campaign_dir=campaign_dir, data_dir=data_dir))
+    records = service.records()
+    started = time.process_time()
+    agg = aggregate(service.campaign, records)
+    aggregated = time.process_time()
+    draft = render_report(service.campaign, agg, resolve_template(service.campaign), compiled_at=datetime.now())
+    drafted = time.process_time()
+    tables = tables_workbook_bytes(summary_tabs(service.campaign, agg))
+    done = time.process_time()
+    statements = sum(len(v) for v in agg.narrative.values())
+    service.close()
+    return {
+        "compile phases in process, CPU (aggregate / synthesis + draft / tables)": f"{aggregated - started:.1f} / {drafted - aggregated:.1f} / {done - drafted:.1f} s",
+        "texts synthesised; draft, tables size": f"{statements:,}; {len(draft) / 1e6:.1f} MB, {len(tables) / 1e6:.1f} MB",
+    }
+
+
 def bench(size: int, workers: int) -> dict[str, str]:
     tmp = Path(tempfile.mkdtemp(prefix=f"sonket-bench-{size}-"))
     try:
@@ -116,16 +149,19 @@ def bench(size: int, workers: int) -> dict[str, str]:
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         base = ["--config", str(campaign_dir), "--data", str(data_dir)]
         full_wall, full_rss, full_out = run([*base, "sync", "--full"], env)
+        full_cpu = CPU["sync"]
         nochange = [run([*base, "sync"], env) for _ in range(5)]
         in_process = no_change_in_process(campaign_dir, data_dir)
         compile_wall, compile_rss, _ = run([*base, "compile"], env)
+        phases = compile_phases(campaign_dir, data_dir)
         return {
             "units": f"{size:,}",
             "setup (not timed)": f"{setup:.0f} s",
-            "full sync": f"{full_wall:.1f} s, {full_rss:.0f} MB",
+            "full sync (wall, CPU, peak RSS)": f"{full_wall:.1f} s, {full_cpu:.1f} s CPU, {full_rss:.0f} MB",
             "no-change sync (CLI, median of 5)": f"{statistics.median(w for w, _, _ in nochange):.2f} s",
             "no-change sync (in process, median of 5)": f"{statistics.median(in_process) * 1000:.1f} ms",
-            "compile": f"{compile_wall:.1f} s, {compile_rss:.0f} MB",
+            "compile (CLI: synthesis, draft, tables; wall, CPU, peak RSS)": f"{compile_wall:.1f} s, {CPU['compile']:.1f} s CPU, {compile_rss:.0f} MB",
+            **phases,
         }
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -145,7 +181,8 @@ def main() -> None:
     header = list(rows[0])
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r[h] for h in header) + " |" for r in rows]
-    machine = f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"
+    load = os.getloadavg()[0]
+    machine = f"{os.cpu_count()} cores, load average {load:.1f} at the end, Python {sys.version.split()[0]}"
     args.out.write_text(f"Command: `python bench/run.py --units {' '.join(map(str, args.units))}` ({machine})\n\n" + "\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -28,7 +28,7 @@ from .text import format_number  # noqa: E402
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "invalid": "#c62828", "missing": "#9e9e9e"}
 SAMPLE_COLOUR = "#bdbdbd"
 REAL_COLOUR = "#1565c0"
-DPI = 200
+DPI = 150  # at the printed size: 975 px across the A4 text width
 MIN_FONT_PT = 8
 INDICATOR_WIDTH_MM = 165
 COMPLETENESS_WIDTH_MM = 230
@@ -62,7 +62,7 @@ def completeness_figure(campaign: Campaign, aggregates: Aggregates):
     ax.xaxis.set_major_formatter(FuncFormatter(_vn))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_title("Tình hình gửi báo cáo theo nhóm đơn vị", fontsize=MIN_FONT_PT + 2)
-    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.03 * len(groups)), fontsize=MIN_FONT_PT + 1, frameon=False)
+    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.32), fontsize=MIN_FONT_PT + 1, frameon=False)
     ax.tick_params(labelsize=MIN_FONT_PT + 1)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
@@ -88,7 +88,7 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
     width = INDICATOR_WIDTH_MM / MM_PER_INCH
     fig, axes = plt.subplots(rows, columns, figsize=(width, 1.8 * rows), squeeze=False)
     labels = [_year_label(campaign, y) for y in years]
-    wrap = {3: 34, 2: 50}.get(columns, 70)
+    wrap = {3: 31, 2: 48}.get(columns, 70)
     for ax, (number, ind) in zip(axes.flat, shown):
         values = [ind[f"value_{y}"] for y in years]
         heights = [0 if v != v else v for v in values]
@@ -114,7 +114,11 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
         ax.spines[["top", "right"]].set_visible(False)
     for ax in list(axes.flat)[len(shown):]:
         ax.axis("off")
-    fig.tight_layout(h_pad=1.2, w_pad=1.0)
+    # fixed margins (inches) instead of tight_layout, which draws the figure once more
+    height = fig.get_figheight()
+    title_room, tick_room = 0.55, 0.3
+    fig.subplots_adjust(left=0.1, right=0.97, top=1 - title_room / height, bottom=tick_room / height,
+                        wspace=0.38, hspace=(title_room + tick_room) / (height / rows - title_room - tick_room))
     return fig
 
 
@@ -124,7 +128,8 @@ def indicator_chart(campaign: Campaign, aggregates: Aggregates) -> bytes | None:
 
 
 def overlapping_texts(fig) -> list[tuple[str, str]]:
-    """Pairs of visible texts of a figure whose boxes overlap (tests: must be none)."""
+    """Pairs of visible texts of a figure whose boxes overlap, and texts reaching past the
+    figure's edge (paired with "<edge>"): tests require none."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     texts = list(fig.texts)
@@ -134,13 +139,16 @@ def overlapping_texts(fig) -> list[tuple[str, str]]:
         texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
         low, high = sorted(ax.get_ylim())
         texts += [t for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= v <= high]
-        texts += list(ax.get_xticklabels())
+        low, high = sorted(ax.get_xlim())
+        texts += [t for t, v in zip(ax.get_xticklabels(), ax.get_xticks()) if low <= v <= high]
         legend = ax.get_legend()
         if legend is not None:
             texts += list(legend.get_texts())
     texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
-    pairs = []
+    frame = fig.bbox
+    pairs = [(text, "<edge>") for text, box in boxes
+             if box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5 or box.y0 < frame.y0 - 0.5 or box.y1 > frame.y1 + 0.5]
     for i, (a, box_a) in enumerate(boxes):
         for b, box_b in boxes[i + 1 :]:
             if box_a.overlaps(box_b) and box_a.intersection(box_a, box_b).width > 1 and box_a.intersection(box_a, box_b).height > 1:

@@ -27,12 +27,14 @@ from .errors import ReportError
 from .report_appendix import annex_xml, appendices_xml, appendix_plan, status_head_xml, status_units_xml
 from .report_body import draft_notes, sample_warning, sections
 from .report_indicators import indicator_note, indicator_table_xml
+from .report_xml import ensure_styles, insert_parts, marker
 from .report_xlsx import summary_tabs
+from .settings import DEFAULT_TEMPLATES
 from .text import format_date, to_local
 
 __all__ = ["TEMPLATE_VARIABLES", "render_report", "report_context", "resolve_template", "sample_warning", "summary_tabs"]
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parent.parent / "templates" / "bao-cao-so-ket.docx"
+DEFAULT_TEMPLATE = DEFAULT_TEMPLATES / "bao-cao-so-ket.docx"  # shipped in the package (sonket_gsync/resources)
 TEMPLATE_NAME = "bao-cao-so-ket.docx"
 BODY_CHART_WIDTH = Mm(charts.INDICATOR_WIDTH_MM)  # charts are drawn at the width printed
 LANDSCAPE_CHART_WIDTH = Mm(charts.COMPLETENESS_WIDTH_MM)
@@ -55,9 +57,18 @@ def resolve_template(campaign: Campaign, default: Path | str | None = None) -> P
     return Path(default) if default else DEFAULT_TEMPLATE
 
 
+# Generated parts large enough (thousands of rows at 1,500 units) to be kept out of jinja and
+# docxtpl's passes over the rendered text: the template gets a marker paragraph, replaced by
+# the parsed part once rendered (report_xml.insert_parts).
+LARGE_PARTS = ("appendices", "status_units", "annex")
+
+
 def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Path | str, *, compiled_at: datetime) -> bytes:
     template = _load_template(Path(template_path))
+    ensure_styles(template.docx)
     context = report_context(campaign, aggregates, compiled_at=compiled_at)
+    parts = {name: context[name] for name in LARGE_PARTS}
+    context.update({name: marker(name) for name in LARGE_PARTS})
     context["completeness_chart"] = InlineImage(template, io.BytesIO(charts.completeness_chart(campaign, aggregates)), width=LANDSCAPE_CHART_WIDTH)
     indicator_png = charts.indicator_chart(campaign, aggregates)
     context["indicator_chart"] = InlineImage(template, io.BytesIO(indicator_png), width=BODY_CHART_WIDTH) if indicator_png else None
@@ -69,6 +80,8 @@ def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Pat
             where=str(template_path),
             fix="Tạo lại mẫu bằng lệnh: python templates/make_report_template.py",
         ) from None
+    insert_parts(template.docx.element, parts)
+    del parts
     buffer = io.BytesIO()
     template.save(buffer)
     return buffer.getvalue()
@@ -94,7 +107,6 @@ def report_context(campaign: Campaign, aggregates: Aggregates, *, compiled_at: d
     doc = campaign.document
     year = doc.year or f"{local:%Y}"
     plan, names = appendix_plan(campaign)
-    body_names = {role: label for role, label in names.items()}
     place = f"{doc.place}, " if doc.place else ""
     return {
         "draft_mark": f"DỰ THẢO ngày {format_date(local)}",
@@ -103,9 +115,9 @@ def report_context(campaign: Campaign, aggregates: Aggregates, *, compiled_at: d
         "place_date": f"{place}ngày      tháng      năm {year}",
         "doc_type": doc.doc_type.upper(),
         "subject": doc.subject,
-        "draft_notes": draft_notes(campaign, aggregates, compiled_at),
+        "draft_notes": draft_notes(campaign, aggregates, compiled_at, names["status"]),
         "opening": doc.opening,
-        "sections": sections(campaign, aggregates, body_names, names["annex"]),
+        "sections": sections(campaign, aggregates, names, names["annex"]),
         "indicator_table": indicator_table_xml(campaign, aggregates),
         "indicator_note": indicator_note(campaign, aggregates),
         "indicator_chart": None,

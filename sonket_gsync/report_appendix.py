@@ -14,7 +14,7 @@ import pandas as pd
 
 from .aggregate import Aggregates
 from .campaign import Campaign, Column, Form
-from .report_xml import Cell, RawXml, is_number_text, page_break, paragraph, run, table, text_paragraph
+from .report_xml import TEXT_STYLE, Cell, RawXml, is_number_text, page_break, paragraph, run, table, text_paragraph
 from .text import format_date, format_number, parse_date, to_local
 
 LANDSCAPE_WIDTH = 25.5  # cm of table width on a landscape A4 page
@@ -279,8 +279,8 @@ def annex_xml(campaign: Campaign, aggregates: Aggregates, year: str) -> RawXml:
                 out.append(text_paragraph("(Chưa có đơn vị báo cáo nội dung này.)", italic=True, size=13))
             for _, name, text in entries:
                 lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
-                out.append(paragraph([run(f"{name}: ", bold=True, size=13), run(lines[0], size=13)], size=13, align="both", after_pt=2))
-                out += [text_paragraph(line, size=13, align="both", after_pt=2) for line in lines[1:]]
+                out.append(paragraph([run(f"{name}: ", bold=True), run(lines[0])], style=TEXT_STYLE))
+                out += [paragraph(run(line), style=TEXT_STYLE) for line in lines[1:]]
     return RawXml("".join(out))
 
 

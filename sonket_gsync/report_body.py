@@ -30,13 +30,13 @@ def sample_warning(aggregates: Aggregates) -> str:
     return SAMPLE_WARNING.format(count=count) if count else ""
 
 
-def draft_notes(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime) -> list[str]:
+def draft_notes(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime, status_name: str = "") -> list[str]:
     """What the drafter must know before using the figures (printed in the draft box)."""
     notes = [n for n in [sample_warning(aggregates)] if n]
-    return notes + [completeness_sentence(campaign, aggregates, compiled_at)]
+    return notes + [completeness_sentence(campaign, aggregates, compiled_at, status_name)]
 
 
-def completeness_sentence(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime) -> str:
+def completeness_sentence(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime, status_name: str = "") -> str:
     t = aggregates.totals
     units = aggregates.completeness
     invalid = units[units["status"] == "invalid"]
@@ -55,7 +55,7 @@ def completeness_sentence(campaign: Campaign, aggregates: Aggregates, compiled_a
         missing.append(f"{never} đơn vị có lỗi và chưa có bản hợp lệ nào")
     if missing:
         text += "; chưa tính: " + ", ".join(missing)
-    return text + " (chi tiết tại phụ lục tình hình gửi báo cáo)."
+    return text + f" (chi tiết tại {status_name or 'phụ lục tình hình gửi báo cáo'})."
 
 
 # --- outline ----------------------------------------------------------------------------------

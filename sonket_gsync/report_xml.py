@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
+from lxml import etree
+
 EMU_PER_CM = 567  # twentieths of a point (twips) per centimetre, rounded
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ALIGN = {"left": "left", "right": "right", "center": "center", "both": "both"}
@@ -154,19 +156,99 @@ def _row(cells: list[Cell], widths_cm: list[float], *, size: float, header: bool
             tcpr += f'<w:shd w:val="clear" w:color="auto" w:fill="{cell.shade}"/>'
         tcpr += '<w:vAlign w:val="center"/>' if header else ""
         text = "" if cell.vmerge == "continue" else cell.text
-        para = paragraph(
-            run(text, bold=cell.bold or header, italic=cell.italic, size=size) if text else "",
-            align=cell.align if not header else "center",
-            indent_first_cm=0,
-            size=size,
-            before_pt=1,
-            after_pt=1,
-            line=1.0,
-            keep_next=keep_next,
-        )
+        para = _cell_paragraph(text, cell, header=header, keep_next=keep_next, size=size)
         out.append(f"<w:tc><w:tcPr>{tcpr}</w:tcPr>{para}</w:tc>")
     out.append("</w:tr>")
     return "".join(out)
+
+
+def _cell_paragraph(text: str, cell: Cell, *, header: bool, keep_next: bool, size: float) -> str:
+    """A cell's paragraph in the table style (few XML nodes: at 1,500 units the appendices
+    hold a hundred thousand cells); only what differs from the style is written."""
+    style = TABLE_HEAD_STYLE if header else TABLE_STYLE
+    ppr = f'<w:pStyle w:val="{style}"/>' + ("<w:keepNext/>" if keep_next else "")
+    align = "center" if header else cell.align
+    if align != ("center" if header else "left"):
+        ppr += f'<w:jc w:val="{ALIGN[align]}"/>'
+    if not text:
+        return f"<w:p><w:pPr>{ppr}</w:pPr></w:p>"
+    props = ("<w:b/>" if cell.bold and not header else "") + ("<w:i/>" if cell.italic else "")
+    if size != TABLE_SIZE:
+        props += f'<w:sz w:val="{int(round(size * 2))}"/>'
+    rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
+    parts = _INVALID_XML.sub("", str(text)).split("\n")
+    body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in parts)
+    return f"<w:p><w:pPr>{ppr}</w:pPr><w:r>{rpr}{body}</w:r></w:p>"
+
+
+TABLE_STYLE, TABLE_HEAD_STYLE, TEXT_STYLE = "SonketBang", "SonketBangTieuDe", "SonketYKien"
+TABLE_SIZE, TEXT_SIZE = 10.5, 13
+
+
+def ensure_styles(document) -> None:
+    """The paragraph styles the generated parts use, added to the document when its template
+    lacks them (a campaign's own template keeps working)."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm, Pt
+
+    styles = document.styles
+    present = {s.style_id for s in styles}
+    specs = (
+        (TABLE_STYLE, "Bảng – nội dung", TABLE_SIZE, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 1),
+        (TABLE_HEAD_STYLE, "Bảng – tiêu đề", TABLE_SIZE, True, WD_ALIGN_PARAGRAPH.CENTER, 0, 1),
+        (TEXT_STYLE, "Ý kiến của đơn vị", TEXT_SIZE, False, WD_ALIGN_PARAGRAPH.JUSTIFY, 1.27, 2),
+    )
+    for style_id, name, size, bold, align, indent, after in specs:
+        if style_id in present:
+            continue
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.element.styleId = style_id
+        style.base_style = styles["Normal"]
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        fmt = style.paragraph_format
+        fmt.alignment = align
+        fmt.first_line_indent = Cm(indent)
+        fmt.space_before = Pt(1 if style_id != TEXT_STYLE else 0)
+        fmt.space_after = Pt(after)
+        fmt.line_spacing = 1.0
+
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_MARK = "\u2063sonket-part:"  # an invisible separator: never in a unit's text (clean keeps it, but no name follows)
+
+
+def marker(name: str) -> RawXml:
+    """A placeholder paragraph for a large generated part (see insert_parts)."""
+    return RawXml(f'<w:p><w:r><w:t>{_MARK}{name}</w:t></w:r></w:p>')
+
+
+def insert_parts(document_element, parts: dict[str, str]) -> None:
+    """Replace each marker paragraph in the rendered body by its part: the body is
+    serialised once and fed, with the parts spliced in, to one incremental parse (moving
+    thousands of parsed elements between lxml documents one by one is far slower, and one
+    joined string would double the memory). ``parts`` is emptied as it is consumed."""
+    from docx.oxml.parser import element_class_lookup
+
+    body = document_element.body
+    xml = etree.tostring(body, encoding="unicode")
+    parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
+    parser.set_element_class_lookup(element_class_lookup)
+    position = 0
+    for index, name in sorted((xml.find(f"{_MARK}{name}<"), name) for name in list(parts)):
+        part = parts.pop(name)
+        if index < 0:
+            continue  # the template does not use this part
+        start = xml.rfind("<w:p>", 0, index)
+        parser.feed(xml[position:start].encode("utf-8"))
+        for offset in range(0, len(part), 1 << 20):  # in slices: no second copy of a large part
+            parser.feed(part[offset : offset + (1 << 20)].encode("utf-8"))
+        del part
+        position = xml.find("</w:p>", index) + len("</w:p>")
+    parser.feed(xml[position:].encode("utf-8"))
+    del xml
+    document_element.replace(body, parser.close())
 
 
 def is_number_text(text: str) -> bool:

@@ -49,7 +49,9 @@ def build(path: Path = OUT) -> Path:
     _header_block(doc)
     _title(doc)
     _draft_notes(doc)
+    _tag(doc, "{%p if opening %}")
     _para(doc, "{{ opening }}")
+    _tag(doc, "{%p endif %}")
     _outline(doc)
     _signature(doc)
     appendices = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -58,7 +60,7 @@ def build(path: Path = OUT) -> Path:
     _tag(doc, "{{p appendices }}")
     _tag(doc, "{{p status_head }}")
     _tag(doc, "{%p if completeness_chart %}")
-    _para(doc, "{{ completeness_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _picture(doc, "{{ completeness_chart }}")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{{p status_units }}")
     annex = doc.add_section(WD_SECTION.NEW_PAGE)
@@ -176,6 +178,13 @@ def _para(container, text: str = "", *, bold=False, italic=False, underline=Fals
     return p
 
 
+def _picture(doc, tag: str) -> None:
+    """A paragraph for a chart: centred, single-spaced, with room above (never over a table)."""
+    p = _para(doc, tag, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=6)
+    p.paragraph_format.space_before = Pt(8)
+    p.paragraph_format.line_spacing = 1.0
+
+
 def _tag(doc, tag: str) -> None:
     """A paragraph holding only a tag ({%p %} removed by docxtpl; {{p }} replaced)."""
     doc.add_paragraph(tag)
@@ -288,7 +297,7 @@ def _outline(doc) -> None:
     _tag(doc, "{{p indicator_table }}")
     _para(doc, "{{ indicator_note }}", italic=True, size=11, after=6)
     _tag(doc, "{%p if indicator_chart %}")
-    _para(doc, "{{ indicator_chart }}", align=WD_ALIGN_PARAGRAPH.CENTER, indent=False)
+    _picture(doc, "{{ indicator_chart }}")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p if it.intro %}")

@@ -18,11 +18,9 @@ import openpyxl
 import pytest
 
 from sonket_gsync import narrative
-from sonket_gsync.backends.local import LocalWorkspace
 from sonket_gsync.config import load_campaign
 from sonket_gsync.service import CampaignService
 from sonket_gsync.settings import Settings
-from sonket_gsync.store import Store
 from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
 from tests.test_report_pdf import SOFFICE
 
@@ -35,7 +33,7 @@ def cycle(tmp_path_factory):
     data = tmp_path_factory.mktemp("chi-thi-05")
     settings = Settings.from_env({}, data_dir=data, campaign_dir=FOLDER)
     campaign = load_campaign(FOLDER)
-    service = CampaignService(settings, campaign, LocalWorkspace(settings.workspace_dir, campaign), Store(settings.db_path))
+    service = CampaignService.open(settings)
     service.provision()
     rng = random.Random(5)
     profiles = assign_profiles(campaign, rng)
@@ -52,7 +50,7 @@ def cycle(tmp_path_factory):
     base = [sys.executable, "-m", "sonket_gsync.cli", "--config", str(FOLDER), "--data", str(data)]
     synced = subprocess.run([*base, "sync", "--full"], capture_output=True, text=True, env=env, timeout=300)
     compiled = subprocess.run([*base, "compile"], capture_output=True, text=True, env=env, timeout=300)
-    service = CampaignService(settings, campaign, LocalWorkspace(settings.workspace_dir, campaign), Store(settings.db_path))
+    service = CampaignService.open(settings)
     yield campaign, service, synced, compiled, data
     service.close()
 

@@ -133,3 +133,13 @@ def test_two_forms_of_one_role_are_refused(tmp_path):
         load_campaign(folder)
     assert "cùng vai trò 'documents'" in caught.value.message and "VB_KHAC" in caught.value.where
     assert 'role = "none"' in caught.value.fix
+
+
+def test_a_document_template_named_in_campaign_toml_must_exist(tmp_path):
+    folder = _copy(tmp_path)
+    _edit(folder / "campaign.toml", '# template = "mau-bao-cao.docx"', 'template = "mau-bao-cao.docx"')
+    with pytest.raises(ConfigError) as caught:
+        load_campaign(folder)
+    assert "mau-bao-cao.docx" in caught.value.message and "[document], template" in caught.value.where
+    (folder / "mau-bao-cao.docx").write_bytes((Path(__file__).resolve().parents[1] / "templates" / "bao-cao-so-ket.docx").read_bytes())
+    assert load_campaign(folder).document.template == "mau-bao-cao.docx"
