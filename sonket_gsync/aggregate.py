@@ -16,7 +16,11 @@ Tables (all pandas DataFrames, one row per line of the report's table):
 - ``indicators``: per indicator, each year's province figure by its rule, the number of
   units reporting it, the 2030 target and the progress toward it.
 - ``completeness`` (per unit) and ``group_completeness`` (per group, with a total row).
-- ``narrative``: outline item key -> [(unit name, text)], empty texts skipped.
+- ``narrative``: outline item key -> [(unit code, unit name, text)], empty texts skipped;
+  texts from form columns that ``feeds`` an outline item join it (after the narratives).
+
+Forms are found by role (forms.toml ``role``) and columns by column role, never by code or
+key: a campaign without, say, a documents form gets empty tables, not an error.
 """
 
 from __future__ import annotations
@@ -33,10 +37,6 @@ from .text import clean, fold_accents, header_key
 STATUSES = ("on_time", "late", "invalid", "missing")
 NOT_REPORTED = "Chưa báo cáo"
 OTHER_ISSUER = "Khác (chưa xác định cơ quan ban hành)"
-DOCUMENTS_FORM = "PL01_VB"
-INSPECTION_FORM = "PL01_KT"
-PARTY_FORM = "PL02"
-INDICATOR_FORM = "CHI_TIEU"
 
 
 @dataclass
@@ -51,7 +51,8 @@ class Aggregates:
     completeness: pd.DataFrame
     group_completeness: pd.DataFrame
     totals: dict[str, int]  # on_time, late, invalid, missing, total, sent
-    narrative: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    narrative: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    other_tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # role "none" forms by code
 
     @property
     def sample_indicators(self) -> list[str]:
@@ -76,6 +77,7 @@ def aggregate(campaign: Campaign, records: list[UnitRecord]) -> Aggregates:
         group_completeness=group_completeness,
         totals=totals,
         narrative=_narrative(campaign, units, submissions),
+        other_tables={f.code: _rows(f, units, submissions) for f in campaign.forms if f.role == "none"},
     )
 
 
@@ -122,7 +124,7 @@ def _units_frame(campaign: Campaign, records: list[UnitRecord]) -> pd.DataFrame:
 
 
 def _completeness(campaign: Campaign, units: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
-    per_unit = units.drop(columns=["has_data"]).reset_index(drop=True)
+    per_unit = units.reset_index(drop=True)
     per_unit["status_label"] = per_unit["status"].map(STATUS_LABELS)
     counts = pd.crosstab(units["group"], units["status"]).reindex(
         index=[g.code for g in campaign.groups], columns=list(STATUSES), fill_value=0
@@ -145,12 +147,16 @@ def _completeness(campaign: Campaign, units: pd.DataFrame) -> tuple[pd.DataFrame
 
 # --- Phụ lục 01/1: documents -------------------------------------------------------------
 
-def _rows(form_code: str, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
-    """Every row of one form across submissions, with the unit's code, name and order."""
+def _rows(form: Form | None, units: pd.DataFrame, submissions: dict, *, by_role: bool = False) -> pd.DataFrame:
+    """Every row of one form across submissions, with the unit's code, name and order;
+    by_role: only the columns that have a role, named by their role."""
+    if form is None:
+        return pd.DataFrame(columns=["unit_code", "unit_name", "unit_order"])
+    roles = form.role_keys
     rows = [
-        {**row, "unit_code": code}
+        {**({roles[k]: v for k, v in row.items() if k in roles} if by_role else row), "unit_code": code}
         for code, submission in submissions.items()
-        for row in submission.tables.get(form_code) or ()
+        for row in submission.tables.get(form.code) or ()
     ]
     frame = pd.DataFrame(rows)
     if frame.empty:
@@ -172,10 +178,10 @@ def _text(series: pd.Series) -> pd.Series:
 
 
 def _documents(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
-    form = campaign.form(DOCUMENTS_FORM)
+    form = campaign.form_with_role("documents")
     headings = _issuer_headings(form)
     columns = ["issuer_index", "issuer_numeral", "issuer", "unit_code", "unit_name", "unit_order", "doc_number", "doc_date", "summary"]
-    frame = _rows(DOCUMENTS_FORM, units, submissions)
+    frame = _rows(form, units, submissions, by_role=True)
     if frame.empty:
         return pd.DataFrame(columns=columns)
     for key in ("issuer", "doc_number", "doc_date", "summary"):
@@ -188,8 +194,8 @@ def _documents(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd
     return frame[columns].reset_index(drop=True)
 
 
-def _issuer_headings(form: Form) -> list[str]:
-    return list(form.column("issuer").choices)
+def _issuer_headings(form: Form | None) -> list[str]:
+    return list(form.column_for("issuer").choices) if form else []
 
 
 def _dates_last(series: pd.Series) -> pd.Series:
@@ -200,7 +206,7 @@ def _dates_last(series: pd.Series) -> pd.Series:
 
 
 def _document_counts(campaign: Campaign, documents: pd.DataFrame) -> pd.DataFrame:
-    headings = _issuer_headings(campaign.form(DOCUMENTS_FORM))
+    headings = _issuer_headings(campaign.form_with_role("documents"))
     counts = documents.groupby("issuer_index").size()
     indexes = list(range(len(headings)))
     if len(headings) in counts.index:
@@ -218,9 +224,10 @@ def _document_counts(campaign: Campaign, documents: pd.DataFrame) -> pd.DataFram
 # --- Phụ lục 01/2: inspection and review -------------------------------------------------
 
 def _inspection(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
-    bodies = list(campaign.form(INSPECTION_FORM).fixed_rows)
+    form = campaign.form_with_role("inspection")
+    bodies = list(form.fixed_rows) if form else []
     out = pd.DataFrame({"body": bodies})
-    frame = _rows(INSPECTION_FORM, units, submissions)
+    frame = _rows(form, units, submissions, by_role=True)
     if frame.empty or "body" not in frame:
         for column in ("inspected_yes", "inspected_no", "reviewed_yes", "reviewed_no"):
             out[column] = 0
@@ -251,11 +258,12 @@ PARTY_TEXT = ("documents", "inspection", "good_practices", "difficulties", "reco
 
 
 def _party(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> tuple[pd.DataFrame, dict]:
-    groups = [g.code for g in campaign.groups if PARTY_FORM in g.forms]
-    members = units[units["group"].isin(groups)][["code", "order", "name", "status"]].rename(
+    form = campaign.form_with_role("party_committees")
+    groups = [g.code for g in campaign.groups_filling(form)]
+    members = units[units["group"].isin(groups)][["code", "order", "name", "status", "has_data"]].rename(
         columns={"code": "unit_code", "name": "unit_name"}
     )
-    frame = _rows(PARTY_FORM, units, submissions)
+    frame = _rows(form, units, submissions, by_role=True)
     if not frame.empty:
         frame = frame.drop_duplicates("unit_code")  # one row per unit
         keep = ["unit_code", *(k for k in (*PARTY_TEXT, "members_count", "members_rate") if k in frame)]
@@ -288,13 +296,18 @@ def _party_totals(party: pd.DataFrame) -> dict:
 # --- indicators -----------------------------------------------------------------------------
 
 def _years(campaign: Campaign) -> tuple[int, ...]:
-    return tuple(c.year for c in campaign.form(INDICATOR_FORM).year_columns)
+    form = campaign.form_with_role("indicators")
+    return tuple(c.year for c in form.year_columns) if form else tuple(campaign.indicator_years)
 
 
 def _indicator_values(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
     """Long table: unit_code, code, year, value (numbers only; reported_by applied)."""
-    year_columns = {c.key: c.year for c in campaign.form(INDICATOR_FORM).year_columns}
-    frame = _rows(INDICATOR_FORM, units, submissions)
+    form = campaign.form_with_role("indicators")
+    year_columns = {c.key: c.year for c in form.year_columns} if form else {}
+    frame = _rows(form, units, submissions)
+    code_key = form.column_for("code").key if form else "code"
+    if not frame.empty and code_key in frame:
+        frame = frame.rename(columns={code_key: "code"})
     if frame.empty or "code" not in frame:
         return pd.DataFrame({"unit_code": [], "code": [], "year": [], "value": []})
     present = [k for k in year_columns if k in frame]
@@ -336,7 +349,8 @@ def _indicators(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> p
         plain = [year_stats[agg].iloc[i] if agg in year_stats else np.nan for i, agg in enumerate(out["aggregate"])]
         figure = pd.Series(plain, dtype=float)
         is_weighted = out["aggregate"].eq("weighted_mean")
-        figure[is_weighted] = index[is_weighted.to_numpy()].map(lambda key: weighted.get(key, np.nan))
+        if is_weighted.any():  # (an empty assignment fails on pandas 3)
+            figure[is_weighted] = [weighted.get(key, np.nan) for key in index[is_weighted.to_numpy()]]
         out[f"value_{year}"] = figure.to_numpy()
         out[f"units_{year}"] = year_stats["count"].fillna(0).astype(int).to_numpy()
     latest_year = pd.Series(np.nan, index=out.index)
@@ -372,13 +386,43 @@ def _weighted_means(campaign: Campaign, values: pd.DataFrame) -> dict[tuple[str,
 
 # --- narrative ------------------------------------------------------------------------------
 
-def _narrative(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> dict[str, list[tuple[str, str]]]:
-    out: dict[str, list[tuple[str, str]]] = {item.key: [] for item in campaign.outline_items}
+def _narrative(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> dict[str, list[tuple[str, str, str]]]:
+    """Per outline item, (unit code, unit name, text): the units' narratives in units.csv
+    order, then the answers of form columns that feed the item (split by recipient)."""
+    out: dict[str, list[tuple[str, str, str]]] = {item.key: [] for item in campaign.outline_items}
     names = units["name"].to_dict()
     order = units["order"].to_dict()
-    for code in sorted(submissions, key=order.__getitem__):
+    ordered = sorted(submissions, key=order.__getitem__)
+    for code in ordered:
         for key, text in submissions[code].narrative.items():
             text = clean(text)
             if text and key in out:
-                out[key].append((names[code], text))
+                out[key].append((code, names[code], text))
+    feeding = [(f, c) for f in campaign.forms for c in f.columns if c.feeds]
+    for code in ordered:
+        for form, column in feeding:
+            for row in submissions[code].tables.get(form.code) or ():
+                for key, text in _fed_parts(column, _clean_cell(row.get(column.key))):
+                    if text and key in out:
+                        out[key].append((code, names[code], text))
+    return out
+
+
+def _fed_parts(column, text: str) -> list[tuple[str, str]]:
+    """(outline key, text) for one answer of a column that feeds the outline."""
+    if not text:
+        return []
+    targets = dict(column.feeds)
+    if "" in targets:
+        return [(targets[""], text)]
+    from .synthesis import split_recipients
+
+    parts = split_recipients(text)
+    out = []
+    for part in ("trung_uong", "tinh_uy", "other"):
+        value = clean(parts.get(part) or "")
+        if value:
+            key = targets.get(part) or targets.get("other") or targets.get("tinh_uy")
+            if key:
+                out.append((key, value))
     return out

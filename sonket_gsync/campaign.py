@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, UnknownUnit
 from .text import header_key
 
 COLUMN_TYPES = ("text", "integer", "number", "percent", "date", "choice", "year")
@@ -20,6 +20,23 @@ AGGREGATES = ("sum", "mean", "weighted_mean", "max", "min")
 SHARING_MODES = ("writers", "anyone_with_link")
 # Aggregated figures the report can print under an outline item (outline.toml ``figures``).
 OUTLINE_FIGURES = ("party_members", "documents", "inspection", "indicators")
+
+# What a form is to the province's report (forms.toml ``role``): aggregation and the report
+# find their tables by role, never by form code. Per role, the column roles it needs
+# (required) and may use (optional); a column's ``role`` names what the report reads in it.
+FORM_ROLES = ("documents", "inspection", "party_committees", "indicators", "none")
+COLUMN_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "documents": (("issuer", "doc_number", "doc_date", "summary"), ()),
+    "inspection": (("body", "inspected", "reviewed"), ("inspection_form",)),
+    "party_committees": (
+        ("members_count", "members_rate"),
+        ("stt", "unit_name", "documents", "inspection", "good_practices", "difficulties", "recommendations"),
+    ),
+    "indicators": (("code",), ()),
+    "none": ((), ()),
+}
+# Where a text column's answers go in the report's outline: one item, or split by recipient.
+RECIPIENT_PARTS = ("trung_uong", "tinh_uy", "other")
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,9 @@ class Column:
     number: str = ""
     width: int = 20
     aliases: tuple[str, ...] = ()
+    role: str = ""  # what the report reads in this column (COLUMN_ROLES), "" = nothing
+    group_header: str = ""  # one header over the columns sharing this column's number
+    feeds: tuple[tuple[str, str], ...] = ()  # (recipient part or "", outline item key)
 
     @property
     def header_keys(self) -> tuple[str, ...]:
@@ -55,12 +75,23 @@ class Form:
     note: str = ""
     blank_rows: int = 20
     fixed_rows: tuple[str, ...] = ()
+    role: str = "none"  # FORM_ROLES
+    appendix_title: str = ""  # the appendix's subtitle in the province's report
+    documents_heading: str = ""  # party committees: their heading in the documents form
 
     def column(self, key: str) -> Column:
         for col in self.columns:
             if col.key == key:
                 return col
         raise KeyError(key)
+
+    def column_for(self, role: str) -> Column | None:
+        return next((c for c in self.columns if c.role == role), None)
+
+    @property
+    def role_keys(self) -> dict[str, str]:
+        """column key -> column role, for the columns that have one."""
+        return {c.key: c.role for c in self.columns if c.role}
 
     @property
     def key_column(self) -> Column | None:
@@ -134,6 +165,25 @@ class OutlineSection:
 
 
 @dataclass(frozen=True)
+class DocumentInfo:
+    """The province's report as a Party document (campaign.toml [document]): every element
+    printed in its header, title and signature block. Blank fields print as blanks."""
+
+    issuer: str = ""  # top left, e.g. "Tỉnh ủy Đồng Nai"
+    number: str = "Số      -BC/TU"
+    place: str = ""
+    year: str = ""  # of the date line; "" = the year the draft is compiled
+    doc_type: str = "BÁO CÁO"
+    subject: str = ""  # trích yếu, under the document type
+    signing_authority: str = ""  # "T/M BAN THƯỜNG VỤ"
+    signer_title: str = ""
+    signer_name: str = ""
+    recipients: tuple[str, ...] = ()
+    opening: str = ""  # first paragraph of the body
+    template: str = ""  # a .docx in the campaign folder overriding the default template
+
+
+@dataclass(frozen=True)
 class Campaign:
     folder: Path
     code: str
@@ -157,6 +207,7 @@ class Campaign:
     indicators: tuple[Indicator, ...]
     outline_title: str
     outline: tuple[OutlineSection, ...]
+    document: DocumentInfo = DocumentInfo()
 
     @cached_property
     def _units_by_code(self) -> dict[str, Unit]:
@@ -166,7 +217,7 @@ class Campaign:
         try:
             return self._units_by_code[code]
         except KeyError:
-            raise ConfigError(
+            raise UnknownUnit(
                 f"Không có đơn vị mã '{code}' trong chiến dịch.",
                 where=str(self.folder / "units.csv"),
                 fix="Kiểm tra lại mã đơn vị.",
@@ -177,6 +228,15 @@ class Campaign:
 
     def form(self, code: str) -> Form:
         return next(f for f in self.forms if f.code == code)
+
+    def form_with_role(self, role: str) -> Form | None:
+        """The campaign's form of this role (at most one per role but "none"), or None."""
+        return next((f for f in self.forms if f.role == role), None)
+
+    def groups_filling(self, form: Form | None) -> tuple[Group, ...]:
+        if form is None:
+            return ()
+        return tuple(g for g in self.groups if form.code in g.forms)
 
     def forms_for(self, unit: Unit) -> tuple[Form, ...]:
         wanted = self.group(unit.group).forms

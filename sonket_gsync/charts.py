@@ -1,4 +1,11 @@
-"""Charts for the draft report, as PNG bytes (matplotlib, Agg backend, DejaVu Sans)."""
+"""Charts for the draft report, as PNG bytes (matplotlib, Agg backend, DejaVu Sans).
+
+Each figure is drawn at the physical width it is printed at (``*_WIDTH_MM``, the width the
+report inserts it with), so a font size here is its size on A4 paper: nothing below
+MIN_FONT_PT. Numbers are written the Vietnamese way (1.234,5); panels are titled by the
+indicator's number and name (never a code); texts sit where they cannot overlap (targets in
+the panel title, values above their bars with head-room).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from .aggregate import STATUSES, Aggregates  # noqa: E402
 from .campaign import Campaign  # noqa: E402
@@ -20,65 +28,124 @@ from .text import format_number  # noqa: E402
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "invalid": "#c62828", "missing": "#9e9e9e"}
 SAMPLE_COLOUR = "#bdbdbd"
 REAL_COLOUR = "#1565c0"
-DPI = 150
+DPI = 200
+MIN_FONT_PT = 8
+INDICATOR_WIDTH_MM = 165
+COMPLETENESS_WIDTH_MM = 230
+MM_PER_INCH = 25.4
 
 plt.rcParams["font.family"] = "DejaVu Sans"
+plt.rcParams["font.size"] = MIN_FONT_PT
 
 
-def completeness_chart(campaign: Campaign, aggregates: Aggregates) -> bytes:
+def _vn(value, _pos=None) -> str:
+    return format_number(value)
+
+
+def completeness_figure(campaign: Campaign, aggregates: Aggregates):
     """Stacked horizontal bars: per group, units on time / late / with errors / missing."""
     groups = aggregates.group_completeness
-    labels = [textwrap.fill(f"{n}. {name}", 38) for n, name in zip(groups["number"], groups["group_name"])]
-    fig, ax = plt.subplots(figsize=(8, 0.9 + 0.75 * len(groups)))
+    labels = [textwrap.fill(f"{n}. {name}", 48) for n, name in zip(groups["number"], groups["group_name"])]
+    width = COMPLETENESS_WIDTH_MM / MM_PER_INCH
+    fig, ax = plt.subplots(figsize=(width, 1.4 + 0.55 * len(groups)))
     left = [0] * len(groups)
+    total = max(1, int(groups["total"].max()) if len(groups) else 1)
     for status in STATUSES:
         counts = groups[status].tolist()
         bars = ax.barh(labels, counts, left=left, color=STATUS_COLOURS[status], label=STATUS_LABELS[status])
-        ax.bar_label(bars, labels=[str(c) if c else "" for c in counts], label_type="center", fontsize=8, color="white")
+        # a count is printed inside its bar only when the bar is wide enough for it
+        shown = [str(c) if c and c / total > 0.03 else "" for c in counts]
+        ax.bar_label(bars, labels=shown, label_type="center", fontsize=MIN_FONT_PT, color="white")
         left = [a + b for a, b in zip(left, counts)]
     ax.invert_yaxis()
-    ax.set_xlabel("Số đơn vị")
-    ax.set_title("Tình hình gửi báo cáo theo nhóm đơn vị", fontsize=11)
-    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.18 - 0.02 * len(groups)), fontsize=8, frameon=False)
-    ax.tick_params(axis="y", labelsize=8)
+    ax.set_xlabel("Số đơn vị", fontsize=MIN_FONT_PT + 1)
+    ax.xaxis.set_major_formatter(FuncFormatter(_vn))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_title("Tình hình gửi báo cáo theo nhóm đơn vị", fontsize=MIN_FONT_PT + 2)
+    ax.legend(ncol=4, loc="upper center", bbox_to_anchor=(0.5, -0.25 - 0.03 * len(groups)), fontsize=MIN_FONT_PT + 1, frameon=False)
+    ax.tick_params(labelsize=MIN_FONT_PT + 1)
     ax.spines[["top", "right"]].set_visible(False)
-    return _png(fig)
+    fig.tight_layout()
+    return fig
 
 
-def indicator_chart(campaign: Campaign, aggregates: Aggregates) -> bytes | None:
-    """One small bar chart per indicator with data (province figure per year); sample
-    indicators drawn grey and titled as samples. None when no indicator has data."""
+def completeness_chart(campaign: Campaign, aggregates: Aggregates) -> bytes:
+    return _png(completeness_figure(campaign, aggregates))
+
+
+def indicator_figure(campaign: Campaign, aggregates: Aggregates):
+    """One small bar chart per indicator with data (province figure per year), titled by
+    its number and name, the 2030 target in the title and as a dashed line; sample
+    indicators grey, hatched and starred. None when no indicator has data."""
     years = aggregates.indicator_years
-    table = aggregates.indicators
+    table = aggregates.indicators.reset_index(drop=True)
     has_data = table[[f"value_{y}" for y in years]].notna().any(axis=1)
-    shown = table[has_data]
-    if shown.empty:
+    shown = [(i + 1, row) for i, row in table.iterrows() if has_data[i]]
+    if not shown:
         return None
-    columns = min(3, len(shown))
+    columns = min(3 if len(years) <= 3 else 2, len(shown))
     rows = math.ceil(len(shown) / columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.7 * rows), squeeze=False)
+    width = INDICATOR_WIDTH_MM / MM_PER_INCH
+    fig, axes = plt.subplots(rows, columns, figsize=(width, 1.8 * rows), squeeze=False)
     labels = [_year_label(campaign, y) for y in years]
-    for ax, (_, ind) in zip(axes.flat, shown.iterrows()):
+    wrap = {3: 34, 2: 50}.get(columns, 70)
+    for ax, (number, ind) in zip(axes.flat, shown):
         values = [ind[f"value_{y}"] for y in years]
         heights = [0 if v != v else v for v in values]
-        colour = SAMPLE_COLOUR if ind["sample"] else REAL_COLOUR
-        bars = ax.bar(labels, heights, color=colour, hatch="//" if ind["sample"] else None, edgecolor="#616161")
-        ax.bar_label(bars, labels=[format_number(v) for v in values], fontsize=7)
-        title = f"{ind['code']} ({ind['unit_of_measure']})"
-        if ind["sample"]:
-            title += "\nCHỈ TIÊU MẪU"
-        ax.set_title(title, fontsize=8, color="#c62828" if ind["sample"] else "black")
+        sample = bool(ind["sample"])
+        colour = SAMPLE_COLOUR if sample else REAL_COLOUR
+        bars = ax.bar(labels, heights, color=colour, hatch="//" if sample else None, edgecolor="#616161", width=0.6)
+        ax.bar_label(bars, labels=[format_number(v) for v in values], fontsize=MIN_FONT_PT, padding=2, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
         target = ind["target_2030"]
-        if target == target and target is not None and not ind["sample"]:
+        has_target = target == target and target is not None
+        name = textwrap.shorten(str(ind["name"]), wrap * 2 - 6, placeholder="…")
+        title = textwrap.fill(f"{number}{'*' if sample else ''}. {name}", wrap)
+        title += f"\n({ind['unit_of_measure']}" + (f"; mục tiêu: {format_number(target)})" if has_target else ")")
+        ax.set_title(title, fontsize=MIN_FONT_PT, loc="center", color="#424242" if sample else "black")
+        top = max([h for h in heights] + ([target] if has_target else [0]) + [1])
+        if has_target:
             ax.axhline(target, color="#c62828", linestyle="--", linewidth=1)
-            ax.annotate(f"Mục tiêu 2030: {format_number(target)}", (0, target), fontsize=7, color="#c62828", va="bottom")
-        ax.tick_params(labelsize=7)
-        ax.margins(y=0.2)
+        ax.set_ylim(0, top * 1.3)
+        # ticks only up to the data: the top of the panel stays free for the value labels
+        ax.set_yticks([t for t in MaxNLocator(nbins=3).tick_values(0, top) if 0 <= t <= top * 1.05])
+        ax.yaxis.set_major_formatter(FuncFormatter(_vn))
+        ax.tick_params(labelsize=MIN_FONT_PT)
+        ax.tick_params(axis="x", length=0)
         ax.spines[["top", "right"]].set_visible(False)
     for ax in list(axes.flat)[len(shown):]:
         ax.axis("off")
-    fig.suptitle("Số liệu toàn tỉnh theo năm", fontsize=10)
-    return _png(fig)
+    fig.tight_layout(h_pad=1.2, w_pad=1.0)
+    return fig
+
+
+def indicator_chart(campaign: Campaign, aggregates: Aggregates) -> bytes | None:
+    fig = indicator_figure(campaign, aggregates)
+    return _png(fig) if fig is not None else None
+
+
+def overlapping_texts(fig) -> list[tuple[str, str]]:
+    """Pairs of visible texts of a figure whose boxes overlap (tests: must be none)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    texts = list(fig.texts)
+    for ax in fig.axes:
+        if not ax.axison:
+            continue
+        texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
+        low, high = sorted(ax.get_ylim())
+        texts += [t for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= v <= high]
+        texts += list(ax.get_xticklabels())
+        legend = ax.get_legend()
+        if legend is not None:
+            texts += list(legend.get_texts())
+    texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
+    pairs = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            if box_a.overlaps(box_b) and box_a.intersection(box_a, box_b).width > 1 and box_a.intersection(box_a, box_b).height > 1:
+                pairs.append((a, b))
+    return pairs
 
 
 def _year_label(campaign: Campaign, year: int) -> str:
@@ -87,7 +154,6 @@ def _year_label(campaign: Campaign, year: int) -> str:
 
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
     fig.savefig(buffer, format="png", dpi=DPI)
     plt.close(fig)
     return buffer.getvalue()

@@ -1,18 +1,23 @@
-"""The ``sonket-gsync`` command: a thin layer over CampaignService. Errors become messages
-(exit 2 for permanent problems, 75 for temporary ones), never tracebacks."""
+"""The ``sonket-gsync`` command: a thin layer over CampaignService. Errors become messages,
+never tracebacks; the exit code derives from the error's category (2 for permanent problems,
+75 for temporary ones such as another writer holding the lease, 70 for a bug).
+
+Commands that write (provision, sync, compile, links, demo) hold the campaign's writer lease;
+read-only ones (status) never create a store."""
 
 from __future__ import annotations
 
 import logging
+import signal
 import sys
-from datetime import datetime
+import threading
 from pathlib import Path
 from typing import Sequence
 
 import click
 
 from .campaign import Unit
-from .errors import ConfigError, SonketError
+from .errors import Bug, ConfigError, SonketError
 from .lookup import find_unit
 from .service import CampaignService, is_demo_folder, status_label
 from .settings import Settings
@@ -32,18 +37,14 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except SonketError as exc:
             click.secho(f"Lỗi: {exc.explain()}", fg="red", err=True)
-            sys.exit(EXIT_TEMPORARY if exc.retryable else EXIT_PERMANENT)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            sys.exit(exc.exit_code)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
-        except Exception as exc:  # never a traceback for a person; -v logs it
-            logging.getLogger("sonket_gsync").debug("unexpected failure", exc_info=True)
-            click.secho(
-                f"Lỗi không lường trước ({type(exc).__name__}: {exc}). Dữ liệu đã lưu không bị ảnh hưởng. "
-                "Chạy lại với -v để xem chi tiết và báo cho người quản trị hệ thống.",
-                fg="red",
-                err=True,
-            )
-            sys.exit(EXIT_BUG)
+        except Exception as exc:  # a bug: say so in words, keep the traceback for -v
+            logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+            bug = Bug.from_exception(exc)
+            click.secho(f"Lỗi: {bug.explain()}", fg="red", err=True)
+            sys.exit(bug.exit_code)
 
 
 @click.group(cls=_Cli)
@@ -80,6 +81,11 @@ def _settings(ctx: click.Context, **extra: object) -> Settings:
     return Settings.from_env(**{**ctx.obj, **extra})
 
 
+def write_options(command):
+    """--wait for commands that write: wait for the writer lease instead of exiting 75."""
+    return click.option("--wait", is_flag=True, help="Nếu tiến trình khác đang ghi, chờ đến lượt thay vì dừng (mã thoát 75).")(command)
+
+
 def _bar(label: str):
     def wrap(items: Sequence):
         with click.progressbar(items, label=label, show_pos=True, file=sys.stderr) as bar:
@@ -90,25 +96,29 @@ def _bar(label: str):
 
 @cli.command()
 @common_options
+@write_options
 @click.option("--unit", "units", multiple=True, help="Chỉ tạo cho đơn vị này (lặp lại được).")
 @click.pass_context
-def provision(ctx: click.Context, units: tuple[str, ...]) -> None:
+def provision(ctx: click.Context, units: tuple[str, ...], wait: bool) -> None:
     """Tạo biểu mẫu (bảng tính và báo cáo thuyết minh) cho các đơn vị còn thiếu."""
     service = CampaignService.open(_settings(ctx))
-    report = service.provision(units, progress=_bar("Tạo biểu mẫu"))
+    with service.lease("sonket-gsync provision", wait=wait):
+        report = service.provision(units, progress=_bar("Tạo biểu mẫu"))
     click.echo(f"Đã tạo mới: {len(report.created)} đơn vị; đã có sẵn: {len(report.existing)} đơn vị.")
     click.echo(f"Nơi lưu: {service.settings.workspace_dir if service.workspace.kind == 'local' else 'Google Drive'}")
 
 
 @cli.command()
 @common_options
+@write_options
 @click.pass_context
-def links(ctx: click.Context) -> None:
+def links(ctx: click.Context, wait: bool) -> None:
     """Bảng đường dẫn và mã QR của từng đơn vị, để gửi hoặc in."""
     service = CampaignService.open(_settings(ctx), create=False)
     if not service.unit_files():
         raise ConfigError("Chưa có đơn vị nào được tạo biểu mẫu.", fix="Chạy 'sonket-gsync provision' trước.")
-    ref = service.distribution_sheet()
+    with service.lease("sonket-gsync links", wait=wait):
+        ref = service.distribution_sheet()
     click.echo(f"Bảng đường dẫn và mã QR ({len(service.unit_files())} đơn vị): {ref.url}")
 
 
@@ -117,27 +127,33 @@ def links(ctx: click.Context) -> None:
 @click.option("--full", is_flag=True, help="Đọc lại tất cả đơn vị, không chỉ đơn vị có thay đổi.")
 @click.option("--unit", "units", multiple=True, help="Chỉ đọc đơn vị này ngay (lặp lại được).")
 @click.option("--trigger", default="manual", hidden=True)
+@write_options
 @click.pass_context
-def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger: str) -> None:
+def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger: str, wait: bool) -> None:
     """Đọc các biểu mẫu đã thay đổi, kiểm tra và lưu phiên bản mới."""
     service = CampaignService.open(_settings(ctx))
     codes = tuple(find_unit(service.campaign, typed).code for typed in units)
-    report = service.sync(full=full, only=codes, trigger=trigger, progress=_bar("Đồng bộ"))
+    with service.lease(f"sonket-gsync sync{' --full' if full else ''}", wait=wait):
+        report = service.sync(full=full, only=codes, trigger=trigger, progress=_bar("Đồng bộ"))
     what = f"đã đọc {report.read} đơn vị" if codes else f"{report.changed} đơn vị có thay đổi"
     click.echo(
         f"Đồng bộ xong trong {report.seconds:.2f} giây: {what}, "
         f"{report.versions_added} phiên bản mới, {len(report.invalid)} đơn vị có lỗi, "
         f"{len(report.failed) + len(report.gone)} đơn vị không đọc được, {len(report.retry)} đơn vị sẽ thử lại."
     )
+    if report.summary_error:
+        click.secho(f"Lưu ý: chưa cập nhật được bảng Tổng hợp, lần đồng bộ sau sẽ làm lại. {report.summary_error}", fg="yellow")
 
 
 @cli.command(name="compile")
 @common_options
+@write_options
 @click.pass_context
-def compile_command(ctx: click.Context) -> None:
+def compile_command(ctx: click.Context, wait: bool) -> None:
     """Biên soạn báo cáo: tổng hợp số liệu và viết dự thảo (.docx) cùng bảng tổng hợp (.xlsx)."""
     service = CampaignService.open(_settings(ctx), create=False)
-    result = service.compile()
+    with service.lease("sonket-gsync compile", wait=wait):
+        result = service.compile()
     _print_compile(result)
 
 
@@ -163,13 +179,14 @@ def status(ctx: click.Context, unit_code: str | None, errors: bool) -> None:
 @cli.command()
 @common_options
 @click.option("--seed", default=45, show_default=True, help="Hạt giống ngẫu nhiên của số liệu giả lập.")
+@write_options
 @click.pass_context
-def demo(ctx: click.Context, seed: int) -> None:
+def demo(ctx: click.Context, seed: int, wait: bool) -> None:
     """Chạy thử toàn bộ chiến dịch trên một thư mục mới với số liệu giả lập."""
     from .demo import run_demo
 
     settings = _settings(ctx)  # the same data folder the other commands read by default
-    result = run_demo(settings, seed=seed, progress=_bar, say=click.echo)
+    result = run_demo(settings, seed=seed, progress=_bar, say=click.echo, wait=wait)
     service = result.service
     click.echo("")
     _print_status(service, history=False)  # the draft's link follows just below
@@ -181,6 +198,22 @@ def demo(ctx: click.Context, seed: int) -> None:
     click.echo(f"Kho dữ liệu: {settings.db_path}")
     if settings.data_dir != Settings.from_env().data_dir:
         click.echo(f"Các lệnh sau (status, compile, links…) cần thêm --data {settings.data_dir}.")
+
+
+@cli.command()
+@common_options
+@click.option("--once", is_flag=True, help="Chạy các việc đang chờ rồi thoát.")
+@click.pass_context
+def worker(ctx: click.Context, once: bool) -> None:
+    """Chạy các việc trong hàng đợi (đồng bộ, biên soạn, tạo biểu mẫu…) do trang web hoặc lịch gửi tới."""
+    service = CampaignService.open(_settings(ctx))
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    if not once:
+        click.echo("Đang chờ việc… (Ctrl+C để dừng)", err=True)
+    ran = service.run_worker(stop, once=once)
+    click.echo(f"Đã chạy {ran} việc.")
 
 
 @cli.command(name="check-config")
@@ -220,16 +253,26 @@ def _print_status(service: CampaignService, history: bool = True) -> None:
     runs = service.store.runs(limit=1) if history else []
     if runs:
         run = runs[0]
-        when = format_datetime(datetime.fromisoformat(run["finished_at"] or run["started_at"]))
-        outcome = "xong" if run["status"] == "ok" else "dừng giữa chừng, sẽ đồng bộ lại"
-        click.echo(f"\nĐồng bộ gần nhất: {when} ({outcome}; {run['units_changed']} đơn vị có thay đổi).")
-    drafts = [o for o in service.store.outputs() if o["kind"] == "report"] if history else []
+        when = format_datetime(run.finished_at or run.started_at)
+        outcome = _RUN_OUTCOMES.get(run.status, "dừng giữa chừng, sẽ đồng bộ lại")
+        click.echo(f"\nĐồng bộ gần nhất: {when} ({outcome}; {run.units_changed} đơn vị có thay đổi).")
+    drafts = service.store.outputs(limit=1, kind="report") if history else []
     if drafts:
-        click.echo(f"Dự thảo gần nhất: {drafts[0]['url']} ({format_datetime(datetime.fromisoformat(drafts[0]['created_at']))})")
+        click.echo(f"Dự thảo gần nhất: {drafts[0].url} ({format_datetime(drafts[0].created_at)})")
+    lease = service.store.lease() if history else None
+    if lease:
+        click.echo(f"Đang ghi: {lease.label}, từ {format_datetime(lease.since)}.")
+
+
+_RUN_OUTCOMES = {
+    "ok": "xong",
+    "running": "đang chạy",
+    "interrupted": "bị dừng đột ngột, sẽ đồng bộ lại",
+}
 
 
 def _print_unit(service: CampaignService, unit: Unit) -> None:
-    record = next(r for r in service.records() if r.unit.code == unit.code)
+    record = service.record(unit.code)
     click.echo(f"{unit.name} ({unit.code}) — {status_label(record.status)}")
     if record.last_modified:
         click.echo(f"  Sửa lần cuối: {format_datetime(record.last_modified)}")

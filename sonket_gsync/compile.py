@@ -1,4 +1,8 @@
-"""Compile the province's draft: aggregate, render the report and the tables, store both."""
+"""Compile the province's draft: aggregate, render the report and the tables, store both.
+
+The tables are written once, through ``Workspace.write_summary`` (the "Tổng hợp" spreadsheet
+on Google, tong-hop.xlsx locally): there is no second copy. The template is the campaign
+folder's own when it has one, else the default (report.resolve_template)."""
 
 from __future__ import annotations
 
@@ -7,14 +11,14 @@ from datetime import datetime
 from pathlib import Path
 
 from .aggregate import Aggregates, aggregate
-from .backends.base import DOCX_MIME, XLSX_MIME, OutputRef, Workspace
+from .backends.base import DOCX_MIME, OutputRef, Workspace
 from .campaign import Campaign
-from .report import aggregates_workbook, render_report
+from .report import render_report, resolve_template
+from .report_xlsx import summary_tabs
 from .submission import UnitRecord
 from .text import now
 
 REPORT_NAME = "bao-cao-so-ket-du-thao.docx"
-TABLES_NAME = "bang-tong-hop.xlsx"
 LISTED_UNITS = 10  # name at most this many units in a warning
 
 
@@ -30,16 +34,15 @@ def compile_report(
     campaign: Campaign,
     records: list[UnitRecord],
     workspace: Workspace,
-    template_path: Path | str,
+    template_path: Path | str | None = None,
     *,
     compiled_at: datetime | None = None,
 ) -> CompileResult:
     compiled_at = compiled_at or now()
     aggregates = aggregate(campaign, records)
-    report_bytes = render_report(campaign, aggregates, template_path, compiled_at=compiled_at)
-    tables_bytes = aggregates_workbook(campaign, aggregates)
+    report_bytes = render_report(campaign, aggregates, resolve_template(campaign, template_path), compiled_at=compiled_at)
     report = workspace.write_output(REPORT_NAME, report_bytes, DOCX_MIME)
-    tables = workspace.write_output(TABLES_NAME, tables_bytes, XLSX_MIME)
+    tables = workspace.write_summary(summary_tabs(campaign, aggregates))
     return CompileResult(report=report, tables=tables, aggregates=aggregates, warnings=compile_warnings(aggregates))
 
 
@@ -50,14 +53,21 @@ def compile_warnings(aggregates: Aggregates) -> list[str]:
     if samples:
         warnings.append(
             f"Còn {len(samples)} chỉ tiêu mẫu ({', '.join(samples)}) chưa phải chỉ tiêu chính thức: "
-            "thay trong indicators.csv (cột sample = no) trước khi dùng báo cáo."
+            "thay trong indicators.csv (cột sample = no) trước khi dùng báo cáo."  # a console message, not the draft
         )
     units = aggregates.completeness
     for status, text in (
         ("missing", "đơn vị chưa gửi báo cáo"),
-        ("invalid", "đơn vị có lỗi; số liệu của các đơn vị này lấy theo bản hợp lệ gần nhất (nếu có)"),
     ):
         names = units.loc[units["status"] == status, "name"].tolist()
+        if names:
+            warnings.append(f"{len(names)} {text}: {_names(names)}.")
+    invalid = units[units["status"] == "invalid"]
+    for has_data, text in (
+        (True, "đơn vị có lỗi; số liệu của các đơn vị này lấy theo bản hợp lệ trước đó"),
+        (False, "đơn vị có lỗi và chưa có bản hợp lệ nào: chưa được tính trong báo cáo"),
+    ):
+        names = invalid.loc[invalid["has_data"] == has_data, "name"].tolist()
         if names:
             warnings.append(f"{len(names)} {text}: {_names(names)}.")
     flagged = units.loc[units["flagged"] & (units["status"] != "invalid"), "name"].tolist()

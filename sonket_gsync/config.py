@@ -14,27 +14,25 @@ import io
 import re
 import tomllib
 import unicodedata
-from datetime import date, datetime, time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 from .campaign import (
     AGGREGATES,
-    COLUMN_TYPES,
     OUTLINE_FIGURES,
-    ROW_MODES,
     SHARING_MODES,
     Campaign,
-    Column,
-    Form,
+    DocumentInfo,
     Group,
     Indicator,
     OutlineItem,
     OutlineSection,
     Unit,
 )
+from .config_forms import load_forms
 from .errors import ConfigError
-from .text import TZ, clean, header_key, parse_date
+from .text import TZ, clean, parse_date
 
 # A unit code names files, folders, Drive appProperties (key + value at most 124 bytes) and
 # web addresses: letters without accents, digits, '_' and '-', at most this many characters.
@@ -42,9 +40,6 @@ MAX_UNIT_CODE = 40
 _UNIT_CODE = re.compile(r"[A-Za-z0-9_\-]+")
 # An address a mail server accepts and a spreadsheet cannot take for a formula.
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+")
-
-# Sheet titles cannot hold these characters in Excel (and Google follows for exports).
-_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
 def load_campaign(folder: Path | str) -> Campaign:
@@ -62,7 +57,9 @@ def load_campaign(folder: Path | str) -> Campaign:
     groups = tuple(_group(g, i, where) for i, g in enumerate(_require(doc, "groups", folder / "campaign.toml")))
     _no_duplicates([g.code for g in groups], "nhóm đơn vị", where)
     indicators = _load_indicators(folder / "indicators.csv")
-    forms = _load_forms(folder / "forms.toml")
+    outline_title, outline = _load_outline(folder / "outline.toml")
+    outline_keys = {item.key for section in outline for item in section.answerable}
+    forms = load_forms(folder / "forms.toml", _read_toml, outline_keys)
     form_codes = {f.code for f in forms}
     for g in groups:
         for code in g.forms:
@@ -88,7 +85,6 @@ def load_campaign(folder: Path | str) -> Campaign:
             where=f"{where}, [sharing] mode",
             fix="Dùng \"writers\" (chia sẻ cho email đơn vị) hoặc \"anyone_with_link\" (ai có đường dẫn đều sửa được).",
         )
-    outline_title, outline = _load_outline(folder / "outline.toml")
     return Campaign(
         folder=folder,
         code=_str(meta, "code", where),
@@ -112,7 +108,26 @@ def load_campaign(folder: Path | str) -> Campaign:
         indicators=indicators,
         outline_title=outline_title,
         outline=outline,
+        document=_document(doc.get("document", {}), folder, f"{where}, [document]"),
     )
+
+
+def _document(raw: dict, folder: Path, where: str) -> DocumentInfo:
+    """[document]: the Party document's header, title and signature (all optional)."""
+    recipients = raw.get("recipients", [])
+    if not isinstance(recipients, list):
+        raise ConfigError("recipients phải là danh sách.", where=f"{where}, recipients", fix='Ghi recipients = ["Các đ/c UVTV", "Lưu VPTU"].')
+    template = clean(raw.get("template", ""))
+    if template and not (folder / template).is_file():
+        raise ConfigError(
+            f"Không tìm thấy mẫu báo cáo '{template}' trong thư mục chiến dịch.",
+            where=f"{where}, template",
+            fix="Đặt tệp .docx vào thư mục chiến dịch, hoặc bỏ dòng template để dùng mẫu mặc định.",
+        )
+    fields = {f: clean(str(raw[f])) for f in (
+        "issuer", "number", "place", "year", "doc_type", "subject", "signing_authority", "signer_title", "signer_name", "opening",
+    ) if f in raw}
+    return DocumentInfo(**fields, recipients=tuple(clean(r) for r in recipients), template=template)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -312,105 +327,6 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
                 fix="Ghi mã chỉ tiêu dùng làm trọng số (ví dụ CT04).",
             )
     return tuple(indicators)
-
-
-def _load_forms(path: Path) -> tuple[Form, ...]:
-    doc = _read_toml(path)
-    forms = []
-    for index, raw in enumerate(_require(doc, "forms", path)):
-        at = f"{path}, biểu mẫu thứ {index + 1}"
-        code = _str(raw, "code", at)
-        at = f"{path}, biểu mẫu {code}"
-        rows = raw.get("rows", "open")
-        if rows not in ROW_MODES:
-            raise ConfigError(f"rows = '{rows}' không hợp lệ.", where=at, fix=f"Dùng một trong: {', '.join(ROW_MODES)}.")
-        sheet = _str(raw, "sheet", at)
-        if len(sheet) > 31 or _BAD_SHEET_CHARS.search(sheet):
-            raise ConfigError(
-                f"Tên trang tính '{sheet}' không hợp lệ.",
-                where=f"{at}, sheet",
-                fix="Tên trang tính tối đa 31 ký tự và không chứa [ ] : * ? / \\.",
-            )
-        raw_columns = raw.get("columns") or []
-        if not raw_columns:
-            raise ConfigError("Biểu mẫu không có cột nào.", where=f"{at}, [[forms.columns]]", fix="Khai báo các cột của biểu mẫu.")
-        columns = tuple(_column(c, f"{at}, cột thứ {i + 1}") for i, c in enumerate(raw_columns))
-        _no_duplicates([c.key for c in columns], "cột", at)
-        _no_duplicates([header_key(c.header) for c in columns], "tiêu đề cột", at)
-        keys = {c.key for c in columns}
-        for col in columns:
-            if col.required_when and col.required_when[0] not in keys:
-                raise ConfigError(
-                    f"Cột '{col.key}' bắt buộc theo cột '{col.required_when[0]}' nhưng cột đó không có.",
-                    where=f"{at}, cột {col.key}, required_when",
-                    fix=f"Dùng một trong các cột: {', '.join(sorted(keys))}.",
-                )
-        fixed_rows = tuple(clean(r) for r in raw.get("fixed_rows", ()))
-        if rows == "fixed" and not fixed_rows:
-            raise ConfigError("Biểu mẫu rows = \"fixed\" cần danh sách fixed_rows.", where=at, fix="Khai báo fixed_rows = [\"...\"].")
-        if rows in ("fixed", "indicators") and not columns[0].fixed:
-            raise ConfigError(
-                "Cột đầu của biểu mẫu có dòng cố định phải là cột cố định (fixed = true).",
-                where=f"{at}, cột {columns[0].key}",
-                fix="Đặt fixed = true cho cột nhãn dòng.",
-            )
-        forms.append(
-            Form(
-                code=code,
-                appendix=clean(raw.get("appendix", "")),
-                title=_str(raw, "title", at),
-                sheet=sheet,
-                rows=rows,
-                columns=columns,
-                note=clean(raw.get("note", "")),
-                blank_rows=int(raw.get("blank_rows", 20)),
-                fixed_rows=fixed_rows,
-            )
-        )
-    _no_duplicates([f.code for f in forms], "biểu mẫu", str(path))
-    _no_duplicates([f.sheet for f in forms], "trang tính", str(path))
-    return tuple(forms)
-
-
-def _column(raw: dict, at: str) -> Column:
-    key = _str(raw, "key", at)
-    at = f"{at.rsplit(',', 1)[0]}, cột {key}"
-    ctype = raw.get("type", "text")
-    if ctype not in COLUMN_TYPES:
-        raise ConfigError(f"Kiểu cột '{ctype}' không hợp lệ.", where=f"{at}, type", fix=f"Dùng một trong: {', '.join(COLUMN_TYPES)}.")
-    choices = tuple(clean(c) for c in raw.get("choices", ()))
-    if ctype == "choice" and not choices:
-        raise ConfigError("Cột kiểu choice cần danh sách choices.", where=at, fix="Thêm choices = [\"Có\", \"Không\"].")
-    when = raw.get("required_when")
-    return Column(
-        key=key,
-        header=_str(raw, "header", at),
-        type=ctype,
-        required=bool(raw.get("required", False)),
-        required_when=(clean(when["column"]), clean(when["equals"])) if when else None,
-        choices=choices,
-        min=_bound(raw.get("min"), ctype, f"{at}, min"),
-        max=_bound(raw.get("max"), ctype, f"{at}, max"),
-        max_length=int(raw.get("max_length", 5000)),
-        fixed=bool(raw.get("fixed", False)),
-        year=int(raw["year"]) if "year" in raw else None,
-        number=clean(raw.get("number", "")),
-        width=int(raw.get("width", 20)),
-        aliases=tuple(clean(a) for a in raw.get("aliases", ())),
-    )
-
-
-def _bound(value: Any, ctype: str, at: str) -> float | date | None:
-    if value is None:
-        return None
-    if ctype == "date":
-        parsed = parse_date(str(value))
-        if parsed is None:
-            raise ConfigError(f"Ngày '{value}' không đúng dạng.", where=at, fix="Ghi ngày theo dạng dd/mm/yyyy.")
-        return parsed
-    if isinstance(value, (int, float)):
-        return float(value)
-    raise ConfigError(f"Giới hạn '{value}' phải là số.", where=at, fix="Ghi một số, ví dụ min = 0.")
 
 
 def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:

@@ -55,11 +55,17 @@ def run_demo(
     seed: int = 45,
     progress: Callable[[str], Progress] | None = None,
     say: Callable[[str], None] = lambda _: None,
+    wait: bool = False,
 ) -> DemoResult:
     if settings.backend == "local":
         prepare_folder(settings.data_dir)
     step = progress or (lambda _label: (lambda items: items))
     service = CampaignService.open(settings)
+    with service.lease("sonket-gsync demo", wait=wait):  # one writer at a time, the demo too
+        return _run(service, seed, step, say)
+
+
+def _run(service: CampaignService, seed: int, step, say) -> DemoResult:
     campaign, workspace = service.campaign, service.workspace
     rng = random.Random(seed)
 

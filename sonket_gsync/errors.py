@@ -1,18 +1,38 @@
 """Every error sonket-gsync raises, under one root.
 
 Each error carries what went wrong, where (file, unit, sheet, row, column) and how to fix it,
-in Vietnamese because a person reads it. ``retryable`` tells a caller whether trying again
-later can succeed (rate limits, 5xx, timeouts) or not (bad config, missing file, no access).
-Edges (CLI, HTTP) turn these into output; nothing below them prints.
+in Vietnamese because a person reads it. ``category`` says what kind of failure it is, and
+both the CLI's exit code and the web app's HTTP status derive from it:
+
+=========== ========================================== ========= ======
+category    meaning                                     exit code HTTP
+=========== ========================================== ========= ======
+config      settings or campaign folder wrong           2         500
+not_found   a unit, store, file or job does not exist   2         404
+forbidden   no permission / credentials refused         2         403
+temporary   try again later (busy, 5xx, quota, lease)   75        503
+bad_input   what a person sent is wrong                 2         400
+bug         a fault in sonket-gsync itself              70        500
+=========== ========================================== ========= ======
+
+``retryable`` (category temporary) tells a caller whether trying again later can succeed.
+Errors pickle with their fields (jobs carry them between processes); ``to_dict`` gives the
+serialisable form a job records. Edges (CLI, HTTP) turn these into output; nothing below
+them prints.
 """
 
 from __future__ import annotations
+
+CATEGORIES = ("config", "not_found", "forbidden", "temporary", "bad_input", "bug")
+EXIT_CODES = {"temporary": 75, "bug": 70}  # everything else: 2
+HTTP_STATUS = {"config": 500, "not_found": 404, "forbidden": 403, "temporary": 503, "bad_input": 400, "bug": 500}
 
 
 class SonketError(Exception):
     """Root of all sonket-gsync errors."""
 
     retryable: bool = False
+    category: str = "bug"
 
     def __init__(self, message: str, *, where: str = "", fix: str = "") -> None:
         self.message = message
@@ -28,17 +48,55 @@ class SonketError(Exception):
             parts.append(f"Cách khắc phục: {self.fix}")
         return " ".join(parts)
 
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.category, 2)
+
+    @property
+    def http_status(self) -> int:
+        return HTTP_STATUS.get(self.category, 500)
+
+    def to_dict(self) -> dict[str, str]:
+        return {"category": self.category, "message": self.message, "where": self.where, "fix": self.fix, "type": type(self).__name__}
+
+    def __reduce__(self):
+        # Subclasses have their own keyword-only constructors: rebuild from the fields.
+        return (_rebuild, (type(self), dict(self.__dict__)))
+
+
+def _rebuild(cls: type, state: dict) -> SonketError:
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.explain())
+    return error
+
 
 class PermanentError(SonketError):
     """Trying again will not help until someone changes something."""
 
     retryable = False
+    category = "bad_input"
 
 
 class RetryableError(SonketError):
     """A passing condition; the same call may succeed later."""
 
     retryable = True
+    category = "temporary"
+
+
+class Bug(SonketError):
+    """Something sonket-gsync did not foresee (an exception that is not a SonketError)."""
+
+    category = "bug"
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, where: str = "") -> "Bug":
+        return cls(
+            f"Lỗi không lường trước trong sonket-gsync ({type(exc).__name__}: {exc}).",
+            where=where,
+            fix="Chạy lại; nếu lỗi lặp lại, gửi nội dung này cho quản trị hệ thống.",
+        )
 
 
 # --- configuration -------------------------------------------------------------------------
@@ -46,11 +104,21 @@ class RetryableError(SonketError):
 class ConfigError(PermanentError):
     """The campaign folder or the settings are wrong."""
 
+    category = "config"
+
+
+class UnknownUnit(ConfigError):
+    """A unit code that is not in the campaign (asked by a person or a URL)."""
+
+    category = "not_found"
+
 
 # --- reading a unit's files ----------------------------------------------------------------
 
 class UnitFileError(PermanentError):
     """A unit's file is missing, unreadable or not the kind of file expected."""
+
+    category = "bad_input"
 
     def __init__(self, message: str, *, unit_code: str, where: str = "", fix: str = "") -> None:
         self.unit_code = unit_code
@@ -78,9 +146,13 @@ class RateLimited(WorkspaceError, RetryableError):
 class NotFound(WorkspaceError, PermanentError):
     """A file, sheet or folder does not exist (any more)."""
 
+    category = "not_found"
+
 
 class AccessDenied(WorkspaceError, PermanentError):
     """The service account or user has no permission on the file."""
+
+    category = "forbidden"
 
 
 class StorageQuotaExceeded(WorkspaceError, PermanentError):
@@ -90,62 +162,60 @@ class StorageQuotaExceeded(WorkspaceError, PermanentError):
     delegated user).
     """
 
+    category = "config"
+
 
 class AuthError(WorkspaceError, PermanentError):
     """Credentials are missing, malformed or refused."""
+
+    category = "forbidden"
 
 
 class BadRequest(WorkspaceError, PermanentError):
     """The backend rejected a request as malformed (a bug on our side, or an API change)."""
 
+    category = "bug"
 
-# --- store and report ----------------------------------------------------------------------
+
+# --- store, jobs and report ----------------------------------------------------------------
 
 class StoreError(PermanentError):
-    """The SQLite store is unusable (locked, corrupt, from a newer version)."""
+    """The store is unusable (corrupt, from a newer version, refused our query)."""
+
+    category = "config"
+
+
+class StoreBusy(StoreError, RetryableError):
+    """The store is locked by another writer, timed out, or cannot be reached right now."""
+
+    retryable = True
+    category = "temporary"
+
+
+class StoreMissing(StoreError):
+    """A read-only command found no store: nothing was provisioned or synced there."""
+
+    category = "not_found"
+
+
+class LeaseHeld(RetryableError):
+    """Another process holds the campaign's writer lease."""
+
+    def __init__(self, message: str, *, holder: str = "", since: str = "", where: str = "", fix: str = "") -> None:
+        self.holder = holder
+        self.since = since
+        super().__init__(message, where=where, fix=fix)
+
+
+class LeaseLost(RetryableError):
+    """This process's writer lease expired (it stalled); another may have taken over."""
+
+
+class JobNotFound(PermanentError):
+    category = "not_found"
 
 
 class ReportError(PermanentError):
     """The report could not be drafted (template broken, nothing to compile)."""
 
-
-class UnitNotFound(PermanentError):
-    """No unit of the campaign has the code or name a person typed."""
-
-
-class StoreMissing(PermanentError):
-    """A command that only reads was pointed at a data folder where nothing was ever
-    provisioned or synced."""
-
-    def __init__(self, data_dir) -> None:
-        from pathlib import Path
-
-        data_dir = Path(data_dir)
-        self.data_dir = data_dir
-        found = _stores_near(data_dir)
-        hint = f" Thư mục có dữ liệu gần đây: {', '.join(found)}." if found else ""
-        super().__init__(
-            "Thư mục dữ liệu này chưa có dữ liệu: chưa tạo biểu mẫu (provision) hay đồng bộ (sync) lần nào ở đây.",
-            where=str(data_dir),
-            fix=(
-                "Chỉ đến đúng thư mục dữ liệu bằng --data THƯ_MỤC hoặc biến SONKET_DATA_DIR "
-                "(mặc định ./data, cũng là nơi 'sonket-gsync demo' ghi), "
-                "hoặc chạy 'sonket-gsync provision' để bắt đầu chiến dịch ở thư mục này." + hint
-            ),
-        )
-
-    def __reduce__(self):
-        return (type(self), (self.data_dir,))
-
-
-def _stores_near(data_dir) -> list[str]:
-    """Data folders next to the current one that do hold a store (sonket.db)."""
-    from pathlib import Path
-
-    seen = []
-    for base in {Path.cwd(), data_dir.parent}:
-        try:
-            seen += [str(p.parent) for p in sorted(base.glob("*/sonket.db"))[:5]]
-        except OSError:
-            pass
-    return sorted(set(seen))[:5]
+    category = "config"

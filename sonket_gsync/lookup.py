@@ -6,18 +6,18 @@ from __future__ import annotations
 import difflib
 
 from .campaign import Campaign, Unit
-from .errors import UnitNotFound
+from .errors import UnknownUnit
 from .text import clean, fold_accents
 
 SUGGESTIONS = 5
 
 
 def find_unit(campaign: Campaign, query: str) -> Unit:
-    """The one unit ``query`` names; ``UnitNotFound`` (with suggestions) otherwise."""
+    """The one unit ``query`` names; ``UnknownUnit`` (with suggestions) otherwise."""
     typed = clean(query)
     key = _key(typed)
     if not key:
-        raise UnitNotFound("Chưa nhập mã hoặc tên đơn vị.", where="--unit", fix="Nhập mã (ví dụ SO_TP) hoặc tên đơn vị.")
+        raise UnknownUnit("Chưa nhập mã hoặc tên đơn vị.", where="--unit", fix="Nhập mã (ví dụ SO_TP) hoặc tên đơn vị.")
     by_code = [u for u in campaign.units if u.code.casefold() == typed.casefold()]
     if by_code:
         return by_code[0]
@@ -28,13 +28,13 @@ def find_unit(campaign: Campaign, query: str) -> Unit:
     if len(partial) == 1:
         return partial[0]
     if partial:
-        raise UnitNotFound(
+        raise UnknownUnit(
             f"Có {len(partial)} đơn vị khớp với '{typed}'.",
             where="--unit",
             fix="Ghi rõ hơn, hoặc dùng mã của một trong các đơn vị: " + _listing(partial[:10]),
         )
     close = suggest(campaign, typed)
-    raise UnitNotFound(
+    raise UnknownUnit(
         f"Không có đơn vị nào có mã hoặc tên '{typed}'.",
         where="--unit",
         fix=f"Có phải: {_listing(close)}?" if close else "Xem danh sách đơn vị bằng 'sonket-gsync status'.",

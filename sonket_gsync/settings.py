@@ -62,6 +62,13 @@ class Settings:
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
     backoff_cap_seconds: float = 64.0
     """Upper bound of one exponential-backoff wait."""
+    # --- store, jobs and the writer lease (issue 7) -------------------------------------------
+    database_url: str = ""
+    """Empty: the SQLite file <data_dir>/sonket.db. ``postgresql://user@host:port/db``: PostgreSQL (several processes or machines)."""
+    lease_seconds: float = 60.0
+    """The writer lease lasts this long unless its holder renews it (every third of it); a dead holder's lease expires after it."""
+    worker_poll_seconds: float = 1.0
+    """How often an idle ``sonket-gsync worker`` looks for queued jobs."""
 
     def __post_init__(self) -> None:
         # Folders are resolved once, here, to absolute paths: every later use (a worker
@@ -104,6 +111,14 @@ class Settings:
                 where=f"{self.data_dir} (--data / SONKET_DATA_DIR)",
                 fix="Chọn một thư mục (có thể chưa tồn tại), ví dụ --data data.",
             )
+        if self.database_url and not self.database_url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://", "sqlite:///")):
+            raise ConfigError(
+                "SONKET_DATABASE_URL phải là địa chỉ PostgreSQL (postgresql://người-dùng@máy:cổng/tên-csdl) hoặc để trống (SQLite).",
+                where="SONKET_DATABASE_URL",
+                fix="Để trống để dùng tệp SQLite trong thư mục dữ liệu, hoặc nhập địa chỉ PostgreSQL đúng dạng.",
+            )
+        if self.lease_seconds < 1 or self.worker_poll_seconds <= 0:
+            raise ConfigError("Thời hạn khóa ghi và chu kỳ kiểm tra việc phải là số dương (khóa ghi ít nhất 1 giây).", where="SONKET_LEASE_SECONDS / SONKET_WORKER_POLL_SECONDS")
         if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
             raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
         if self.drive_calls_per_minute < 1 or self.google_workers < 1:

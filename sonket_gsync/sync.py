@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import time
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Sequence, TypeVar
 
 from .backends.base import Workspace
 from .campaign import Campaign, Unit
 from .errors import AuthError, NotFound, RetryableError, SonketError, StorageQuotaExceeded
 from .parse import parse_snapshot
-from .store import Store
+from .store import StoreProtocol as Store
 from .submission import Problem
+from .text import now
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,7 +39,12 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)
     retry: list[str] = field(default_factory=list)
     gone: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # read, but older than what was stored: ignored
     seconds: float = 0.0
+    summary_error: str = ""  # the summary refresh failed: it stays owed until a later sync
+
+    def to_dict(self) -> dict:
+        return asdict(self)
 
     def counts(self) -> dict[str, int]:
         return {
@@ -59,10 +65,17 @@ def sync(
     trigger: str = "manual",
     only: Sequence[str] = (),
     progress: Progress | None = None,
+    holder: str = "",
+    job_id: int | None = None,
 ) -> SyncReport:
-    """Sync changed units (all units when ``full``; just ``only`` when given, cursor untouched)."""
+    """Sync changed units (all units when ``full``; just ``only`` when given, cursor untouched).
+
+    The run is recorded under ``holder`` (the writer lease's holder): if that process dies,
+    the run shows as interrupted once its lease expires. A run that read or flagged anything
+    leaves the summary owed, in the same transaction that records the run's end.
+    """
     started = time.perf_counter()
-    run_id = store.begin_run(trigger, workspace.kind, full)
+    run_id = store.begin_run(trigger, workspace.kind, full, holder=holder, job_id=job_id)
     report = SyncReport(run_id=run_id, full=full)
     cursor = store.cursor(workspace.kind)
     try:
@@ -81,18 +94,21 @@ def sync(
             for unit, result in results:
                 _sync_unit(campaign, store, run_id, unit, result, report)
     except SonketError as exc:
-        store.fail_run(run_id, exc.message)
+        store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
     except BaseException as exc:
-        store.fail_run(run_id, repr(exc))
+        store.fail_run(run_id, repr(exc), owe_summary=_touched(report))
         raise
     # ``only`` reads a few units on demand: the cursor stays where it was for everything else.
-    store.finish_run(run_id, backend=workspace.kind, cursor=cursor or "", counts=report.counts())
+    store.finish_run(run_id, backend=workspace.kind, cursor=cursor or "", counts=report.counts(), owe_summary=_touched(report))
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport) -> None:
+    # An older read recorded after a newer one must not win (store.record_read): reads may
+    # run ahead of recording (read_units), so a read is dated when it started.
+    read_at = getattr(result, "read_started", None) or now()
     try:
         if isinstance(result, Exception):
             raise result
@@ -101,11 +117,11 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
     except (AuthError, StorageQuotaExceeded):
         raise  # the whole workspace is refused: no point going on unit by unit
     except RetryableError as exc:
-        store.record_failure(run_id, unit.code, _problem(unit, exc, "warning"), retry=True)
+        store.record_failure(run_id, unit.code, _problem(unit, exc, "warning"), retry=True, read_at=read_at)
         report.retry.append(unit.code)
         return
     except SonketError as exc:
-        store.record_failure(run_id, unit.code, _problem(unit, exc), retry=False, gone=isinstance(exc, NotFound))
+        store.record_failure(run_id, unit.code, _problem(unit, exc), retry=False, gone=isinstance(exc, NotFound), read_at=read_at)
         report.failed.append(unit.code)
         return
     except Exception as exc:  # a file no parser foresaw must not stop the others
@@ -116,11 +132,14 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
             "Hãy kiểm tra tệp có mở được bình thường không; nếu lỗi lặp lại, báo cho quản trị hệ thống.",
             "unexpected",
         )
-        store.record_failure(run_id, unit.code, problem, retry=False)
+        store.record_failure(run_id, unit.code, problem, retry=False, read_at=read_at)
         report.failed.append(unit.code)
         return
-    outcome = store.record_read(run_id, parsed.submission, parsed.problems, snapshot.modified_at)
+    outcome = store.record_read(run_id, parsed.submission, parsed.problems, snapshot.modified_at, read_at=read_at)
     report.read += 1
+    if outcome.stale:  # a newer read of this unit was recorded meanwhile: nothing moves back
+        report.stale.append(unit.code)
+        return
     report.versions_added += int(outcome.version_added)
     if outcome.accepted:
         report.accepted.append(unit.code)
@@ -142,6 +161,10 @@ def _record_gone(campaign: Campaign, store: Store, run_id: int, missing: Sequenc
             )
             store.record_failure(run_id, code, problem, retry=False, gone=True)
             report.gone.append(code)
+
+
+def _touched(report: SyncReport) -> bool:
+    return bool(report.read or report.failed or report.retry or report.gone)
 
 
 def _problem(unit: Unit, exc: SonketError, severity: str = "error") -> Problem:

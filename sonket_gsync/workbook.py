@@ -339,36 +339,10 @@ def _serial(day: date) -> int:
 # --- summary workbooks --------------------------------------------------------------------
 
 def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
-    """One sheet per tab. Every string is stored as text: a value starting with '=', '+',
-    '-' or '@' (a unit's answer, say) must never become a formula in the summary."""
-    wb = Workbook()
-    wb.remove(wb.active)
-    used: set[str] = set()
-    for title, grid in tabs.items():
-        ws = wb.create_sheet(_sheet_title(title, used))
-        widths: dict[int, int] = {}
-        for r, row in enumerate(grid, start=1):
-            for c, value in enumerate(row, start=1):
-                value = _cell_value(value)
-                if value is None:
-                    continue
-                cell = ws.cell(row=r, column=c, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"
-                    widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
-                elif isinstance(value, datetime):
-                    cell.number_format = "dd/mm/yyyy hh:mm"
-                elif isinstance(value, date):
-                    cell.number_format = DATE_FORMAT
-                if r == 1:
-                    cell.font = Font(bold=True)
-        for c, w in widths.items():
-            ws.column_dimensions[get_column_letter(c)].width = max(8, w + 2)
-        if grid:
-            ws.freeze_panes = "A2"
-    if not wb.worksheets:
-        wb.create_sheet("Tổng hợp")
-    return _to_bytes(wb)
+    """The aggregated tables as one formatted .xlsx (built in report_xlsx, with the report)."""
+    from .report_xlsx import tables_workbook_bytes
+
+    return tables_workbook_bytes(tabs)
 
 
 def _cell_value(value: object) -> object:

@@ -228,7 +228,28 @@ def test_narrative_collects_texts_in_units_order_skipping_empty(campaign):
     ]
     narrative = aggregate(campaign, records).narrative
     assert list(narrative) == [item.key for item in campaign.outline_items]
-    assert narrative["I.1"] == [("Sở Nội vụ", "Đã quán triệt đầy đủ"), ("Sở Y tế", "Y tế đã triển khai")]
-    assert narrative["I.1"][0][1] == unicodedata.normalize("NFC", nfd)
+    assert narrative["I.1"] == [("SO_NV", "Sở Nội vụ", "Đã quán triệt đầy đủ"), ("SO_YT", "Sở Y tế", "Y tế đã triển khai")]
+    assert narrative["I.1"][0][2] == unicodedata.normalize("NFC", nfd)
     assert narrative["II.2"] == []
-    assert narrative["IV"] == [("Sở Nội vụ", "Nhiệm vụ tới")]
+    assert narrative["IV"] == [("SO_NV", "Sở Nội vụ", "Nhiệm vụ tới")]
+
+
+def test_party_committee_answers_feed_the_outline_split_by_recipient(campaign):
+    unit = campaign.units_in("DANG_UY")[0]
+    row = {**_party_row(10, 50), "good_practices": "Mô hình cà phê trí thức", "difficulties": "Thiếu kinh phí",
+           "recommendations": "Với Trung ương: sửa Luật Khoa học. Với Tỉnh ủy: tăng kinh phí cho cơ sở."}
+    narrative = aggregate(campaign, [record(campaign, unit.code, tables={"PL02": [row]})]).narrative
+    assert narrative["III.2"] == [(unit.code, unit.name, "Mô hình cà phê trí thức")]
+    assert narrative["III.3"] == [(unit.code, unit.name, "Thiếu kinh phí")]
+    assert narrative["I.3"] == [(unit.code, unit.name, "Kiểm tra quý I")]
+    assert [t for _, _, t in narrative["V.1"]] and "Luật Khoa học" in narrative["V.1"][0][2]
+    assert "kinh phí cho cơ sở" in narrative["V.2"][0][2] and "Luật" not in narrative["V.2"][0][2]
+
+
+def test_a_campaign_without_documents_inspection_or_party_forms_aggregates_to_empty_tables(campaign):
+    import dataclasses
+
+    only = dataclasses.replace(campaign, forms=tuple(f for f in campaign.forms if f.role == "indicators"))
+    agg = aggregate(only, [record(only, "SO_NV", tables={"PL01_VB": [_doc("Tỉnh ủy", "1/KH", "2024-01-01")]})])
+    assert agg.documents.empty and agg.document_counts.empty and agg.inspection.empty and agg.party.empty
+    assert agg.party_totals["units_total"] == 0

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from sonket_gsync.cli import cli
 from sonket_gsync.config import MAX_UNIT_CODE, load_campaign
-from sonket_gsync.errors import ConfigError, UnitNotFound
+from sonket_gsync.errors import ConfigError, UnknownUnit
 from sonket_gsync.lookup import find_unit
 from sonket_gsync.service import CampaignService
 from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
@@ -96,13 +96,13 @@ def test_a_unit_is_found_by_code_in_any_case_or_by_name_without_accents_or_in_pa
 
 
 def test_nothing_matching_suggests_the_closest_units(campaign):
-    with pytest.raises(UnitNotFound) as err:
+    with pytest.raises(UnknownUnit) as err:
         find_unit(campaign, "So tu phapp")
     assert "SO_TP" in err.value.fix
 
 
 def test_a_part_matching_several_units_lists_them(campaign):
-    with pytest.raises(UnitNotFound) as err:
+    with pytest.raises(UnknownUnit) as err:
         find_unit(campaign, "Sở")
     assert "SO_TP" in err.value.fix and "SO_NV" in err.value.fix
 
@@ -127,7 +127,7 @@ def test_commands_on_an_empty_data_folder_create_nothing_and_say_so(tmp_path, co
     data = tmp_path / "trong"
     result = invoke("--data", str(data), *command)
     assert result.exit_code == 2
-    assert "chưa có dữ liệu" in result.output and "--data" in result.output
+    assert "Chưa có dữ liệu" in result.output and "--data" in result.output
     assert not data.exists()
 
 

@@ -1,102 +1,40 @@
-"""A new campaign is a new config folder, never a code change: a 5-year review with other
-years, another deadline, fewer units and an extra form runs the whole cycle unchanged."""
+"""A new campaign is a new config folder, never a code change. tests/campaigns/tong-ket-chi-thi-05
+is genuinely different from 45-NQ/TW: other form codes (BM_DANG_BO, BM_SO_LIEU, BM_DAO_TAO)
+and column keys, no Phụ lục 01 (no documents or inspection form), its own five-year
+indicator set, another outline, a configured signer. It runs provision → sync (full, the
+CLI command that once died with StopIteration) → compile unchanged, and LibreOffice reads
+the draft."""
 
 from __future__ import annotations
 
 import io
 import random
-import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import docx
+import openpyxl
 import pytest
-from docx import Document
 
 from sonket_gsync import narrative
 from sonket_gsync.backends.local import LocalWorkspace
 from sonket_gsync.config import load_campaign
 from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import DEFAULT_CAMPAIGN
+from sonket_gsync.settings import Settings
 from sonket_gsync.store import Store
 from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
+from tests.test_report_pdf import SOFFICE
 
-EXTRA_FORM = """
-[[forms]]
-code = "DAO_TAO"
-appendix = "Phụ lục 03"
-title = "Đào tạo, bồi dưỡng trí thức theo năm"
-sheet = "PL03 Đào tạo"
-rows = "open"
-blank_rows = 10
-
-  [[forms.columns]]
-  key = "year"
-  header = "Năm"
-  type = "year"
-  required = true
-
-  [[forms.columns]]
-  key = "trainees"
-  header = "Số lượt được đào tạo, bồi dưỡng"
-  type = "integer"
-  required = true
-
-  [[forms.columns]]
-  key = "budget"
-  header = "Kinh phí (triệu đồng)"
-  type = "number"
-"""
+FOLDER = Path(__file__).resolve().parent / "campaigns" / "tong-ket-chi-thi-05"
+ROOT = Path(__file__).resolve().parents[1]
 
 
-def _replace(path: Path, old: str, new: str) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert old in text, old
-    path.write_text(text.replace(old, new), encoding="utf-8")
-
-
-@pytest.fixture
-def five_year(tmp_path: Path) -> Path:
-    folder = tmp_path / "tong-ket-5-nam"
-    shutil.copytree(DEFAULT_CAMPAIGN, folder)
-    campaign = folder / "campaign.toml"
-    _replace(campaign, 'code = "so-ket-45-nq-tw"', 'code = "tong-ket-5-nam"')
-    _replace(campaign, 'name = "Sơ kết 03 năm thực hiện Nghị quyết số 45-NQ/TW"', 'name = "Tổng kết 05 năm thực hiện Nghị quyết số 45-NQ/TW"')
-    _replace(campaign, 'deadline = "20/04/2026"', 'deadline = "15/10/2028"')
-    _replace(campaign, "indicator_years = [2024, 2025, 2026]", "indicator_years = [2024, 2025, 2026, 2027, 2028]")
-    _replace(campaign, "estimated_years = [2026]", "estimated_years = [2028]")
-    _replace(campaign, 'forms = ["PL02", "CHI_TIEU"]', 'forms = ["PL02", "DAO_TAO", "CHI_TIEU"]')
-    forms = folder / "forms.toml"
-    _replace(forms, '''  key = "y2026"
-  header = "Ước thực hiện năm 2026"
-  aliases = ["Ước năm 2026", "Năm 2026"]
-  type = "number"
-  year = 2026
-  width = 14
-''', '''  key = "y2026"
-  header = "Năm 2026"
-  type = "number"
-  year = 2026
-
-  [[forms.columns]]
-  key = "y2027"
-  header = "Năm 2027"
-  type = "number"
-  year = 2027
-
-  [[forms.columns]]
-  key = "y2028"
-  header = "Ước thực hiện năm 2028"
-  type = "number"
-  year = 2028
-''')
-    forms.write_text(forms.read_text(encoding="utf-8") + EXTRA_FORM, encoding="utf-8")
-    units = (folder / "units.csv").read_text(encoding="utf-8").splitlines()
-    (folder / "units.csv").write_text("\n".join(units[:12] + units[-8:]) + "\n", encoding="utf-8")
-    return folder
-
-
-def test_a_five_year_review_runs_the_whole_cycle_without_code_changes(five_year, settings):
-    campaign = load_campaign(five_year)
-    assert campaign.deadline.year == 2028 and len(campaign.units) == 19
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    data = tmp_path_factory.mktemp("chi-thi-05")
+    settings = Settings.from_env({}, data_dir=data, campaign_dir=FOLDER)
+    campaign = load_campaign(FOLDER)
     service = CampaignService(settings, campaign, LocalWorkspace(settings.workspace_dir, campaign), Store(settings.db_path))
     service.provision()
     rng = random.Random(5)
@@ -109,18 +47,67 @@ def test_a_five_year_review_runs_the_whole_cycle_without_code_changes(five_year,
             answers = spoil(campaign, unit, answers, rng)
         doc = narrative.docx_from_sections(campaign, unit, answers.narrative)
         service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, modified_time(profiles[unit.code], campaign, rng))
-
-    report = service.sync()
-    assert report.failed == [] and len(report.accepted) >= 10 and report.invalid
-    commune = next(r for r in service.records() if r.unit.group == "DANG_UY" and r.status in ("on_time", "late"))
-    assert commune.submission.tables["DAO_TAO"] and {"year", "trainees", "budget"} <= set(commune.submission.tables["DAO_TAO"][0])
-    assert set(commune.submission.tables["CHI_TIEU"][0]) >= {"y2027", "y2028"}
-
-    result = service.compile()
-    draft = Document(io.BytesIO(Path(result.report.file_id).read_bytes()))
-    text = "\n".join(p.text for p in draft.paragraphs)
-    assert "(hạn gửi 15/10/2028)" in text
-    headers = {cell.text for table in draft.tables for cell in table.rows[0].cells}
-    assert {"Năm 2024", "Năm 2025", "Năm 2026", "Năm 2027", "Ước thực hiện năm 2028"} <= headers
-    assert list(result.aggregates.indicator_years) == [2024, 2025, 2026, 2027, 2028]
     service.close()
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(data)}
+    base = [sys.executable, "-m", "sonket_gsync.cli", "--config", str(FOLDER), "--data", str(data)]
+    synced = subprocess.run([*base, "sync", "--full"], capture_output=True, text=True, env=env, timeout=300)
+    compiled = subprocess.run([*base, "compile"], capture_output=True, text=True, env=env, timeout=300)
+    service = CampaignService(settings, campaign, LocalWorkspace(settings.workspace_dir, campaign), Store(settings.db_path))
+    yield campaign, service, synced, compiled, data
+    service.close()
+
+
+def test_the_folder_really_differs_from_45_nq_tw(campaign):
+    other = load_campaign(FOLDER)
+    assert not {f.code for f in other.forms} & {f.code for f in campaign.forms}
+    assert other.form_with_role("documents") is None and other.form_with_role("inspection") is None
+    assert {i.code for i in other.indicators}.isdisjoint({i.code for i in campaign.indicators})
+    assert other.indicator_years == (2024, 2025, 2026, 2027, 2028)
+
+
+def test_sync_full_and_compile_run_without_code_changes(cycle):
+    campaign, service, synced, compiled, _ = cycle
+    assert synced.returncode == 0, synced.stderr + synced.stdout
+    assert "StopIteration" not in synced.stderr
+    assert compiled.returncode == 0, compiled.stderr + compiled.stdout
+    records = service.records()
+    party = next(r for r in records if r.unit.group == "DANG_BO" and r.submission is not None)
+    assert {"so_dang_vien_hoc", "ty_le_hoc", "dien_hinh"} <= set(party.submission.tables["BM_DANG_BO"][0])
+    agency = next(r for r in records if r.unit.group == "SO_NGANH" and r.submission is not None)
+    assert agency.submission.tables["BM_DAO_TAO"]
+
+
+def test_the_draft_follows_this_campaigns_config(cycle):
+    campaign, _, _, _, data = cycle
+    path = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx"))
+    document = docx.Document(io.BytesIO(path.read_bytes()))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert campaign.document.subject in paragraphs
+    assert "PHỤ LỤC 01" in paragraphs and "TỔNG HỢP TỪ CÁC ĐẢNG BỘ TRỰC THUỘC" in paragraphs
+    assert "PHỤ LỤC 02" in paragraphs and "PHỤ LỤC 03" in paragraphs  # status, then the annex
+    assert not any("văn bản triển khai" in p for p in paragraphs)  # no documents form: no documents sentence
+    tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
+    indicator = next(t for t in tables if t[0][-1] == "Đánh giá")
+    assert indicator[0][4:9] == ["Năm 2024", "Năm 2025", "Năm 2026", "Năm 2027", "Ước thực hiện năm 2028"]
+    assert [r[1] for r in indicator[1:]] == [i.name for i in campaign.indicators]
+    party = next(t for t in tables if t[0][1] == "Đảng bộ")
+    assert party[0][2] == "Đảng viên học tập chuyên đề (người, tỷ lệ)" and party[1] == ["[1]", "[2]", "[3]", "[4]", "[5]"]
+    signature = next(t for t in tables if t[0][0].startswith("Nơi nhận:"))[0]
+    assert signature[1].split("\n")[:2] == ["T/M BAN THƯỜNG VỤ", "BÍ THƯ"] and signature[1].split("\n")[-1] == "Nguyễn Văn Bình"
+    text = "\n".join(paragraphs)
+    assert "BM_" not in text and "HT01" not in text
+
+
+def test_the_tables_list_the_extra_form_and_libreoffice_reads_the_draft(cycle, tmp_path):
+    _, _, _, _, data = cycle
+    outputs = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx")).parent
+    assert [p.name for p in outputs.glob("*.xlsx")] == ["tong-hop.xlsx"]
+    book = openpyxl.load_workbook(outputs / "tong-hop.xlsx")
+    assert "Đào tạo" in book.sheetnames and "Văn bản" not in book.sheetnames
+    assert [c.value for c in book["Đào tạo"][1]][:2] == ["Đơn vị", "Năm"]
+    result = subprocess.run(
+        [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf", "--outdir", str(tmp_path),
+         str(outputs / "bao-cao-so-ket-du-thao.docx")],
+        capture_output=True, timeout=240,
+    )
+    assert result.returncode == 0 and (tmp_path / "bao-cao-so-ket-du-thao.pdf").read_bytes().startswith(b"%PDF")

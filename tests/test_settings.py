@@ -29,7 +29,7 @@ def test_environment_is_read_and_typed():
 
 def test_cli_overrides_win_over_the_environment():
     settings = Settings.from_env({"SONKET_BACKEND": "google"}, backend="local", data_dir=None)
-    assert settings.backend == "local" and settings.data_dir == Path("data")
+    assert settings.backend == "local" and settings.data_dir == Path("data").resolve()
 
 
 def test_bad_values_are_explained():
@@ -39,3 +39,16 @@ def test_bad_values_are_explained():
     with pytest.raises(ConfigError) as err:
         Settings.from_env({"SONKET_BACKEND": "dropbox"})
     assert "local" in err.value.fix and "google" in err.value.fix
+
+
+# --- store settings (issue 7) ---------------------------------------------------------------
+
+def test_database_url_and_lease_settings_are_read_and_checked():
+    settings = Settings.from_env({"SONKET_DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/sonket", "SONKET_LEASE_SECONDS": "5"})
+    assert settings.database_url.startswith("postgresql://") and settings.lease_seconds == 5.0
+    assert Settings.from_env({}).database_url == ""
+    with pytest.raises(ConfigError) as err:
+        Settings.from_env({"SONKET_DATABASE_URL": "mysql://x/y"})
+    assert "SONKET_DATABASE_URL" in err.value.where
+    with pytest.raises(ConfigError):
+        Settings.from_env({"SONKET_LEASE_SECONDS": "0"})

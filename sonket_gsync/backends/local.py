@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
+import threading
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -193,10 +195,10 @@ class LocalWorkspace(Workspace):
 
     def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
         target = self._output_path(name)
-        if target.exists():
+        if target.exists():  # keep the earlier one as a revision; the name never points at nothing
             revisions = self.outputs_dir / REVISIONS_DIR
             _mkdir(revisions)
-            os.replace(target, _revision_path(revisions, name))
+            _keep_copy(target, _revision_path(revisions, name))
         _write_atomic(target, data)
         return OutputRef(name=name, url=target.as_uri(), file_id=str(target))
 
@@ -286,7 +288,7 @@ def _load_cursor(cursor: str | None) -> dict | None:
 
 def _create_new(path: Path, data: bytes) -> bool:
     """Write ``path`` only if it does not exist yet; True when written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _tmp_path(path)
     tmp.write_bytes(data)
     try:
         os.link(tmp, path)  # atomic, and fails rather than overwrite a file made meanwhile
@@ -302,8 +304,25 @@ def _create_new(path: Path, data: bytes) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+def _tmp_path(path: Path) -> Path:
+    """A temporary name no other process or thread uses at the same time."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+
+
+def _keep_copy(path: Path, copy: Path) -> None:
+    try:
+        os.link(path, copy)  # same bytes, no copy, and ``path`` stays in place
+    except FileExistsError:
+        pass
+    except OSError:
+        try:
+            shutil.copy2(path, copy)
+        except FileNotFoundError:
+            pass  # replaced meanwhile: nothing to keep
+
+
 def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = _tmp_path(path)
     try:
         tmp.write_bytes(data)
         os.replace(tmp, path)

@@ -51,6 +51,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ...campaign import Campaign, Unit
 from ...errors import BadRequest, ConfigError, NotFound
 from ...settings import Settings
+from ...text import now
 from ..base import (
     DOCX_MIME,
     XLSX_MIME,
@@ -249,7 +250,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
             yield from super().read_units(units)
             return
         def work(unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
-            started = datetime.now(timezone.utc)
+            started = now()
             return replace(reading.read_files(self, unit, files), read_started=started)
 
         yield from reading.in_order(units, self._files_of, work, self.workers, "google-read")  # type: ignore[misc]

@@ -1,0 +1,115 @@
+"""The store: everything the campaign keeps (versions, unit state, problems, runs, cursor,
+files, outputs), the writer lease and job queue, and the web's tables.
+
+SQLite (a file in the data folder) is the embedded default; ``SONKET_DATABASE_URL`` =
+``postgresql://…`` selects PostgreSQL for deployments with several processes or machines.
+Both go through SQLAlchemy Core; the schema is built by Alembic migrations (migrations/).
+
+    store = open_store(settings)                 # creates and migrates the store if needed
+    store = open_store(settings, create=False)   # read-only commands: StoreMissing if none
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, exc
+
+from ..errors import StoreMissing
+from .core import CoreStore
+from .engine import database_url, describe, has_tables, make_engine, migrate, translate
+from .leasing import WRITER, LeaseStore
+from .protocol import StoreProtocol
+from .records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
+from .web import WebStore
+
+
+class SqlStore(CoreStore, LeaseStore, WebStore):
+    """The store on SQLAlchemy: SQLite or PostgreSQL. Safe to share between threads (a pool
+    hands each thread its own connection)."""
+
+    def __init__(self, target: Engine | Path | str) -> None:
+        if isinstance(target, Engine):
+            engine = target
+        else:  # a path: the SQLite file (kept for callers of the first store, Store(path))
+            url = str(target) if "://" in str(target) else database_url("", Path(target))
+            engine = _opened(url)
+        super().__init__(engine)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+Store = SqlStore  # the name the engine has always used
+
+
+def open_store(settings, *, create: bool = True) -> SqlStore:
+    """The campaign's store as the settings say. ``create=False`` (read-only commands):
+    raise StoreMissing rather than make an empty store in the wrong folder."""
+    url = database_url(getattr(settings, "database_url", ""), settings.db_path)
+    sqlite = not settings_url(settings)
+    if not create and sqlite and not Path(settings.db_path).is_file():
+        raise _missing(settings, str(Path(settings.db_path).absolute()))
+    return SqlStore(_opened(url, create=create, settings=settings))
+
+
+def settings_url(settings) -> str:
+    return getattr(settings, "database_url", "") or ""
+
+
+def _opened(url: str, *, create: bool = True, settings=None) -> Engine:
+    engine = make_engine(url)
+    try:
+        if not create:
+            with engine.connect() as conn:
+                exists = has_tables(conn)
+            if not exists:
+                engine.dispose()
+                raise _missing(settings, describe(url))
+        migrate(engine)
+    except (exc.SQLAlchemyError, OSError) as error:
+        engine.dispose()
+        raise translate(error, describe(url)) from None
+    return engine
+
+
+def _missing(settings, where: str) -> StoreMissing:
+    data = Path(settings.data_dir).absolute() if settings is not None else ""
+    return StoreMissing(
+        f"Chưa có dữ liệu chiến dịch ở đây: thư mục dữ liệu {data} chưa từng được tạo biểu mẫu (provision) hay đồng bộ (sync).",
+        where=where,
+        fix="Chỉ đến đúng thư mục dữ liệu bằng tùy chọn --data THƯ_MỤC (hoặc biến môi trường SONKET_DATA_DIR, "
+        "hoặc SONKET_DATABASE_URL nếu dùng PostgreSQL; mặc định ./data, cũng là nơi 'sonket-gsync demo' ghi); "
+        "nếu là chiến dịch mới, chạy 'sonket-gsync provision' trước." + _stores_near(settings),
+    )
+
+
+def _stores_near(settings) -> str:
+    """Data folders beside the one asked for that do hold a store: the likely right one."""
+    if settings is None:
+        return ""
+    data = Path(settings.data_dir)
+    found: set[str] = set()
+    for base in {Path.cwd(), data.parent}:
+        try:
+            found |= {str(p.parent) for p in sorted(base.glob("*/sonket.db"))[:5]}
+        except OSError:
+            pass
+    return f" Thư mục có dữ liệu ở gần: {', '.join(sorted(found)[:5])}." if found else ""
+
+
+__all__ = [
+    "WRITER",
+    "ChannelInfo",
+    "Job",
+    "LeaseInfo",
+    "OutputRecord",
+    "ReadOutcome",
+    "RunRecord",
+    "SqlStore",
+    "Staff",
+    "Store",
+    "StoreProtocol",
+    "VersionRecord",
+    "open_store",
+]

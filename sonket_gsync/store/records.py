@@ -1,0 +1,165 @@
+"""Typed, frozen, serialisable records the store returns. Nothing past the store sees a
+database row: every method answers with these (or with the engine's own types such as
+Problem, Submission, UnitRecord, UnitFiles)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+def _time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Record:
+    """Mixin: a plain dict with datetimes as ISO strings (JSON-ready)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        def plain(value: Any) -> Any:
+            if isinstance(value, datetime):
+                return value.isoformat()
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, (list, tuple)):
+                return [plain(v) for v in value]
+            return value
+
+        return {k: plain(v) for k, v in asdict(self).items()}  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class ReadOutcome(Record):
+    """What recording one unit's read changed."""
+
+    version_added: bool
+    accepted: bool
+    stale: bool = False  # the read was older than what the store already had: nothing changed
+
+
+@dataclass(frozen=True)
+class RunRecord(Record):
+    """One sync run. ``status``: running | ok | failed: … | interrupted."""
+
+    id: int
+    trigger: str
+    backend: str
+    full: bool
+    started_at: datetime
+    finished_at: datetime | None
+    units_changed: int
+    units_read: int
+    versions_added: int
+    units_invalid: int
+    units_failed: int
+    status: str
+    holder: str = ""
+    job_id: int | None = None
+
+    # Mapping access keeps older callers (run["status"]) working.
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class VersionRecord(Record):
+    id: int
+    unit_code: str
+    content_hash: str
+    source_modified_at: datetime
+    stored_at: datetime
+    run_id: int | None
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class OutputRecord(Record):
+    id: int
+    kind: str  # report | tables | summary | distribution
+    name: str
+    url: str
+    created_at: datetime
+
+    def __getitem__(self, key: str) -> Any:
+        value = getattr(self, key)
+        return value.isoformat() if isinstance(value, datetime) else value
+
+
+@dataclass(frozen=True)
+class LeaseInfo(Record):
+    """Who holds the campaign's writer lease, since when, until when (unless renewed)."""
+
+    name: str
+    holder: str  # unique id of the holder (host:pid:random)
+    label: str  # what a person reads: "sonket-gsync sync (máy X, tiến trình 123)"
+    since: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Staff(Record):
+    email: str
+    name: str
+    password_hash: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ChannelInfo(Record):
+    """A Drive push-notification channel (changes.watch)."""
+
+    channel_id: str
+    resource_id: str
+    token: str
+    expiration: datetime | None
+    address: str
+    created_at: datetime
+    stopped_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Job(Record):
+    """A unit of work the worker runs under the writer lease.
+
+    state: pending | running | done | failed | interrupted. ``error`` has category, message,
+    where, fix (a SonketError's ``to_dict``). ``progress_label`` is Vietnamese.
+    """
+
+    id: int
+    kind: str
+    state: str
+    params: dict[str, Any] = field(default_factory=dict)
+    dedupe_key: str = ""
+    progress_done: int = 0
+    progress_total: int = 0
+    progress_label: str = ""
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    requested_by: str = ""
+    created_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    run_after: datetime | None = None
+    holder: str = ""
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed", "interrupted")
+
+
+__all__ = [
+    "ChannelInfo",
+    "Job",
+    "LeaseInfo",
+    "OutputRecord",
+    "ReadOutcome",
+    "Record",
+    "RunRecord",
+    "Staff",
+    "VersionRecord",
+]

@@ -1,0 +1,191 @@
+"""The store's tables as they are at the newest migration (the migrations in migrations/
+build them; this module only describes them for queries). Times are ISO-8601 text with the
+offset (as the first SQLite store kept them); lease and scheduling times are epoch seconds,
+compared in SQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, Table, Text, UniqueConstraint
+
+metadata = MetaData()
+
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("trigger", Text, nullable=False),
+    Column("backend", Text, nullable=False),
+    Column("full", Integer, nullable=False),
+    Column("started_at", Text, nullable=False),
+    Column("finished_at", Text),
+    Column("units_changed", Integer, server_default="0"),
+    Column("units_read", Integer, server_default="0"),
+    Column("versions_added", Integer, server_default="0"),
+    Column("units_invalid", Integer, server_default="0"),
+    Column("units_failed", Integer, server_default="0"),
+    Column("status", Text, nullable=False, server_default="running"),
+    Column("holder", Text, nullable=False, server_default=""),  # 0002
+    Column("job_id", Integer),  # 0002
+)
+
+versions = Table(
+    "versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("source_modified_at", Text, nullable=False),
+    Column("stored_at", Text, nullable=False),
+    Column("run_id", Integer, ForeignKey("sync_runs.id")),
+    UniqueConstraint("unit_code", "content_hash"),
+)
+
+unit_state = Table(
+    "unit_state",
+    metadata,
+    Column("unit_code", Text, primary_key=True),
+    Column("read_status", Text, nullable=False),  # ok | invalid | unreadable | empty | gone
+    Column("accepted_version_id", Integer, ForeignKey("versions.id")),
+    Column("first_accepted_at", Text),
+    Column("last_modified_at", Text),
+    Column("last_read_at", Text),
+    Column("last_run_id", Integer),
+    Column("error_count", Integer, nullable=False, server_default="0"),
+    Column("warning_count", Integer, nullable=False, server_default="0"),
+    Column("retry", Integer, nullable=False, server_default="0"),
+    Column("read_started_at", Text),  # 0002: when the recorded read began (older reads lose)
+)
+
+problems = Table(
+    "problems",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("run_id", Integer, nullable=False),
+    Column("severity", Text, nullable=False),
+    Column("code", Text, nullable=False),
+    Column("sheet", Text, nullable=False, server_default=""),
+    Column("row", Integer),
+    Column("column", Text, nullable=False, server_default=""),
+    Column("message", Text, nullable=False),
+    Index("problems_by_unit", "unit_code", "run_id"),
+)
+
+unit_files = Table(
+    "unit_files",
+    metadata,
+    Column("unit_code", Text, primary_key=True),
+    Column("backend", Text, primary_key=True),
+    Column("sheet_id", Text, nullable=False),
+    Column("sheet_url", Text, nullable=False),
+    Column("doc_id", Text, nullable=False, server_default=""),
+    Column("doc_url", Text, nullable=False, server_default=""),
+    Column("provisioned_at", Text, nullable=False),
+)
+
+outputs = Table(
+    "outputs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+# --- 0002: one writer at a time, and the web ----------------------------------------------
+
+leases = Table(
+    "leases",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("holder", Text),
+    Column("label", Text, nullable=False, server_default=""),
+    Column("since", Text),
+    Column("expires_at", Float, nullable=False, server_default="0"),
+)
+
+jobs = Table(
+    "jobs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("params", Text, nullable=False, server_default="{}"),
+    Column("dedupe_key", Text, nullable=False, server_default=""),
+    Column("progress_done", Integer, nullable=False, server_default="0"),
+    Column("progress_total", Integer, nullable=False, server_default="0"),
+    Column("progress_label", Text, nullable=False, server_default=""),
+    Column("result", Text),
+    Column("error", Text),
+    Column("requested_by", Text, nullable=False, server_default=""),
+    Column("created_at", Text, nullable=False),
+    Column("started_at", Text),
+    Column("finished_at", Text),
+    Column("run_after", Float, nullable=False, server_default="0"),
+    Column("holder", Text, nullable=False, server_default=""),
+    Index("jobs_by_state", "state", "run_after"),
+    Index("jobs_by_key", "dedupe_key", "state"),
+)
+
+workers = Table(
+    "workers",
+    metadata,
+    Column("worker_id", Text, primary_key=True),
+    Column("last_seen", Text, nullable=False),
+    Column("last_seen_epoch", Float, nullable=False),
+)
+
+staff = Table(
+    "staff",
+    metadata,
+    Column("email", Text, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+unit_tokens = Table(
+    "unit_tokens",
+    metadata,
+    Column("unit_code", Text, primary_key=True),
+    Column("token", Text, nullable=False, unique=True),
+    Column("created_at", Text, nullable=False),
+)
+
+reopened = Table(
+    "reopened",
+    metadata,
+    Column("unit_code", Text, primary_key=True),
+    Column("until", Text, nullable=False),
+    Column("by", Text, nullable=False),
+    Column("at", Text, nullable=False),
+)
+
+drive_channels = Table(
+    "drive_channels",
+    metadata,
+    Column("channel_id", Text, primary_key=True),
+    Column("resource_id", Text, nullable=False),
+    Column("token", Text, nullable=False),
+    Column("expiration", Text),
+    Column("address", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("stopped_at", Text),
+)
+
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("channel_id", Text, primary_key=True),
+    Column("message_number", Text, primary_key=True),
+    Column("seen_at", Text, nullable=False),
+)
