@@ -112,6 +112,7 @@ class CampaignService:
         with self.lease("provision"):
             self.workspace.prepare()
             created, existing = [], []
+            # provision_units may make several units at once (Google); results come in order
             for unit, files in self.workspace.provision_units((progress or _plain)(units)):
                 if isinstance(files, Exception):
                     raise files

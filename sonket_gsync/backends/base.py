@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
 from ..campaign import Campaign, Unit
 from ..errors import ConfigError
 from ..limits import DEFAULT_LIMITS, Limits
+from ..text import now
 
 Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
 
@@ -138,7 +139,7 @@ class Workspace(ABC):
         at once (Google: a pool of workers), but results still come back in order, so the
         caller (the lease holder) records them in the store in order."""
         for unit in units:
-            started = datetime.now(timezone.utc)
+            started = now()
             try:
                 snapshot = self.read_unit(unit)
             except Exception as exc:  # handed to the caller, which decides per error type

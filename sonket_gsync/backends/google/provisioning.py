@@ -34,6 +34,7 @@ class ProvisioningMixin:
     editors: tuple[str, ...]
     workers: int
     unit_cells: str
+    _executor: Any
 
     def prepare(self) -> None:
         """Campaign folder with "Đơn vị" and "Kết quả" inside (idempotent, found by appProperties)."""
@@ -64,7 +65,7 @@ class ProvisioningMixin:
         return index.folders
 
     def provision(self, unit: Unit) -> UnitFiles:
-        for _, result in self.provision_units([unit]):
+        for _, result in self._provision_many([unit], None):
             if isinstance(result, Exception):
                 raise result
             return result  # type: ignore[return-value]
@@ -75,6 +76,9 @@ class ProvisioningMixin:
         order. The listing, folders and group templates are made first, in this thread; each
         worker then only makes its unit's files (it never touches the cached index, the
         caller stores its answer)."""
+        yield from self._provision_many(units, self._executor())
+
+    def _provision_many(self, units: Iterable[Unit], pool: Any) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
         units = list(units)
         index = self._known()
         folders = self._folders(index)
@@ -86,7 +90,7 @@ class ProvisioningMixin:
         def work(unit: Unit, files: dict[str, dict]) -> tuple[dict[str, dict], bool]:
             return self._provision_files(unit, files, folders, templates.get(unit.group))
 
-        for unit, result in reading.in_order(units, prepare, work, self.workers, "google-provision"):
+        for unit, result in reading.in_order(units, prepare, work, pool, 2 * self.workers):
             if isinstance(result, Exception):
                 yield unit, result
                 continue

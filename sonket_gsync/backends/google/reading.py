@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, wait
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
@@ -134,15 +134,23 @@ def in_order(
     items: Iterable[T],
     prepare: Callable[[T], R],
     work: Callable[[T, R], object],
-    workers: int,
-    name: str,
+    pool: Executor | None,
+    window: int,
 ) -> Iterator[tuple[T, object]]:
-    """``work(item, prepare(item))`` for each item on ``workers`` threads, yielding
-    ``(item, result or exception)`` in the order of ``items``. ``prepare`` runs in the calling
-    thread (it may use caches that are not thread-safe). At most ``2 * workers`` items are in
-    flight, so memory stays bounded whatever the number of units. Closing the iterator early
-    cancels what has not started and waits for what has."""
-    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=name)
+    """``work(item, prepare(item))`` for each item on ``pool`` (or in this thread when None),
+    yielding ``(item, result or exception)`` in the order of ``items``. ``prepare`` runs in
+    the calling thread (it may use caches that are not thread-safe). At most ``window`` items
+    are in flight, so memory stays bounded whatever the number of units. Closing the
+    iterator early cancels what has not started and waits for what has, so no call to
+    Google outlives the caller's run."""
+    if pool is None:
+        for item in items:
+            try:
+                result: object = work(item, prepare(item))
+            except Exception as exc:
+                result = exc
+            yield item, result
+        return
     pending: deque[tuple[T, Future | BaseException]] = deque()
     try:
         for item in items:
@@ -152,12 +160,15 @@ def in_order(
                 pending.append((item, exc))
             else:
                 pending.append((item, pool.submit(work, item, prepared)))
-            while len(pending) > 2 * workers:
+            while len(pending) > window:
                 yield _result(pending.popleft())
         while pending:
             yield _result(pending.popleft())
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        futures = [f for _, f in pending if isinstance(f, Future)]
+        for f in futures:
+            f.cancel()
+        wait(futures)
 
 
 def _result(entry: tuple[T, Future | BaseException]) -> tuple[T, object]:

@@ -44,6 +44,7 @@ import hashlib
 import logging
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -51,6 +52,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from ...campaign import Campaign, Unit
 from ...errors import BadRequest, ConfigError, NotFound
 from ...settings import Settings
+from ...text import now
 from ..base import (
     DOCX_MIME,
     XLSX_MIME,
@@ -125,6 +127,8 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         self.unit_cells = unit_cells
         self.stats = _Stats()
         self._index: _Index | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
     def from_settings(
@@ -245,14 +249,21 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
 
     def read_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitSnapshot | Exception]]:
         """Several units at once (``workers`` threads, shared limiters), yielded in order."""
-        if self.workers == 1:
-            yield from super().read_units(units)
-            return
         def work(unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
-            started = datetime.now(timezone.utc)
+            started = now()
             return replace(reading.read_files(self, unit, files), read_started=started)
 
-        yield from reading.in_order(units, self._files_of, work, self.workers, "google-read")  # type: ignore[misc]
+        yield from reading.in_order(units, self._files_of, work, self._executor(), 2 * self.workers)  # type: ignore[misc]
+
+    def _executor(self) -> ThreadPoolExecutor | None:
+        """The workspace's pool of Google workers (None = work in the calling thread). Kept
+        for the workspace's life: each worker keeps its connection between runs."""
+        if self.workers <= 1:
+            return None
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="google")
+            return self._pool
 
     # --- push notifications (Drive changes.watch) -----------------------------------------
 
