@@ -240,3 +240,11 @@ def test_a_hostile_narrative_is_refused(web, tmp_path, data, name, reason):
     response = upload(client, token, filled_workbook(web, code, tmp_path), narrative=(data, name))
     assert response.status_code == 400 and reason in response.get_data(as_text=True)
     assert staged(web, code) == []
+
+
+def test_pages_send_no_referrer_and_a_strict_content_policy(web):
+    client, token = unit_client(web, web.unit_with("on_time"))
+    response = client.get(f"/u/{token}")
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the token never leaks to linked sites
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
