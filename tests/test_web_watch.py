@@ -94,3 +94,17 @@ def test_renewal_replaces_the_channel_and_stops_the_old_one(google_live, fake_go
     new = web.store.active_channel()
     assert new.channel_id != old.channel_id and new.token != old.token
     assert [c.stopped_at is not None for c in web.store.channels() if c.channel_id == old.channel_id] == [True]
+
+
+def test_on_google_a_unit_page_links_to_its_sheet_and_doc_and_takes_no_upload(google_live):
+    web, small = google_live
+    files = web.workspace.links(small.unit("SO_NV"))
+    from webhooks import create_app
+
+    client = create_app(web.settings, service=web).test_client()
+    token = web.store.unit_token("SO_NV")
+    page = client.get(f"/u/{token}").get_data(as_text=True)
+    assert files.sheet_url in page and "Mở bảng tính số liệu" in page
+    assert files.doc_url and files.doc_url in page
+    assert "Kiểm tra tệp" not in page  # no upload form on Google
+    assert client.get(f"/u/{token}/bieu-mau.xlsx").status_code == 404
