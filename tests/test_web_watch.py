@@ -108,3 +108,24 @@ def test_on_google_a_unit_page_links_to_its_sheet_and_doc_and_takes_no_upload(go
     assert files.doc_url and files.doc_url in page
     assert "Kiểm tra tệp" not in page  # no upload form on Google
     assert client.get(f"/u/{token}/bieu-mau.xlsx").status_code == 404
+
+
+def test_the_watch_command_registers_a_channel(google_live, fake_google):
+    from click.testing import CliRunner
+
+    from sonket_gsync.cli import cli
+
+    web, small = google_live
+    cfg = web.settings
+    env = {
+        "SONKET_BACKEND": "google", "SONKET_GOOGLE_ENDPOINT": cfg.google_endpoint, "SONKET_GOOGLE_TOKEN": cfg.google_token,
+        "SONKET_GOOGLE_SHARED_DRIVE_ID": cfg.google_shared_drive_id, "SONKET_DATA_DIR": str(cfg.data_dir),
+        "SONKET_PUBLIC_BASE_URL": cfg.public_base_url,
+    }
+    result = CliRunner().invoke(cli, ["watch"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Đã đăng ký kênh" in result.output and "/drive/notifications" in result.output
+    channel = web.store.active_channel()
+    assert channel is not None and channel.address == cfg.public_base_url + "/drive/notifications"
+    local = CliRunner().invoke(cli, ["watch"], env={**env, "SONKET_BACKEND": "local"})
+    assert local.exit_code == 2 and "Google Drive" in local.output
