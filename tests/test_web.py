@@ -215,3 +215,17 @@ def test_reopening_a_unit_until_a_date(web, staff):
     page = staff.post(f"/don-vi/{code}/mo-lai", data={"csrf_token": staff.csrf, "den_ngay": "31/12/2099"}, follow_redirects=True)
     assert "31/12/2099" in page.get_data(as_text=True)
     assert web.service.store.reopened_until(code).year == 2099
+
+
+def test_earlier_drafts_stay_downloadable(web, staff):
+    for _ in range(2):
+        staff.post("/bien-soan", headers={"X-CSRFToken": staff.csrf, "Accept": "application/json"})
+        web.run_jobs()
+    page = staff.get("/bao-cao").get_data(as_text=True)
+    links = re.findall(r'<li><a href="([^"]+)">bao-cao', page)
+    assert len(links) == 3  # the demo's draft and two more
+    assert links[0].startswith("/ket-qua/") and all(link.startswith("/ket-qua/phien-ban/") for link in links[1:])
+    assert len(set(links)) == 3
+    older = staff.get(links[-1])
+    assert older.status_code == 200 and older.data[:2] == b"PK"
+    assert staff.get("/ket-qua/phien-ban/..%2F..%2Fsonket.db").status_code == 404

@@ -2,11 +2,13 @@
 headless by Selenium through /usr/bin/chromedriver, the app on a loopback port, a worker
 thread running the jobs. Staff sign in, filter the units, click Biên soạn báo cáo, watch
 the job finish and open the draft; a unit uploads an invalid workbook and sees its
-problems, then a valid one and sees it accepted. Screenshots go to docs/ for the README.
+problems, then a valid one and sees it accepted. Screenshots go to docs/ for the README
+with SONKET_SAVE_SCREENSHOTS=1.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -28,6 +30,14 @@ from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, filled_workbook, mak
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 DOCS = REPO_ROOT / "docs"
+
+
+@pytest.fixture
+def shots(tmp_path) -> Path:
+    """Where screenshots go: docs/ (for the README) with SONKET_SAVE_SCREENSHOTS=1, else a temp folder."""
+    folder = DOCS if os.environ.get("SONKET_SAVE_SCREENSHOTS") == "1" else tmp_path / "shots"
+    folder.mkdir(exist_ok=True)
+    return folder
 
 
 @pytest.fixture
@@ -74,7 +84,7 @@ def wait(driver, seconds: float = 30):
     return WebDriverWait(driver, seconds, poll_frequency=0.2)
 
 
-def test_staff_sign_in_filter_compile_and_open_the_draft(live, browser):
+def test_staff_sign_in_filter_compile_and_open_the_draft(live, browser, shots):
     browser.get(live.base + "/")
     assert "/dang-nhap" in browser.current_url  # staff pages need sign-in
     browser.find_element(By.ID, "email").send_keys(STAFF_EMAIL)
@@ -83,8 +93,7 @@ def test_staff_sign_in_filter_compile_and_open_the_draft(live, browser):
     wait(browser).until(EC.presence_of_element_located((By.ID, "units")))
     total = len(browser.find_elements(By.CSS_SELECTOR, "#units tbody tr[data-status]"))
     assert total == len(live.service.campaign.units)
-    DOCS.mkdir(exist_ok=True)
-    browser.save_screenshot(str(DOCS / "dashboard.png"))
+    assert browser.save_screenshot(str(shots / "dashboard.png"))
 
     # Filter by group (applies on change), then by a name typed without accents.
     group = live.service.campaign.groups[3]
@@ -113,7 +122,7 @@ def test_staff_sign_in_filter_compile_and_open_the_draft(live, browser):
     assert saved.read_bytes()[:2] == b"PK"
 
 
-def test_unit_uploads_an_invalid_then_a_valid_workbook(live, browser, tmp_path):
+def test_unit_uploads_an_invalid_then_a_valid_workbook(live, browser, tmp_path, shots):
     code = next(r.code for r in live.service.queries.overview().units if r.status == "missing")
     live.service.store.reopen_unit(code, now() + timedelta(days=5), STAFF_EMAIL)
     bad = tmp_path / "bieu-mau-loi.xlsx"
@@ -134,7 +143,7 @@ def test_unit_uploads_an_invalid_then_a_valid_workbook(live, browser, tmp_path):
     browser.find_element(By.ID, "bieu_mau").send_keys(str(good))
     browser.find_element(By.ID, "upload").click()
     wait(browser).until(EC.presence_of_element_located((By.ID, "confirm")))
-    browser.save_screenshot(str(DOCS / "unit-page.png"))
+    assert browser.save_screenshot(str(shots / "unit-page.png"))
     browser.find_element(By.ID, "confirm").click()
     wait(browser, 120).until(lambda d: d.find_element(By.ID, "job-label").get_attribute("data-state") in ("done", "failed"))
     assert browser.find_element(By.ID, "job-label").get_attribute("data-state") == "done"

@@ -207,3 +207,44 @@ def test_a_unit_token_cannot_confirm_or_watch_another_units_upload(web, tmp_path
     assert client.get(f"/u/{token}/viec/{job_id}").status_code == 200
     # a unit token opens no staff page
     assert client.get(f"/don-vi/{mine}").status_code == 302
+
+
+# --- the narrative document ----------------------------------------------------------------------
+
+
+def test_workbook_and_narrative_uploaded_together(web, tmp_path):
+    code = web.unit_with("missing")
+    unit = web.service.campaign.unit(code)
+    assert web.service.campaign.has_narrative(unit)
+    reopen(web, code)
+    client, token = unit_client(web, code)
+    narrative = client.get(f"/u/{token}/bao-cao.docx").data  # the unit's own document
+    response = upload(client, token, filled_workbook(web, code, tmp_path), narrative=(narrative, "bao-cao.docx"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "tệp vừa tải lên" in page and "Xác nhận gửi" in page
+
+
+@pytest.mark.parametrize(
+    "data, name, reason",
+    [
+        (b"van ban thuong", "bao-cao.docx", "không phải"),
+        (zip_bytes({"xl/workbook.xml": b"<workbook/>"}), "bao-cao.docx", "không phải"),
+        (zip_bytes({"word/document.xml": b"<w/>"}), "bao-cao.pdf", "không phải"),
+    ],
+    ids=["text-renamed", "workbook-as-narrative", "wrong-extension"],
+)
+def test_a_hostile_narrative_is_refused(web, tmp_path, data, name, reason):
+    code = web.unit_with("missing")
+    reopen(web, code)
+    client, token = unit_client(web, code)
+    response = upload(client, token, filled_workbook(web, code, tmp_path), narrative=(data, name))
+    assert response.status_code == 400 and reason in response.get_data(as_text=True)
+    assert staged(web, code) == []
+
+
+def test_pages_send_no_referrer_and_a_strict_content_policy(web):
+    client, token = unit_client(web, web.unit_with("on_time"))
+    response = client.get(f"/u/{token}")
+    assert response.headers["Referrer-Policy"] == "no-referrer"  # the token never leaks to linked sites
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"

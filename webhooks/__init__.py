@@ -29,6 +29,14 @@ from .helpers import register_filters
 log = logging.getLogger("sonket_gsync.web")
 csrf = CSRFProtect()
 _TOKEN_PATH = re.compile(r"^/u/[^/]+")
+SECURITY_HEADERS = {
+    # A unit's link carries its token: never send it on to Google or anywhere else.
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+}
 
 
 def create_app(settings: Settings | None = None, *, service=None) -> Flask:
@@ -110,6 +118,8 @@ def _request_log(app: Flask) -> None:
         # One line per request; unit tokens never reach the log.
         path = _TOKEN_PATH.sub("/u/…", request.path)
         ms = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        for header, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(header, value)
         note = g.get("log_note", "")
         log.info("%s %s %s %.1fms%s", request.method, path, response.status_code, ms, f" ({note})" if note else "")
         return response

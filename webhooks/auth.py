@@ -140,7 +140,9 @@ def google_login():
     oauth = current_app.extensions.get("sonket_oauth")
     if oauth is None:
         abort(404)
-    return oauth.google.authorize_redirect(url_for("auth.google_callback", _external=True))
+    base = settings().public_base_url.rstrip("/")  # behind a proxy (Cloud Run) the request says http
+    callback = base + url_for("auth.google_callback") if base else url_for("auth.google_callback", _external=True)
+    return oauth.google.authorize_redirect(callback)
 
 
 @bp.route("/dang-nhap/google/xong")

@@ -228,7 +228,32 @@ def _detail(svc, code: str):
 
 
 def _drafts(svc, limit: int) -> list[dict]:
-    return [{"name": o.name, "created_at": o.created_at, "url": download_url(o.url, o.name)} for o in svc.queries.outputs(kind="report", limit=limit)]
+    """Drafts, newest first. On the local backend a draft replaced by a newer one lives in
+    ket-qua/.phien-ban/ (one file per replacement, oldest first): older drafts link there."""
+    outputs = svc.queries.outputs(kind="report", limit=limit)
+    drafts = [{"name": o.name, "created_at": o.created_at, "url": download_url(o.url, o.name)} for o in outputs]
+    if svc.workspace.kind == "local" and len(drafts) > 1:
+        folder = settings().workspace_dir / "ket-qua" / ".phien-ban"
+        for draft in drafts[1:]:
+            draft["url"] = ""
+        by_name: dict[str, list[dict]] = {}
+        for draft in drafts:
+            by_name.setdefault(draft["name"], []).append(draft)
+        for name, same in by_name.items():
+            revisions = sorted(p.name for p in folder.glob(f"*-{name}")) if folder.is_dir() else []
+            for draft, revision in zip(same[1:], reversed(revisions)):
+                draft["url"] = url_for("staff.earlier_output", name=revision)
+    return drafts
+
+
+@bp.get("/ket-qua/phien-ban/<name>")
+def earlier_output(name: str):
+    """An earlier revision of a compiled output (local backend)."""
+    folder = (settings().workspace_dir / "ket-qua" / ".phien-ban").resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=name.split("-", 3)[-1])
 
 
 def _channel(svc):

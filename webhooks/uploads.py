@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ KINDS = {
     "docx": ("word/document.xml", "tệp báo cáo thuyết minh (Word .docx)"),
 }
 MAX_MEMBERS = 2000
+STAGED_FOR_SECONDS = 24 * 3600  # an upload checked but not confirmed is dropped after this
 MAX_UNPACKED = 100_000_000  # declared unpacked bytes; the shared limits (limits.py) are stricter
 _ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 
@@ -122,6 +124,10 @@ def preview(campaign: Campaign, unit: Unit, workbook: bytes, narrative: bytes | 
 def stage(data_dir: Path, unit_code: str, workbook: bytes, narrative: bytes | None) -> str:
     folder = Path(data_dir) / UPLOADS_DIR / unit_code
     folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - STAGED_FOR_SECONDS
+    for old in folder.iterdir():  # checked but never confirmed
+        if old.is_dir() and old.stat().st_mtime < stale:
+            shutil.rmtree(old, ignore_errors=True)
     upload_id = secrets.token_urlsafe(18)
     target = folder / upload_id
     target.mkdir()
