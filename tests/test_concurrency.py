@@ -268,7 +268,7 @@ def test_a_killed_job_lease_expires_and_its_job_and_run_show_interrupted(service
                         time.sleep(5)
                 return service.sync(progress=crawl).to_dict()
 
-            service = CampaignService.open(Settings.from_env({{}}, data_dir=Path({str(settings.data_dir)!r}), lease_seconds=3))
+            service = CampaignService.open(Settings.from_env({{}}, data_dir=Path({str(settings.data_dir)!r}), lease_seconds=6))
             service.enqueue("slow_sync")
             service.run_worker(once=True)
             """
@@ -289,7 +289,7 @@ def test_a_killed_job_lease_expires_and_its_job_and_run_show_interrupted(service
     worker.wait(10)
     with pytest.raises(LeaseHeld):  # the dead holder's lease has not expired yet
         service.sync()
-    deadline = time.time() + 10
+    deadline = time.time() + 20
     while time.time() < deadline and service.store.lease() is not None:
         time.sleep(0.1)
     assert service.store.job(job.id).state == "interrupted" and service.store.runs()[0].status == "interrupted"

@@ -157,13 +157,13 @@ def test_one_lease_holder_among_many(store):
 
 
 def test_an_expired_lease_is_taken_over_and_its_work_shows_interrupted(store):
-    assert store.acquire_lease("dead", "tiến trình đã chết", 0.3)[0]
+    assert store.acquire_lease("dead", "tiến trình đã chết", 2)[0]
     run = store.begin_run("manual", "local", False, holder="dead")
     store.enqueue_job("sync", {}, dedupe_key="sync:{}")
     job = store.claim_job("dead")
     assert job.state == "running" and store.runs()[0].status == "running"
     assert not store.acquire_lease("alive", "x", 30)[0]
-    time.sleep(0.4)
+    time.sleep(2.1)
     assert store.runs()[0].status == "interrupted" and store.job(job.id).state == "interrupted"  # shown so before anyone takes over
     assert store.acquire_lease("alive", "x", 30)[0]
     assert store.runs()[0].status == "interrupted" and store.runs()[0].id == run
@@ -202,11 +202,11 @@ def test_a_job_runs_through_its_states(store):
 
 
 def test_a_delayed_job_waits_and_a_burst_pushes_it_back_once(store):
-    first = store.enqueue_job("sync", {}, dedupe_key="sync", delay_seconds=0.5)
+    first = store.enqueue_job("sync", {}, dedupe_key="sync", delay_seconds=2)
     assert store.claim_job("w") is None
-    second = store.enqueue_job("sync", {}, dedupe_key="sync", delay_seconds=0.5)
+    second = store.enqueue_job("sync", {}, dedupe_key="sync", delay_seconds=2)
     assert second.id == first.id and second.run_after >= first.run_after
-    time.sleep(0.6)
+    time.sleep(2.1 + (second.run_after - first.run_after).total_seconds())
     assert store.claim_job("w").id == first.id
 
 
