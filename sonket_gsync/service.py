@@ -111,8 +111,9 @@ class CampaignService:
         with self.lease("provision"):
             self.workspace.prepare()
             created, existing = [], []
-            for unit in (progress or _plain)(units):
-                files = self.workspace.provision(unit)
+            for unit, files in self.workspace.provision_units((progress or _plain)(units)):
+                if isinstance(files, Exception):
+                    raise files
                 self.store.save_unit_files(self.workspace.kind, files)
                 (created if files.created else existing).append(unit.code)
         return ProvisionReport(created, existing)

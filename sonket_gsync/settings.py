@@ -48,6 +48,16 @@ class Settings:
     """Client-side limit on Sheets read calls (Google's default per-user quota is 60)."""
     sheets_writes_per_minute: int = 60
     """Client-side limit on Sheets write calls."""
+    # --- Google at scale (issue 10) ---
+    drive_calls_per_minute: int = 12000
+    """Client-side limit on Drive calls (Google's per-user Drive limit)."""
+    google_workers: int = 8
+    """Google calls run at once when reading or provisioning many units (1 = one at a time)."""
+    google_export_sheets: str = "xlsx"
+    """How a changed Sheet is read: ``xlsx`` (Drive export, Sheets API as fallback) or ``values``."""
+    google_unit_cells: str = "write"
+    """Unit name in a copied Sheet: ``write`` (one Sheets write per unit) or ``title`` (file name only)."""
+    # --- end Google at scale ---
     max_attempts: int = 6
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
     backoff_cap_seconds: float = 64.0
@@ -60,6 +70,15 @@ class Settings:
     worker_poll_seconds: float = 1.0
     """How often an idle ``sonket-gsync worker`` looks for queued jobs."""
 
+    # --- limits on what a unit sends (sonket_gsync/limits.py; README "Giới hạn") ---------
+    max_file_mb: float = 25.0
+    """Largest unit file (.xlsx/.docx) read, in MB; a larger one flags the unit."""
+    max_unpacked_mb: float = 60.0
+    """Largest total a unit file may unpack to (zip central directory), in MB."""
+    max_compression_ratio: float = 100.0
+    """Largest compression ratio of a package part over 1 MB (zip bombs are ~1000:1)."""
+    max_rows_per_form: int = 5000
+    """Most filled rows read from one form's tab; more flags the unit."""
     # --- web service (issue 8: webhooks/, serve, worker schedule) ---------------------------
     secret_key: str = ""
     """Key signing the staff session cookie; unset = a random key kept in <data_dir>/.secret-key."""
@@ -151,6 +170,28 @@ class Settings:
             raise ConfigError("Thời hạn khóa ghi và chu kỳ kiểm tra việc phải là số dương (khóa ghi ít nhất 1 giây).", where="SONKET_LEASE_SECONDS / SONKET_WORKER_POLL_SECONDS")
         if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
             raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
+        if min(self.max_file_mb, self.max_unpacked_mb, self.max_compression_ratio, self.max_rows_per_form) <= 0:
+            raise ConfigError(
+                "Các giới hạn tệp của đơn vị phải là số dương.",
+                where="SONKET_MAX_FILE_MB / SONKET_MAX_UNPACKED_MB / SONKET_MAX_COMPRESSION_RATIO / SONKET_MAX_ROWS_PER_FORM",
+                fix="Ghi một số lớn hơn 0, hoặc bỏ biến môi trường để dùng giá trị mặc định.",
+            )
+        if self.drive_calls_per_minute < 1 or self.google_workers < 1:
+            raise ConfigError(
+                "Hạn mức gọi Drive API và số luồng gọi Google phải là số dương.",
+                where="SONKET_DRIVE_CALLS_PER_MINUTE / SONKET_GOOGLE_WORKERS",
+                fix="Ví dụ SONKET_GOOGLE_WORKERS=8, SONKET_DRIVE_CALLS_PER_MINUTE=12000.",
+            )
+        for name, value, allowed in (
+            ("google_export_sheets", self.google_export_sheets, ("xlsx", "values")),
+            ("google_unit_cells", self.google_unit_cells, ("write", "title")),
+        ):
+            if value not in allowed:
+                raise ConfigError(
+                    f"Giá trị '{value}' không hợp lệ cho SONKET_{name.upper()}.",
+                    where=f"SONKET_{name.upper()}",
+                    fix="Dùng một trong: " + ", ".join(f"'{a}'" for a in allowed) + ".",
+                )
         if self.cookie_secure not in ("auto", "yes", "no"):
             raise ConfigError(
                 f"Giá trị '{self.cookie_secure}' không hợp lệ cho SONKET_COOKIE_SECURE.",
