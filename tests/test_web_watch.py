@@ -81,6 +81,7 @@ def test_an_edit_on_google_reaches_the_dashboard_through_a_notification(google_l
     elapsed = time.monotonic() - started
     syncs = [j for j in web.queries.jobs(20) if j.kind == "sync"]
     assert len(syncs) == 1 and syncs[0].params["trigger"] == "push"
+    print(f"\nedit → dashboard: {elapsed:.2f} s")
     assert elapsed < 10
 
 
