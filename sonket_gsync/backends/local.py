@@ -223,7 +223,7 @@ class LocalWorkspace(Workspace):
         if target.exists():  # keep the earlier one as a revision; the name never points at nothing
             revisions = self.outputs_dir / REVISIONS_DIR
             _mkdir(revisions)
-            _keep_copy(target, _revision_path(revisions, name))
+            _keep_copy(target, revisions, name)
         _write_atomic(target, data)
         return OutputRef(name=name, url=target.as_uri(), file_id=str(target))
 
@@ -353,16 +353,23 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
 
 
-def _keep_copy(path: Path, copy: Path) -> None:
-    try:
-        os.link(path, copy)  # same bytes, no copy, and ``path`` stays in place
-    except FileExistsError:
-        pass
-    except OSError:
+def _keep_copy(path: Path, folder: Path, name: str) -> None:
+    """Keep ``path`` as a revision in ``folder``; ``path`` itself stays in place."""
+    for _ in range(100):
+        copy = _revision_path(folder, name)
         try:
-            shutil.copy2(path, copy)
+            os.link(path, copy)  # same bytes, no copy
+            return
+        except FileExistsError:
+            continue  # another thread took that name in the same microsecond
         except FileNotFoundError:
-            pass  # replaced meanwhile: nothing to keep
+            return  # replaced meanwhile: nothing to keep
+        except OSError:  # a file system without hard links
+            try:
+                shutil.copy2(path, copy)
+            except FileNotFoundError:
+                pass
+            return
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
