@@ -171,3 +171,42 @@ def test_a_party_committee_form_prints_on_one_landscape_page(campaign, tmp_path:
     assert float(size[2]) > float(size[4])  # landscape
     forms = [lay for lay in workbook_layout(campaign, unit)]
     assert pages == len(forms)  # Phụ lục 02 (one row) and the indicator table: one page each
+
+
+def test_google_copy_of_a_group_template_keeps_each_units_open_indicators(fake_google, settings, campaign):
+    """The Google backend copies one template per group; a unit that reports an indicator
+    the rest of its group does not (LHH_KHKT: CT01) must still get that row open."""
+    from dataclasses import replace
+
+    from sonket_gsync.backends.google import GoogleWorkspace
+
+    fake_google.set_quota()
+    drive = fake_google.create_shared_drive("Sơ kết")
+    drive_id = drive if isinstance(drive, str) else drive["id"]
+    small = replace(campaign, units=tuple(u for u in campaign.units if u.group == "CAP_TINH"))
+    ws = GoogleWorkspace.from_settings(
+        settings.with_(
+            backend="google",
+            google_endpoint=fake_google.endpoint,
+            google_token=fake_google.token,
+            google_shared_drive_id=drive_id,
+            sheets_reads_per_minute=100_000,
+            sheets_writes_per_minute=100_000,
+        ),
+        small,
+        sleep=lambda s: None,
+    )
+    ws.prepare()
+    files = {u.code: ws.provision(u) for u in small.units}
+    index = [i.code for i in campaign.indicators].index("CT01")
+    for unit in small.units:
+        layout = _indicators_layout(campaign, unit.code)
+        tab = fake_google.state.spreadsheets[files[unit.code].sheet_id].by_title(layout.form.sheet)
+        row0 = layout.first_data_row - 1 + index
+        year = [c.key for c in layout.form.columns].index("y2025")
+        reason = layout.row_lock(index)
+        guarded = [p for p in tab.protected if p["range"].get("startRowIndex") == row0 and p.get("description") == reason]
+        if unit.code == "LHH_KHKT":
+            assert reason == "" and tab.validations.get((row0, year)), "CT01 must be open and validated for its reporter"
+        else:
+            assert reason and guarded and (row0, year) not in tab.validations

@@ -88,7 +88,8 @@ class ProvisioningMixin:
             return dict(index.units.get(unit.code) or {})
 
         def work(unit: Unit, files: dict[str, dict]) -> tuple[dict[str, dict], bool]:
-            return self._provision_files(unit, files, folders, templates.get(unit.group))
+            template = templates.get(unit.group) if tpl.fits_template(self.campaign, unit, self.unit_cells) else None
+            return self._provision_files(unit, files, folders, template)
 
         for unit, result in reading.in_order(units, prepare, work, pool, 2 * self.workers):
             if isinstance(result, Exception):

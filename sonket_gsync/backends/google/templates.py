@@ -47,6 +47,15 @@ def template_requests(campaign: Campaign, group: str, mode: str, editors: tuple[
     return sheet_requests.setup_requests(template_layouts(campaign, group, mode), editors=editors)
 
 
+def fits_template(campaign: Campaign, unit: Unit, mode: str) -> bool:
+    """True when the unit's forms differ from its group's template only in cells that
+    ``unit_cells`` writes. A unit that reports an indicator others of its group do not
+    (indicators.csv ``reported_by``) has that row open where the template has it greyed,
+    protected and unvalidated: such a unit gets its own batchUpdate instead of a copy."""
+    mine = [layout.row_locks for layout in workbook_layout(campaign, unit)]
+    return mine == [layout.row_locks for layout in template_layouts(campaign, unit.group, mode)]
+
+
 def fingerprint(requests: list[dict]) -> str:
     text = json.dumps(requests, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:20]
