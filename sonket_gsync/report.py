@@ -80,7 +80,7 @@ def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Pat
             where=str(template_path),
             fix="Tạo lại mẫu bằng lệnh: python templates/make_report_template.py",
         ) from None
-    insert_parts(template.docx.element, parts)
+    insert_parts(template.docx.part, parts)
     del parts
     buffer = io.BytesIO()
     template.save(buffer)

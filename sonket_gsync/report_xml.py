@@ -224,15 +224,15 @@ def marker(name: str) -> RawXml:
     return RawXml(f'<w:p><w:r><w:t>{_MARK}{name}</w:t></w:r></w:p>')
 
 
-def insert_parts(document_element, parts: dict[str, str]) -> None:
-    """Replace each marker paragraph in the rendered body by its part: the body is
-    serialised once and fed, with the parts spliced in, to one incremental parse (moving
-    thousands of parsed elements between lxml documents one by one is far slower, and one
-    joined string would double the memory). ``parts`` is emptied as it is consumed."""
+def insert_parts(document_part, parts: dict[str, str]) -> None:
+    """Replace each marker paragraph in the rendered document by its part: the document
+    part's XML is serialised once and fed, with the parts spliced in, to one incremental
+    parse whose root becomes the part's element (moving parsed elements between lxml
+    documents walks every node; one joined string would double the memory). ``parts`` is
+    emptied as it is consumed."""
     from docx.oxml.parser import element_class_lookup
 
-    body = document_element.body
-    xml = etree.tostring(body, encoding="unicode")
+    xml = etree.tostring(document_part._element, encoding="unicode")
     parser = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
     parser.set_element_class_lookup(element_class_lookup)
     position = 0
@@ -248,7 +248,7 @@ def insert_parts(document_element, parts: dict[str, str]) -> None:
         position = xml.find("</w:p>", index) + len("</w:p>")
     parser.feed(xml[position:].encode("utf-8"))
     del xml
-    document_element.replace(body, parser.close())
+    document_part._element = parser.close()
 
 
 def is_number_text(text: str) -> bool:
