@@ -210,9 +210,17 @@ def worker(ctx: click.Context, once: bool) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    scheduler = None
     if not once:
         click.echo("Đang chờ việc… (Ctrl+C để dừng)", err=True)
-    ran = service.run_worker(stop, once=once)
+        from webhooks.schedule import start_schedule  # nightly sync + Drive channel renewal (issue 8)
+
+        scheduler = start_schedule(service, service.settings)
+    try:
+        ran = service.run_worker(stop, once=once)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
     click.echo(f"Đã chạy {ran} việc.")
 
 
@@ -293,6 +301,12 @@ def _print_compile(result) -> None:
     click.echo(f"Bảng tổng hợp:   {result.tables.url}")
     for warning in result.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow")
+
+
+# --- web service commands (issue 8): serve, staff add/list, watch — defined in webhooks/cli.py
+from webhooks.cli import register as _register_web_commands  # noqa: E402
+
+_register_web_commands(cli, common_options)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

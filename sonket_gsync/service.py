@@ -111,7 +111,6 @@ class CampaignService:
         with self.lease("provision"):
             self.workspace.prepare()
             created, existing = [], []
-            # provision_units may make several units at once (Google); results come in order
             for unit, files in self.workspace.provision_units((progress or _plain)(units)):
                 if isinstance(files, Exception):
                     raise files
@@ -161,10 +160,12 @@ class CampaignService:
     def distribution_sheet(self):
         """The printable sheet of every unit's links and QR codes, stored as an output."""
         from .backends.base import DOCX_MIME
-        from .distribution import distribution_docx
+        from .distribution import distribution_docx, unit_page_urls
 
         with self.lease("links"):
-            ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, self.unit_files()), DOCX_MIME)
+            rows = self.unit_files()
+            pages = unit_page_urls(self.settings, self.store, [u.code for u, _ in rows])  # the web's /u/<token> (issue 8)
+            ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, rows, page_urls=pages), DOCX_MIME)
             self.store.save_output("distribution", ref.name, ref.url)
         return ref
 

@@ -90,9 +90,10 @@ def sync(
         report.changed = len(wanted)
         # read_units may read several units at once (Google); results come back in order
         # and are recorded here, by the lease holder.
+        read_at = now()
         with closing(workspace.read_units((progress or _plain)(wanted))) as results:
             for unit, result in results:
-                _sync_unit(campaign, store, run_id, unit, result, report)
+                _sync_unit(campaign, store, run_id, unit, result, report, read_at)
     except SonketError as exc:
         store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
@@ -105,10 +106,9 @@ def sync(
     return report
 
 
-def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport) -> None:
-    # An older read recorded after a newer one must not win (store.record_read): reads may
-    # run ahead of recording (read_units), so a read is dated when it started.
-    read_at = getattr(result, "read_started", None) or now()
+def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport, read_at) -> None:
+    """Record one unit's read. ``read_at`` is when the reads began: an older read recorded
+    after a newer one must not win (store.record_read)."""
     try:
         if isinstance(result, Exception):
             raise result

@@ -18,7 +18,7 @@ from sonket_gsync.backends import open_workspace
 from sonket_gsync.backends.base import DOCX_MIME, CellBlock
 from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.backends.google.client import WINDOW, GoogleClient, MinuteLimiter
-from sonket_gsync.backends.google.sheets import validation_rule
+from sonket_gsync.backends.google.sheets import expected_rule, validation_rule
 from sonket_gsync.errors import (
     AccessDenied,
     NotFound,
@@ -146,12 +146,11 @@ def test_provision_builds_the_tree_tabs_protections_validations_and_link_sharing
             # strict validation on input columns, with a Vietnamese input message
             rules = tab.validations
             for col, column in enumerate(layout.form.columns):
-                expected = validation_rule(column)
-                if column.fixed or expected is None or not layout.data:
-                    continue
-                rule = rules.get((layout.first_data_row - 1, col))
-                assert rule == expected, (layout.form.sheet, column.key)
-                assert rule["strict"] and rule["inputMessage"]
+                for offset in range(len(layout.data)):  # the rule of the column policy on every data cell
+                    expected = expected_rule(layout, offset, col)
+                    rule = rules.get((layout.first_data_row - 1 + offset, col))
+                    assert rule == expected, (layout.form.sheet, column.key, offset)
+                    assert rule is None or (rule["strict"] and rule["inputMessage"])
 
     # per group: ONE template (Drive create, ONE Sheets batchUpdate, ready-mark) in a templates
     # folder; per unit: Drive files.copy of its group's template, ONE Sheets values.batchUpdate
@@ -179,7 +178,8 @@ def test_validation_rules_per_column_type(small):
     assert kinds["choice"] == {"ONE_OF_LIST"}
     assert kinds.get("percent", {"NUMBER_BETWEEN"}) == {"NUMBER_BETWEEN"}
     assert kinds["date"] <= {"DATE_IS_VALID", "DATE_AFTER", "DATE_BETWEEN"}
-    assert kinds["integer"] <= {"NUMBER_GREATER_THAN_EQ", "NUMBER_BETWEEN", "NUMBER_LESS_THAN_EQ"}
+    assert kinds["integer"] == {"CUSTOM_FORMULA"}  # whole numbers: =AND(ISNUMBER(..);..=INT(..);..)
+    assert kinds["text"] == {"CUSTOM_FORMULA"}  # =LEN(..)<=max_length
 
 
 def test_provision_again_with_the_store_lost_creates_nothing(g, small):

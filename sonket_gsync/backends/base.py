@@ -20,6 +20,7 @@ from typing import Iterable, Iterator, Sequence
 
 from ..campaign import Campaign, Unit
 from ..errors import ConfigError
+from ..limits import DEFAULT_LIMITS, Limits
 from ..text import now
 
 Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
@@ -106,6 +107,9 @@ class Workspace(ABC):
     """One campaign's files in one place."""
 
     kind: str = ""
+    # What a unit may send (file size, unpacked size, ratio, rows): set from the settings
+    # by ``open_workspace``; backends check it before parsing, parse_snapshot after reading.
+    limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
