@@ -17,6 +17,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from .backends.base import Workspace
 from .campaign import Campaign, Unit
 from .errors import AuthError, NotFound, RetryableError, SonketError, StorageQuotaExceeded
+from .limits import Limits
 from .parse import parse_snapshot
 from .store import StoreProtocol as Store
 from .submission import Problem
@@ -92,7 +93,7 @@ def sync(
         # and are recorded here, by the lease holder.
         with closing(workspace.read_units((progress or _plain)(wanted))) as results:
             for unit, result in results:
-                _sync_unit(campaign, store, run_id, unit, result, report)
+                _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits)
     except SonketError as exc:
         store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
@@ -105,7 +106,7 @@ def sync(
     return report
 
 
-def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport) -> None:
+def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport, limits: Limits) -> None:
     # An older read recorded after a newer one must not win (store.record_read): reads may
     # run ahead of recording (read_units), so a read is dated when it started.
     read_at = getattr(result, "read_started", None) or now()
@@ -113,7 +114,7 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
         if isinstance(result, Exception):
             raise result
         snapshot = result
-        parsed = parse_snapshot(campaign, unit, snapshot)
+        parsed = parse_snapshot(campaign, unit, snapshot, limits)  # bounds every backend, not only the local reader
     except (AuthError, StorageQuotaExceeded):
         raise  # the whole workspace is refused: no point going on unit by unit
     except RetryableError as exc:

@@ -114,6 +114,23 @@ def test_a_sheet_with_a_formula_is_read_by_the_sheets_api_for_its_computed_value
     assert snapshot.sheets["PL02 Đảng ủy"][row - 1][4] == 42  # computed, as the Sheets API gives it
 
 
+def test_an_export_over_the_unit_file_limits_flags_the_unit_without_a_sheets_read(typed, gsettings, small, fake_google):
+    from sonket_gsync.errors import UnitFileError
+    from sonket_gsync.limits import Limits
+
+    unit = small.unit("SO_NV")
+    layout = workbook_layout(small, unit)[0]
+    rows = [[f"dòng {i}"] for i in range(40)]  # 40 filled rows: over 3 (+ the header allowance)
+    fake_google.edit_cells(typed.links(unit).sheet_id, f"'{layout.form.sheet}'!B{layout.first_data_row}", rows)
+    ws = workspace(gsettings, small)
+    ws.limits = Limits(max_rows_per_form=3)
+    fake_google.reset_log()
+    with pytest.raises(UnitFileError) as err:
+        ws.read_unit(unit)
+    assert "sonket-export" not in err.value.where and unit.code in err.value.where  # located in Google, not a temp file
+    assert fake_google.count(api="sheets") == 0 and ws.stats.counts == {"export_refused": 1}
+
+
 def test_export_429s_are_retried_with_backoff(typed, gsettings, small, fake_google):
     ws = workspace(gsettings, small)
     fake_google.reset_log()

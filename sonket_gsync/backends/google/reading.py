@@ -5,8 +5,10 @@ pool of workers reading several units at once.
 Why export: ``files.export`` is a Drive call, outside the Sheets read quota (60 a minute per
 user), which bound a full sync to one unit a second. Google caps an export at 10 MB and answers
 403 ``exportSizeLimitExceeded`` beyond; that, any other failed export, an .xlsx the reader
-refuses, or a Sheet holding formulas (the .xlsx carries the formula text; Sheets gives the
-computed value, as units expect) is read with ``values.batchGet`` instead, as before.
+fails to export for any other reason, or a Sheet holding formulas (the .xlsx carries the
+formula text; Sheets gives the computed value, as units expect) is read with
+``values.batchGet`` instead, as before. An export over the workspace's limits on what a unit
+may send (``ws.limits``: rows per form, unpacked size) flags the unit, as a local file would.
 Which quota Google really counts ``files.export`` against is not documented: see
 ``bench/verify_google.py``.
 
@@ -26,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
 from ...campaign import Unit
-from ...errors import AuthError, BadRequest, SonketError, StorageQuotaExceeded
+from ...errors import AuthError, BadRequest, SonketError, StorageQuotaExceeded, UnitFileError
 from ..base import DOCX_MIME, XLSX_MIME, Grid, UnitSnapshot, trim_grid
 from ..local import read_workbook
 from . import sheets as sheet_requests
@@ -84,11 +86,14 @@ def _exported(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: str
         path = Path(folder) / f"{unit.code}.xlsx"
         path.write_bytes(bytes(data))
         try:
-            tabs = read_workbook(path, unit.code)
-        except SonketError as exc:
-            ws.stats.note("export_unreadable")
-            log.info("Tệp .xlsx xuất từ %s không đọc được (%s); đọc bằng Sheets API.", where, exc.message)
-            return None
+            tabs = read_workbook(path, unit.code, ws.limits)
+        except UnitFileError as exc:
+            # Over the limits on what a unit may send (rows, unpacked size): reading the same
+            # content through the Sheets API would defeat them, so the unit is flagged.
+            ws.stats.note("export_refused")
+            exc.where = exc.where.replace(str(path), where) if exc.where else where
+            exc.args = (exc.explain(),)
+            raise
     if _has_formula(tabs):
         ws.stats.note("export_formula")
         return None  # Sheets computes formulas; the .xlsx would give their text
