@@ -126,8 +126,10 @@ def run_job(service, job: Job, lease=None) -> Job:
     try:
         if handler is None:
             raise ConfigError(f"Tiến trình chạy việc không biết loại việc '{job.kind}'.", fix="Cập nhật sonket-gsync cho tiến trình worker.")
+        started = time.perf_counter()
         with service.job_context(job.id):
             result = handler(service, dict(job.params), progress) or {}
+        log.info("job %s (%s) done in %.1f s", job.id, job.kind, time.perf_counter() - started)
         return service.store.finish_job(job.id, "done", result=result)
     except LeaseLost as exc:
         return service.store.finish_job(job.id, "interrupted", error=exc.to_dict())

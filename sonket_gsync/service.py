@@ -11,6 +11,7 @@ created files meanwhile). The CLI and the web app are thin layers over this clas
 from __future__ import annotations
 
 import logging
+import secrets
 import threading
 import time
 import uuid
@@ -184,7 +185,9 @@ class CampaignService:
         return ref
 
     def renew_channel(self, *, address: str, token: str = "", ttl_seconds: float | None = None) -> dict:
-        """Open a new Drive push channel (overlapping the old one), then stop the old ones."""
+        """Open a new Drive push channel (overlapping the old one), then stop the old ones.
+        Without ``token`` a random one is made: a notification must carry it to be heard."""
+        token = token or secrets.token_urlsafe(32)
         watch = getattr(self.workspace, "watch_changes", None)
         if not callable(watch):
             raise ConfigError(

@@ -55,8 +55,8 @@ class Settings:
     """Google calls run at once when reading or provisioning many units (1 = one at a time)."""
     google_export_sheets: str = "xlsx"
     """How a changed Sheet is read: ``xlsx`` (Drive export, Sheets API as fallback) or ``values``."""
-    google_unit_cells: str = "write"
-    """Unit name in a copied Sheet: ``write`` (one Sheets write per unit) or ``title`` (file name only)."""
+    google_unit_cells: str = "auto"
+    """Unit name in a copied Sheet: ``write`` (one Sheets write per unit), ``title`` (file name only), or ``auto`` (write up to 300 units, title beyond)."""
     # --- end Google at scale ---
     max_attempts: int = 6
     """Attempts for a retryable Google call before the unit is flagged and the sync moves on."""
@@ -184,7 +184,7 @@ class Settings:
             )
         for name, value, allowed in (
             ("google_export_sheets", self.google_export_sheets, ("xlsx", "values")),
-            ("google_unit_cells", self.google_unit_cells, ("write", "title")),
+            ("google_unit_cells", self.google_unit_cells, ("auto", "write", "title")),
         ):
             if value not in allowed:
                 raise ConfigError(

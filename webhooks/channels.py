@@ -9,7 +9,6 @@ with a new id and token, stores the new channel, then stops the old one.
 from __future__ import annotations
 
 import logging
-import secrets
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -45,18 +44,15 @@ def register_channel(service, address: str | None = None) -> dict:
     """Watch the campaign's changes feed with a fresh id and random token (the service keeps
     the channel in the store and stops the ones it replaces)."""
     address = address or notification_address(service.settings)
-    answer = service.renew_channel(address=address, token=new_token(), ttl_seconds=WATCH_FOR.total_seconds())
+    answer = service.renew_channel(address=address, ttl_seconds=WATCH_FOR.total_seconds())
     log.info("drive channel registered")
     return answer
 
 
 def renewal_params(channel) -> dict:
-    """What the scheduled ``renew_channel`` job gets: the same address, a new token."""
-    return {"address": channel.address, "token": new_token(), "ttl_seconds": WATCH_FOR.total_seconds()}
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(32)
+    """What the scheduled ``renew_channel`` job gets: the same address. The new channel's
+    token is made by the job itself, so it never sits in the jobs list."""
+    return {"address": channel.address, "ttl_seconds": WATCH_FOR.total_seconds()}
 
 
 def needs_renewal(channel, moment: datetime | None = None) -> bool:

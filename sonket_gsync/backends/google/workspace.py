@@ -162,7 +162,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
             editors=(email,) if email else (),
             workers=settings.google_workers,
             export_sheets=settings.google_export_sheets == "xlsx",
-            unit_cells=settings.google_unit_cells,
+            unit_cells=unit_cells_mode(settings.google_unit_cells, len(campaign.units)),
         )
 
     # --- the index of the campaign's files ---------------------------------------------------
@@ -405,3 +405,15 @@ def _link(f: dict) -> str:
     return f"https://drive.google.com/file/d/{f['id']}/view"
 
 
+
+
+# Writing each unit's name into its copied Sheet costs one Sheets write a unit: 300 units fit
+# in five minutes of the 60-a-minute write quota. Beyond that the name stays in the file name
+# only, so provisioning is bound by Drive (1,500 units in about 6 minutes, bench/results-google.md).
+AUTO_WRITE_UNITS = 300
+
+
+def unit_cells_mode(setting: str, units: int) -> str:
+    if setting == "auto":
+        return "write" if units <= AUTO_WRITE_UNITS else "title"
+    return setting
