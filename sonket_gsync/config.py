@@ -30,7 +30,7 @@ from .campaign import (
     OutlineSection,
     Unit,
 )
-from .config_forms import load_forms
+from .config_forms import load_forms, no_duplicates, required_text
 from .errors import ConfigError
 from .text import TZ, clean, parse_date
 
@@ -55,7 +55,7 @@ def load_campaign(folder: Path | str) -> Campaign:
     where = str(folder / "campaign.toml")
 
     groups = tuple(_group(g, i, where) for i, g in enumerate(_require(doc, "groups", folder / "campaign.toml")))
-    _no_duplicates([g.code for g in groups], "nhóm đơn vị", where)
+    no_duplicates([g.code for g in groups], "nhóm đơn vị", where)
     indicators = _load_indicators(folder / "indicators.csv")
     outline_title, outline = _load_outline(folder / "outline.toml")
     outline_keys = {item.key for section in outline for item in section.answerable}
@@ -70,7 +70,7 @@ def load_campaign(folder: Path | str) -> Campaign:
                     fix=f"Dùng một trong các mã: {', '.join(sorted(form_codes))}.",
                 )
     units = _load_units(folder / "units.csv", {g.code for g in groups})
-    deadline_text = _str(meta, "deadline", where)
+    deadline_text = required_text(meta, "deadline", where)
     deadline_day = parse_date(deadline_text)
     if deadline_day is None:
         raise ConfigError(
@@ -87,15 +87,15 @@ def load_campaign(folder: Path | str) -> Campaign:
         )
     return Campaign(
         folder=folder,
-        code=_str(meta, "code", where),
-        name=_str(meta, "name", where),
+        code=required_text(meta, "code", where),
+        name=required_text(meta, "name", where),
         short_name=clean(meta.get("short_name", meta.get("name", ""))),
-        resolution=_str(meta, "resolution", where),
-        plan=_str(meta, "plan", where),
+        resolution=required_text(meta, "resolution", where),
+        plan=required_text(meta, "plan", where),
         subject=clean(meta.get("subject", "")),
-        province=_str(meta, "province", where),
+        province=required_text(meta, "province", where),
         issuing_body=clean(meta.get("issuing_body", "")),
-        compiled_by=_str(meta, "compiled_by", where),
+        compiled_by=required_text(meta, "compiled_by", where),
         reports_to=clean(meta.get("reports_to", "")),
         deadline=datetime.combine(deadline_day, time(23, 59, 59), tzinfo=TZ),
         report_title=clean(meta.get("report_title", meta.get("name", ""))),
@@ -172,27 +172,12 @@ def _require(doc: dict, key: str, path: Path) -> Any:
     return doc[key]
 
 
-def _str(table: dict, key: str, where: str) -> str:
-    value = clean(table.get(key, ""))
-    if not value:
-        raise ConfigError(f"Thiếu trường '{key}'.", where=where, fix=f"Thêm {key} = \"...\".")
-    return value
-
-
-def _no_duplicates(codes: list[str], what: str, where: str) -> None:
-    seen: set[str] = set()
-    for code in codes:
-        if code in seen:
-            raise ConfigError(f"Mã {what} '{code}' bị trùng.", where=where, fix="Mỗi mã chỉ được dùng một lần.")
-        seen.add(code)
-
-
 def _group(raw: dict, index: int, where: str) -> Group:
     at = f"{where}, nhóm thứ {index + 1}"
     return Group(
-        code=_str(raw, "code", at),
+        code=required_text(raw, "code", at),
         number=int(raw.get("number", index + 1)),
-        name=_str(raw, "name", at),
+        name=required_text(raw, "name", at),
         forms=tuple(clean(f) for f in raw.get("forms", ())),
         narrative=bool(raw.get("narrative", True)),
     )
@@ -318,7 +303,7 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
             )
         )
     codes = [i.code for i in indicators]
-    _no_duplicates(codes, "chỉ tiêu", str(path))
+    no_duplicates(codes, "chỉ tiêu", str(path))
     for ind in indicators:
         if ind.aggregate == "weighted_mean" and ind.weight not in codes:
             raise ConfigError(
@@ -334,12 +319,12 @@ def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:
     sections = []
     for index, raw in enumerate(_require(doc, "sections", path)):
         at = f"{path}, mục thứ {index + 1}"
-        number = _str(raw, "number", at)
+        number = required_text(raw, "number", at)
         items = tuple(
             OutlineItem(
                 key=f"{number}.{clean(item['number'])}",
                 number=clean(item["number"]),
-                title=_str(item, "title", f"{at}, tiểu mục {i + 1}"),
+                title=required_text(item, "title", f"{at}, tiểu mục {i + 1}"),
                 guidance=tuple(clean(g) for g in item.get("guidance", ())),
                 figures=_figures(item, f"{at}, tiểu mục {i + 1}"),
             )
@@ -348,12 +333,12 @@ def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:
         sections.append(
             OutlineSection(
                 number=number,
-                title=_str(raw, "title", at),
+                title=required_text(raw, "title", at),
                 guidance=tuple(clean(g) for g in raw.get("guidance", ())),
                 items=items,
             )
         )
-    _no_duplicates([s.number for s in sections], "mục đề cương", str(path))
+    no_duplicates([s.number for s in sections], "mục đề cương", str(path))
     return clean(doc.get("title", "")), tuple(sections)
 
 

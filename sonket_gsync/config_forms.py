@@ -35,10 +35,10 @@ def load_forms(path: Path, read_toml: Callable[[Path], dict[str, Any]], outline_
     forms = []
     for index, raw in enumerate(doc["forms"]):
         at = f"{path}, biểu mẫu thứ {index + 1}"
-        code = _str(raw, "code", at)
+        code = required_text(raw, "code", at)
         forms.append(_form(raw, code, f"{path}, biểu mẫu {code}", outline_keys))
-    _no_duplicates([f.code for f in forms], "biểu mẫu", str(path))
-    _no_duplicates([f.sheet for f in forms], "trang tính", str(path))
+    no_duplicates([f.code for f in forms], "biểu mẫu", str(path))
+    no_duplicates([f.sheet for f in forms], "trang tính", str(path))
     for role in FORM_ROLES:
         having = [f.code for f in forms if f.role == role]
         if role != "none" and len(having) > 1:
@@ -55,7 +55,7 @@ def _form(raw: dict, code: str, at: str, outline_keys: set[str] | None) -> Form:
     rows = raw.get("rows", "open")
     if rows not in ROW_MODES:
         raise ConfigError(f"rows = '{rows}' không hợp lệ.", where=at, fix=f"Dùng một trong: {', '.join(ROW_MODES)}.")
-    sheet = _str(raw, "sheet", at)
+    sheet = required_text(raw, "sheet", at)
     if len(sheet) > 31 or _BAD_SHEET_CHARS.search(sheet):
         raise ConfigError(
             f"Tên trang tính '{sheet}' không hợp lệ.",
@@ -66,8 +66,8 @@ def _form(raw: dict, code: str, at: str, outline_keys: set[str] | None) -> Form:
     if not raw_columns:
         raise ConfigError("Biểu mẫu không có cột nào.", where=f"{at}, [[forms.columns]]", fix="Khai báo các cột của biểu mẫu.")
     columns = tuple(_column(c, f"{at}, cột thứ {i + 1}", outline_keys) for i, c in enumerate(raw_columns))
-    _no_duplicates([c.key for c in columns], "cột", at)
-    _no_duplicates([header_key(c.header) for c in columns], "tiêu đề cột", at)
+    no_duplicates([c.key for c in columns], "cột", at)
+    no_duplicates([header_key(c.header) for c in columns], "tiêu đề cột", at)
     keys = {c.key for c in columns}
     for col in columns:
         if col.required_when and col.required_when[0] not in keys:
@@ -88,7 +88,7 @@ def _form(raw: dict, code: str, at: str, outline_keys: set[str] | None) -> Form:
     form = Form(
         code=code,
         appendix=clean(raw.get("appendix", "")),
-        title=_str(raw, "title", at),
+        title=required_text(raw, "title", at),
         sheet=sheet,
         rows=rows,
         columns=columns,
@@ -121,7 +121,7 @@ def _check_roles(form: Form, at: str) -> None:
                 where=f"{at}, cột {col.key}, role",
                 fix=f"Dùng một trong: {listed}.",
             )
-    _no_duplicates(roles, "vai trò cột", at)
+    no_duplicates(roles, "vai trò cột", at)
     missing = [r for r in required if r not in roles]
     if missing:
         raise ConfigError(
@@ -161,7 +161,7 @@ def _check_documents_heading(forms: list[Form], path: Path) -> None:
 
 
 def _column(raw: dict, at: str, outline_keys: set[str] | None) -> Column:
-    key = _str(raw, "key", at)
+    key = required_text(raw, "key", at)
     at = f"{at.rsplit(',', 1)[0]}, cột {key}"
     ctype = raw.get("type", "text")
     if ctype not in COLUMN_TYPES:
@@ -172,7 +172,7 @@ def _column(raw: dict, at: str, outline_keys: set[str] | None) -> Column:
     when = raw.get("required_when")
     return Column(
         key=key,
-        header=_str(raw, "header", at),
+        header=required_text(raw, "header", at),
         type=ctype,
         required=bool(raw.get("required", False)),
         required_when=(clean(when["column"]), clean(when["equals"])) if when else None,
@@ -227,14 +227,15 @@ def _bound(value: Any, ctype: str, at: str) -> float | date | None:
     raise ConfigError(f"Giới hạn '{value}' phải là số.", where=at, fix="Ghi một số, ví dụ min = 0.")
 
 
-def _str(table: dict, key: str, where: str) -> str:
+def required_text(table: dict, key: str, where: str) -> str:
+    """A text field that must be there (config.py uses it too)."""
     value = clean(table.get(key, ""))
     if not value:
         raise ConfigError(f"Thiếu trường '{key}'.", where=where, fix=f"Thêm {key} = \"...\".")
     return value
 
 
-def _no_duplicates(codes: list[str], what: str, where: str) -> None:
+def no_duplicates(codes: list[str], what: str, where: str) -> None:
     seen: set[str] = set()
     for code in codes:
         if code in seen:
