@@ -29,7 +29,7 @@ def test_environment_is_read_and_typed():
 
 def test_cli_overrides_win_over_the_environment():
     settings = Settings.from_env({"SONKET_BACKEND": "google"}, backend="local", data_dir=None)
-    assert settings.backend == "local" and settings.data_dir == Path("data")
+    assert settings.backend == "local" and settings.data_dir == Path("data").resolve()
 
 
 def test_bad_values_are_explained():
