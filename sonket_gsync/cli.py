@@ -26,8 +26,6 @@ from .text import format_datetime
 
 EXIT_PERMANENT = 2
 EXIT_TEMPORARY = 75  # EX_TEMPFAIL: try again later
-
-
 EXIT_BUG = 70  # EX_SOFTWARE: a failure nobody foresaw
 
 
@@ -210,10 +208,46 @@ def worker(ctx: click.Context, once: bool) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
+    scheduler = None
     if not once:
         click.echo("Đang chờ việc… (Ctrl+C để dừng)", err=True)
-    ran = service.run_worker(stop, once=once)
+        from webhooks.schedule import start_schedule  # nightly sync + Drive channel renewal (issue 8)
+
+        scheduler = start_schedule(service, service.settings)
+    try:
+        ran = service.run_worker(stop, once=once)
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
     click.echo(f"Đã chạy {ran} việc.")
+
+
+JOB_STATES = {"pending": "đang chờ", "running": "đang chạy", "done": "xong", "failed": "lỗi", "interrupted": "bị dừng đột ngột"}
+
+
+@cli.command()
+@common_options
+@click.option("--limit", default=20, show_default=True, help="Số việc gần nhất cần liệt kê.")
+@click.pass_context
+def jobs(ctx: click.Context, limit: int) -> None:
+    """Các việc gần đây trong hàng đợi (đồng bộ, biên soạn…), trạng thái và kết quả."""
+    from .jobs import LABELS
+
+    service = CampaignService.open(_settings(ctx), create=False)
+    listed = service.store.jobs(limit)
+    if not listed:
+        click.echo("Chưa có việc nào trong hàng đợi.")
+    for job in listed:
+        progress = f" {job.progress_done}/{job.progress_total}" if job.state == "running" and job.progress_total else ""
+        who = f", do {job.requested_by} yêu cầu" if job.requested_by else ""
+        click.echo(f"#{job.id} {LABELS.get(job.kind, job.kind)}: {JOB_STATES.get(job.state, job.state)}{progress} ({format_datetime(job.created_at)}{who})")
+        if job.error:
+            click.echo(f"    {job.error.get('message', '')} {job.error.get('fix', '')}".rstrip())
+    lease = service.store.lease()
+    if lease:
+        click.echo(f"Đang ghi: {lease.label}, từ {format_datetime(lease.since)}.")
+    beat = service.store.last_heartbeat()
+    click.echo(f"Tiến trình chạy việc (worker) báo hoạt động lần cuối: {format_datetime(beat)}." if beat else "Chưa có tiến trình chạy việc (worker) nào hoạt động.")
 
 
 @cli.command(name="check-config")
@@ -293,6 +327,12 @@ def _print_compile(result) -> None:
     click.echo(f"Bảng tổng hợp:   {result.tables.url}")
     for warning in result.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow")
+
+
+# --- web service commands (issue 8): serve, staff add/list, watch — defined in webhooks/cli.py
+from webhooks.cli import register as _register_web_commands  # noqa: E402
+
+_register_web_commands(cli, common_options)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -42,7 +42,6 @@ _UNIT_CODE = re.compile(r"[A-Za-z0-9_\-]+")
 _EMAIL = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+\-]*@[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9\-]*[A-Za-z0-9])?)+")
 
 
-
 def load_campaign(folder: Path | str) -> Campaign:
     folder = Path(folder)
     if not (folder / "campaign.toml").is_file():

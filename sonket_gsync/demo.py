@@ -58,11 +58,28 @@ def run_demo(
     wait: bool = False,
 ) -> DemoResult:
     if settings.backend == "local":
+        _refuse_if_in_use(settings)
         prepare_folder(settings.data_dir)
     step = progress or (lambda _label: (lambda items: items))
     service = CampaignService.open(settings)
     with service.lease("sonket-gsync demo", wait=wait):  # one writer at a time, the demo too
         return _run(service, seed, step, say)
+
+
+def _refuse_if_in_use(settings: Settings) -> None:
+    """Never wipe a demo folder another process is writing to (a sync, a worker)."""
+    if settings.database_url or not settings.db_path.is_file():
+        return
+    from .lease import held_error
+    from .store import open_store
+
+    store = open_store(settings, create=False)
+    try:
+        holder = store.lease()
+    finally:
+        store.close()
+    if holder is not None:
+        raise held_error(holder, settings.lease_seconds)
 
 
 def _run(service: CampaignService, seed: int, step, say) -> DemoResult:

@@ -49,8 +49,29 @@ def qr_png(url: str) -> bytes:
     return buffer.getvalue()
 
 
-def distribution_docx(campaign: Campaign, rows: list[tuple[Unit, UnitFiles]], *, now: datetime | None = None) -> bytes:
-    """The printable list of links and QR codes, one row per unit, in the given order."""
+PAGE_HEADERS = ("Stt", "Đơn vị", "Đường dẫn trang của đơn vị", "Mã QR")
+PAGE_WIDTHS_CM = (1.2, 8.0, 12.0, 4.0)
+
+
+def unit_page_urls(settings, store, codes) -> dict[str, str] | None:
+    """Each unit's page (/u/<token>) on the web service, when its public address is set."""
+    base = getattr(settings, "public_base_url", "").rstrip("/")
+    if not base:
+        return None
+    return {code: f"{base}/u/{store.unit_token(code)}" for code in codes}
+
+
+def distribution_docx(
+    campaign: Campaign,
+    rows: list[tuple[Unit, UnitFiles]],
+    *,
+    now: datetime | None = None,
+    page_urls: dict[str, str] | None = None,
+) -> bytes:
+    """The printable list of links and QR codes, one row per unit, in the given order.
+
+    With ``page_urls`` (the web service's public address is set), each unit gets one link
+    and QR code: its own page, which shows its status and problems and leads to its files."""
     doc = Document()
     section = doc.sections[0]
     section.orientation = WD_ORIENT.LANDSCAPE
@@ -70,7 +91,14 @@ def distribution_docx(campaign: Campaign, rows: list[tuple[Unit, UnitFiles]], *,
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle.add_run(campaign.name).bold = True
     online = all(files.sheet_url.startswith("http") for _, files in rows)
-    if online:
+    if page_urls is not None:
+        doc.add_paragraph(
+            f"Hạn gửi: {format_date(campaign.deadline)}. Mỗi đơn vị mở đường dẫn (hoặc quét mã QR bằng điện thoại) "
+            "của mình: trang của đơn vị cho biết tình trạng gửi, các lỗi cần sửa, và dẫn tới biểu mẫu số liệu "
+            "cùng báo cáo thuyết minh của đơn vị."
+        )
+        note = "Lưu ý: đường dẫn là riêng của từng đơn vị; chỉ gửi cho đúng đơn vị, không đăng công khai."
+    elif online:
         doc.add_paragraph(
             f"Hạn gửi: {format_date(campaign.deadline)}. Mỗi đơn vị mở đường dẫn (hoặc quét mã QR bằng điện thoại) "
             "của mình để nhập số liệu vào biểu mẫu và viết báo cáo thuyết minh ngay trên trình duyệt. "
@@ -88,6 +116,9 @@ def distribution_docx(campaign: Campaign, rows: list[tuple[Unit, UnitFiles]], *,
         note = "Lưu ý: giữ nguyên tên tệp và định dạng (.xlsx, .docx); không đổi tên các trang tính."
     doc.add_paragraph(note)
 
+    if page_urls is not None:
+        _page_table(doc, rows, page_urls)
+        return _finish(doc, rows, now)
     table = doc.add_table(rows=1, cols=len(HEADERS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -109,6 +140,32 @@ def distribution_docx(campaign: Campaign, rows: list[tuple[Unit, UnitFiles]], *,
         for cell, width in zip(row.cells, WIDTHS_CM):
             cell.width = Cm(width)
 
+    return _finish(doc, rows, now)
+
+
+def _page_table(doc, rows: list[tuple[Unit, UnitFiles]], page_urls: dict[str, str]) -> None:
+    table = doc.add_table(rows=1, cols=len(PAGE_HEADERS))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    header = table.rows[0]
+    _repeat_as_header(header)
+    for cell, text in zip(header.cells, PAGE_HEADERS):
+        cell.text = ""
+        paragraph = cell.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(text).bold = True
+    for number, (unit, _files) in enumerate(rows, start=1):
+        cells = table.add_row().cells
+        cells[0].text = str(number)
+        cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        cells[1].text = unit.name
+        _link_cell(cells[2], cells[3], page_urls.get(unit.code, ""), "")
+    for row in table.rows:
+        for cell, width in zip(row.cells, PAGE_WIDTHS_CM):
+            cell.width = Cm(width)
+
+
+def _finish(doc, rows, now: datetime | None) -> bytes:
     stamp = format_datetime(now or datetime.now(TZ))
     doc.add_paragraph(f"Lập lúc {stamp} — {len(rows)} đơn vị.")
     buffer = io.BytesIO()

@@ -63,8 +63,14 @@ def load_job_modules() -> None:
                 raise
 
 
+NOT_IN_KEY = ("trigger",)
+"""Params that say why a job was asked, not what it does: a sync asked by a click and one asked
+by a Drive notification are the same job (the first request's trigger is kept)."""
+
+
 def dedupe_key(kind: str, params: dict | None) -> str:
-    return f"{kind}:{json.dumps(params or {}, ensure_ascii=False, sort_keys=True, separators=(',', ':'))}"
+    what = {k: v for k, v in (params or {}).items() if k not in NOT_IN_KEY}
+    return f"{kind}:{json.dumps(what, ensure_ascii=False, sort_keys=True, separators=(',', ':'))}"
 
 
 def check_kind(kind: str) -> None:

@@ -15,12 +15,14 @@ from functools import lru_cache
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Pt, RGBColor
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
 from lxml import etree
 
 from .campaign import Campaign, OutlineSection, Unit
 from .errors import UnitFileError
+from .limits import DEFAULT_LIMITS, Limits, check_package, read_member
 from .submission import Problem
 from .text import clean, format_date, header_key
 
@@ -36,7 +38,9 @@ _EDGE_PUNCTUATION = " :.;,*"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _T, _TAB, _BR, _CR = (f"{_W}{tag}" for tag in ("p", "tbl", "t", "tab", "br", "cr"))
 _STYLE_NAME = re.compile(rb'<w:style\b[^>]*?\bw:styleId="([^"]*)"[^>]*>\s*<w:name w:val="([^"]*)"')
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity tricks
+# Hardened: no entity expansion, no DTD loading, no network, no huge_tree (lxml's own
+# depth and text-size guards stay on). A DOCTYPE is refused outright (Word writes none).
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
 
 
 # --- building -----------------------------------------------------------------------------
@@ -49,13 +53,14 @@ def build_docx(campaign: Campaign, unit: Unit) -> bytes:
 def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str]) -> bytes:
     """The outline with ``sections[key]`` typed under each heading (one paragraph per line)."""
     doc = Document()
+    _page_and_fonts(doc)
     normal = doc.styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(13)
     guidance_style = doc.styles.add_style(GUIDANCE_STYLE, WD_STYLE_TYPE.PARAGRAPH)
     guidance_style.base_style = normal
     guidance_style.font.italic = True
     guidance_style.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+    _times(guidance_style)
+    _unit_header(doc, campaign, unit)
 
     title = doc.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -83,6 +88,65 @@ def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str])
     return buffer.getvalue()
 
 
+FONT = "Times New Roman"
+_THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+
+
+def _page_and_fonts(doc) -> None:
+    """A4 with the margins of a Party/State document; Times New Roman everywhere, black
+    headings (Word's default heading styles are Calibri/Cambria in blue)."""
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    section.header_distance = Mm(10)
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        fonts = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}/{qn('w:rFonts')}")
+        if fonts is not None:
+            _set_fonts(fonts)
+    normal = doc.styles["Normal"]
+    normal.font.size = Pt(13)
+    _times(normal)
+    for name, size in (("Heading 1", 14), ("Heading 2", 13), ("Header", 12), ("Title", 14)):
+        style = doc.styles[name]
+        style.font.size = Pt(size)
+        style.font.bold = name != "Header"
+        style.font.italic = False
+        style.font.color.rgb = RGBColor(0, 0, 0)
+        color = style.element.rPr.find(qn("w:color")) if style.element.rPr is not None else None
+        if color is not None:
+            for attr in ("w:themeColor", "w:themeShade", "w:themeTint"):
+                color.attrib.pop(qn(attr), None)
+        _times(style)
+
+
+def _times(style) -> None:
+    style.font.name = FONT
+    _set_fonts(style.element.get_or_add_rPr().get_or_add_rFonts())
+
+
+def _set_fonts(fonts) -> None:
+    for attr in _THEME_ATTRS:  # a theme font wins over a named one: drop them
+        fonts.attrib.pop(qn(attr), None)
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        fonts.set(qn(attr), FONT)
+
+
+def _unit_header(doc, campaign: Campaign, unit: Unit) -> None:
+    """The page header: the unit's name, and its own document number and date line left
+    for the unit to fill (it issues this report under its own number)."""
+    header = doc.sections[0].header
+    name = header.paragraphs[0]
+    name.text = ""
+    name.add_run(unit.name.upper()).bold = True
+    line = header.add_paragraph(style=doc.styles["Header"])
+    usable = doc.sections[0].page_width - doc.sections[0].left_margin - doc.sections[0].right_margin
+    line.paragraph_format.tab_stops.add_tab_stop(usable, WD_TAB_ALIGNMENT.RIGHT)
+    year = campaign.deadline.year
+    line.add_run(f"Số:         /BC\t{campaign.province}, ngày      tháng      năm {year}").italic = True
+
+
 def _guidance(doc, lines: tuple[str, ...], style) -> None:
     for line in lines:
         doc.add_paragraph(line, style=style)
@@ -104,10 +168,11 @@ class _Heading:
     title: str
 
 
-def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[str, str], list[Problem]]:
+def parse_docx(data: bytes, campaign: Campaign, unit_code: str, limits: Limits | None = None) -> tuple[dict[str, str], list[Problem]]:
     """Text per outline item key (all keys present, "" when nothing was written) and the
-    problems found. Guidance lines and text before the first heading are not counted."""
-    body, guidance_style = _open(data, unit_code)
+    problems found. Guidance lines and text before the first heading are not counted.
+    The package is checked against ``limits`` (sizes, ratio) before any XML is parsed."""
+    body, guidance_style = _open(data, unit_code, limits or DEFAULT_LIMITS)
     headings, matcher, guidance = _outline_index(campaign.outline)
 
     collected: dict[str, list[str]] = {item.key: [] for item in campaign.outline_items}
@@ -145,7 +210,7 @@ def parse_docx(data: bytes, campaign: Campaign, unit_code: str) -> tuple[dict[st
     return {key: "\n".join(lines) for key, lines in collected.items()}, problems
 
 
-def _open(data: bytes, unit_code: str):
+def _open(data: bytes, unit_code: str, limits: Limits):
     """The document body element and the guidance style's id, read straight from the
     package's XML (python-docx would load and resolve every part: most of the time)."""
     where = f"đơn vị {unit_code}, tệp báo cáo thuyết minh (.docx)"
@@ -157,10 +222,12 @@ def _open(data: bytes, unit_code: str):
             fix="Mở lại tệp báo cáo thuyết minh, viết nội dung theo đề cương và lưu lại dạng Word (.docx); "
             "hoặc khôi phục bản trước.",
         )
+    check_package(data, unit_code=unit_code, where=where, kind="docx", limits=limits)
+    cap = limits.max_unpacked_bytes
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
-            document = etree.fromstring(package.read(_document_part(package)), parser=_PARSER)
-            styles = package.read("word/styles.xml") if "word/styles.xml" in package.namelist() else b""
+            document = _xml(read_member(package, _document_part(package, cap), cap))
+            styles = read_member(package, "word/styles.xml", cap) if "word/styles.xml" in package.namelist() else b""
         body = document.find(f"{_W}body")
         if body is None:
             raise ValueError("no body")
@@ -175,9 +242,16 @@ def _open(data: bytes, unit_code: str):
     return body, _style_id(styles, GUIDANCE_STYLE)
 
 
-def _document_part(package: zipfile.ZipFile) -> str:
+def _xml(data: bytes):
+    root = etree.fromstring(data, parser=_PARSER)
+    if root.getroottree().docinfo.doctype:
+        raise ValueError("DOCTYPE in a package part")
+    return root
+
+
+def _document_part(package: zipfile.ZipFile, cap: int) -> str:
     """The main document part named by the package relationships (word/document.xml usually)."""
-    rels = etree.fromstring(package.read("_rels/.rels"), parser=_PARSER)
+    rels = _xml(read_member(package, "_rels/.rels", cap))
     for rel in rels:
         if rel.get("Type", "").endswith("/officeDocument"):
             return rel.get("Target", "").lstrip("/")

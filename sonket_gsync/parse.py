@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from . import narrative as narrative_doc
 from .backends.base import Grid, UnitSnapshot
 from .campaign import Campaign, Column, Form, Unit
+from .layout import not_reported_reason
+from .limits import HEADER_ALLOWANCE, Limits, too_many_rows
 from .submission import Problem, Submission
 from .text import clean, header_key
 from .validation import Rejection, convert, is_blank
@@ -35,7 +37,12 @@ class Parsed:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot) -> Parsed:
+def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot, limits: Limits | None = None) -> Parsed:
+    """``limits`` (the workspace's, from the settings): a tab with more filled rows than
+    allowed, or a narrative package over the limits, raises ``UnitFileError`` for the unit.
+    The local backend already stops reading at the limit; this also bounds other backends."""
+    if limits is not None:
+        _check_rows(unit, snapshot, limits)
     problems: list[Problem] = []
     reported: set[str] = set()  # forms whose errors are already told
     submission = Submission(unit_code=unit.code)
@@ -57,12 +64,21 @@ def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot) -> Pa
                 )
             )
         else:
-            texts, narrative_problems = narrative_doc.parse_docx(snapshot.narrative, campaign, unit.code)
+            texts, narrative_problems = narrative_doc.parse_docx(snapshot.narrative, campaign, unit.code, limits)
             submission.narrative = {k: v for k, v in texts.items() if v}
             problems.extend(narrative_problems)
     if not submission.is_empty or reported:
         problems.extend(_completeness(campaign, unit, submission, reported))
     return Parsed(submission, problems)
+
+
+def _check_rows(unit: Unit, snapshot: UnitSnapshot, limits: Limits) -> None:
+    allowed = limits.max_rows_per_form + HEADER_ALLOWANCE
+    for title, grid in snapshot.sheets.items():
+        if len(grid) > allowed:
+            filled = sum(1 for row in grid if any(not is_blank(v) for v in row))
+            if filled > allowed:
+                raise too_many_rows(filled, unit_code=unit.code, where=f"đơn vị {unit.code}, trang tính '{title}'", limits=limits)
 
 
 def _completeness(campaign: Campaign, unit: Unit, submission: Submission, reported: set[str]) -> list[Problem]:
@@ -136,6 +152,8 @@ def _parse_form(
         values = {col.key: _cell(cells, mapping.get(col.key)) for col in form.columns}
         if all(is_blank(values[c.key]) for c in form.input_columns):
             continue
+        if form.rows == "indicators" and _not_reported(campaign, unit, form, title, offset, values, problems):
+            continue
         row = _parse_row(campaign, unit, form, title, offset, values, set(mapping), problems)
         if row is not None:
             rows.append(row)
@@ -167,11 +185,22 @@ def _find_header(form: Form, grid: Grid) -> tuple[int, dict[str, int]] | None:
 
 def _match_headers(columns: tuple[Column, ...], cells: list[object]) -> dict[str, int]:
     keys = [header_key(c) if isinstance(c, str) else "" for c in cells]
+    # "Header (a remark)" is the header too: the forms label some headers so (layout.py).
+    bare = [k.split(" (", 1)[0].strip() if k.endswith(")") else k for k in keys]
     mapping = {}
     for col in columns:
         for wanted in col.header_keys:
             if wanted in keys:
                 mapping[col.key] = keys.index(wanted)
+                break
+    taken = set(mapping.values())
+    for col in columns:
+        if col.key in mapping:
+            continue
+        for wanted in col.header_keys:
+            if wanted in bare and bare.index(wanted) not in taken:
+                mapping[col.key] = bare.index(wanted)
+                taken.add(mapping[col.key])
                 break
     return mapping
 
@@ -244,6 +273,31 @@ def _parse_row(
             )
             ok = False
     return row if ok else None
+
+
+def _not_reported(campaign: Campaign, unit: Unit, form: Form, title: str, row_number: int, values: dict[str, object], problems: list[Problem]) -> bool:
+    """True for an indicator row the unit does not report (the row is not read); figures
+    typed there anyway are told, located, instead of being silently dropped."""
+    code = clean(values.get(form.key_column.key))
+    indicator = next((i for i in campaign.indicators if i.code == code), None)
+    if indicator is None or not indicator.reported_by or unit.code in indicator.reported_by:
+        return False
+    typed = [c for c in form.input_columns if not is_blank(values[c.key])]
+    if typed:
+        reason = not_reported_reason(campaign, unit, indicator)
+        problems.append(
+            Problem(
+                unit.code,
+                f"Đã nhập số liệu cho chỉ tiêu {code} nhưng đơn vị không báo cáo chỉ tiêu này, nên số liệu không được tính. "
+                f"{reason} Hãy xóa số liệu ở dòng này.",
+                "unreported_indicator",
+                sheet=title,
+                row=row_number,
+                column=typed[0].header,
+                severity="warning",
+            )
+        )
+    return True
 
 
 def _indicator_value_type(campaign: Campaign, form: Form, values: dict[str, object]) -> str | None:

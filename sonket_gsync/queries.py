@@ -21,7 +21,8 @@ from .campaign import Campaign
 from .errors import JobNotFound, NotFound
 from .store import schema as s
 from .store.base import as_time
-from .store.core import problem, unit_status
+from .store.rows import problem, unit_status
+from .store.engine import guarded
 from .store.records import Job, Record, RunRecord
 from .submission import Problem, Submission
 
@@ -88,10 +89,13 @@ class Queries:
         self.store = store
         self.campaign = campaign
         self.backend = backend
+        self.where = store.where  # for errors translated by @guarded
 
+    @guarded
     def overview(self) -> Overview:
         return Overview(self.campaign.name, self.campaign.deadline, self._rows(None))
 
+    @guarded
     def unit_detail(self, code: str) -> UnitDetail:
         unit = self.campaign.unit(code)  # UnknownUnit (not found) for a code not in the campaign
         [row] = self._rows(unit.code)
@@ -174,14 +178,16 @@ class Queries:
             read_status = state.read_status if state else ""
             sheet_url, doc_url = files.get(unit.code, ("", ""))
             group = groups.get(unit.group)
+            status = unit_status(read_status, bool(state.accepted_version_id), submitted, self.campaign.deadline) if state else "missing"
             rows.append(
                 UnitRow(
                     code=unit.code,
                     name=unit.name,
                     group_code=unit.group,
                     group_name=group.name if group else unit.group,
-                    status=unit_status(read_status, bool(state and state.accepted_version_id), submitted, self.campaign.deadline) if state else "missing",
-                    last_modified=as_time(state.last_modified_at) if state else None,
+                    status=status,
+                    # a unit that never sent anything (its file is the blank form) has no "last change"
+                    last_modified=as_time(state.last_modified_at) if state and status != "missing" else None,
                     submitted_at=submitted,
                     versions=(state.n or 0) if state else 0,
                     error_count=state.error_count if state else 0,

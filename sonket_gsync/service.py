@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 
 REPORT_TEMPLATE = "bao-cao-so-ket.docx"
 DISTRIBUTION_NAME = "duong-dan-va-ma-qr.docx"
+HEARTBEAT_SECONDS = 10.0  # a worker records it is alive this often, even during a long job
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,10 @@ class CampaignService:
         with self.lease("provision"):
             self.workspace.prepare()
             created, existing = [], []
-            for unit in (progress or _plain)(units):
-                files = self.workspace.provision(unit)
+            # provision_units may make several units at once (Google); results come in order
+            for unit, files in self.workspace.provision_units((progress or _plain)(units)):
+                if isinstance(files, Exception):
+                    raise files
                 self.store.save_unit_files(self.workspace.kind, files)
                 (created if files.created else existing).append(unit.code)
         return ProvisionReport(created, existing)
@@ -159,10 +162,12 @@ class CampaignService:
     def distribution_sheet(self):
         """The printable sheet of every unit's links and QR codes, stored as an output."""
         from .backends.base import DOCX_MIME
-        from .distribution import distribution_docx
+        from .distribution import distribution_docx, unit_page_urls
 
         with self.lease("links"):
-            ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, self.unit_files()), DOCX_MIME)
+            rows = self.unit_files()
+            pages = unit_page_urls(self.settings, self.store, [u.code for u, _ in rows])  # the web's /u/<token> (issue 8)
+            ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, rows, page_urls=pages), DOCX_MIME)
             self.store.save_output("distribution", ref.name, ref.url)
         return ref
 
@@ -234,13 +239,32 @@ class CampaignService:
     def run_worker(self, stop_event: threading.Event | None = None, *, once: bool = False, worker_id: str = "") -> int:
         """Claim and run queued jobs under the writer lease, heartbeating; ``once``: return
         when no job is due. Returns how many jobs ran."""
-        from .errors import LeaseHeld
-        from .jobs import load_job_modules, run_job
+        from .jobs import load_job_modules
 
         load_job_modules()
         worker_id = worker_id or holder_id()
         stop_event = stop_event or threading.Event()
         poll = self.settings.worker_poll_seconds
+        beating = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(worker_id, beating), name="sonket-worker-heartbeat", daemon=True)
+        beat.start()  # a long job still shows a live worker (the web's readiness check)
+        try:
+            return self._work(worker_id, stop_event, poll, once)
+        finally:
+            beating.set()
+            beat.join(timeout=5)
+
+    def _beat(self, worker_id: str, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.store.heartbeat(worker_id)
+            except SonketError:
+                log.warning("worker heartbeat not recorded", exc_info=True)
+
+    def _work(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> int:
+        from .errors import LeaseHeld
+        from .jobs import run_job
+
         ran = 0
         while not stop_event.is_set():
             self.store.heartbeat(worker_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Sequence, TypeVar
 
@@ -87,8 +88,11 @@ def sync(
             _record_gone(campaign, store, run_id, changes.missing, report)
             cursor = changes.cursor
         report.changed = len(wanted)
-        for unit in (progress or _plain)(wanted):
-            _sync_unit(campaign, workspace, store, run_id, unit, report)
+        # read_units may read several units at once (Google); results come back in order
+        # and are recorded here, by the lease holder.
+        with closing(workspace.read_units((progress or _plain)(wanted))) as results:
+            for unit, result in results:
+                _sync_unit(campaign, store, run_id, unit, result, report)
     except SonketError as exc:
         store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
@@ -101,10 +105,14 @@ def sync(
     return report
 
 
-def _sync_unit(campaign: Campaign, workspace: Workspace, store: Store, run_id: int, unit: Unit, report: SyncReport) -> None:
-    read_at = now()  # an older read recorded after a newer one must not win (store.record_read)
+def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport) -> None:
+    # An older read recorded after a newer one must not win (store.record_read): reads may
+    # run ahead of recording (read_units), so a read is dated when it started.
+    read_at = getattr(result, "read_started", None) or now()
     try:
-        snapshot = workspace.read_unit(unit)
+        if isinstance(result, Exception):
+            raise result
+        snapshot = result
         parsed = parse_snapshot(campaign, unit, snapshot)
     except (AuthError, StorageQuotaExceeded):
         raise  # the whole workspace is refused: no point going on unit by unit

@@ -25,7 +25,7 @@ How it measures likeness (scikit-learn, all deterministic):
 
 ``split_recipients`` splits a recommendation into what the unit addressed to the Trung ương,
 to the Tỉnh ủy (the province) and the rest; ``split_statements`` splits a unit's text into
-its statements (paragraphs, bullets, sentences).
+its statements (paragraphs, bullets, sentences); both live in splitting.py.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -44,12 +44,21 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from .splitting import split_recipients, split_statements
+
+__all__ = [
+    "DEFAULT_THRESHOLD", "Statement", "StatementGroup", "group_statements", "split_recipients",
+    "split_statements", "normalise", "without_lead", "similarity_matrix", "cluster_labels",
+]
+
 DEFAULT_THRESHOLD = 0.2
 MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
+_DENSE_LIMIT = 3000  # distinct texts whose similarities are computed at once (float32, 36 MB)
 _CHUNK = 1000
-_DENSE_FEATURES = 4000  # at most this many frequent features held dense (n × 4000 float32)
+_DENSE_FEATURES = 4000  # at most this many frequent features held dense…
+_DENSE_VALUES = 16_000_000  # … and at most this many values (64 MB of float32)
 _CHAR_SIZES = (2, 3, 4, 5)
 
 
@@ -91,7 +100,6 @@ SYNONYMS = (
 _SYNONYM = {v: words[0] for words in SYNONYMS for v in words[1:]}
 _SYNONYM_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SYNONYM, key=len, reverse=True)) + r")\b")
 _TOKEN = re.compile(r"\w+")
-_SPACE = re.compile(r"\s+")
 # Function words that carry no content on their own (bigrams keep the phrases they form).
 STOPWORDS = frozenset(
     "và các của đã được trong cho với những là có để này theo từ về đến tại thì một còn cũng "
@@ -104,7 +112,8 @@ STOPWORDS = frozenset(
 _LEAD = re.compile(
     r"^\s*(?:bên cạnh đó|đồng thời|ngoài ra|mặt khác|cùng với đó|qua đó|nhìn chung|thực tế|"
     r"qua theo dõi|trong (?:0?3|ba) năm qua|thời gian qua|từ năm \d{4} đến nay|giai đoạn \d{4}\s*-\s*\d{4}|"
-    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4})\s*,\s*",
+    r"thời gian tới|trong thời gian tới|từ nay đến năm \d{4}|"
+    r"thực hiện (?:sự )?chỉ đạo của [^,]{3,60}|bám sát [^,]{3,60}|quán triệt sâu sắc [^,]{3,40})\s*,\s*",
     re.IGNORECASE,
 )
 
@@ -123,7 +132,8 @@ def normalise(text: str, unit_name: str = "") -> str:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
         if name:
             text = text.replace(name, " ")
-    text = _DOC_REF.sub(" văn_bản ", text)
+    if "/" in text:  # document numbers have one
+        text = _DOC_REF.sub(" văn_bản ", text)
     if _SYNONYM:
         text = _SYNONYM_RE.sub(lambda m: _SYNONYM[m.group()], text)
     text = _FIGURE.sub(" 0 ", text)
@@ -131,8 +141,10 @@ def normalise(text: str, unit_name: str = "") -> str:
 
 
 def _syllables(text: str) -> list[str]:
-    """Syllables and syllable pairs (stand-ins for two-syllable words), function words out."""
-    words = [w for w in text.split() if w not in STOPWORDS]
+    """Syllables and syllable pairs (stand-ins for two-syllable words), function words out
+    (unless the text has nothing else)."""
+    every = text.split()
+    words = [w for w in every if w not in STOPWORDS] or every
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -209,8 +221,10 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     items = [s for s in items if s.text and s.text.strip()]
     if not items:
         return []
-    sims = _Similarities([normalise(s.text, s.unit_name) for s in items])
-    groups = [_group(items, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
+    seen: dict[tuple[str, str], str] = {}  # units repeat each other's words: normalise each once
+    texts = [seen.get((s.text, s.unit_name)) or seen.setdefault((s.text, s.unit_name), normalise(s.text, s.unit_name)) for s in items]
+    sims = _Similarities(texts)
+    groups = [_group(items, texts, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -231,7 +245,7 @@ def cluster_labels(texts: Sequence[str], threshold: float | None = None) -> list
 
 class _Similarities:
     """Cosine similarities between the statements. Identical texts are vectorised once; up
-    to _SAMPLE_LIMIT distinct texts the whole matrix is computed once (float32)."""
+    to _DENSE_LIMIT distinct texts the whole matrix is computed once (float32)."""
 
     def __init__(self, texts: list[str]):
         unique: dict[str, int] = {}
@@ -242,12 +256,13 @@ class _Similarities:
         # dense matrix multiplied by BLAS, the rare ones sparse. Same result, a few times faster.
         df = np.bincount(self.vectors.indices, minlength=self.vectors.shape[1])
         frequent = np.flatnonzero(df > max(8, len(unique) // 50))
-        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:_DENSE_FEATURES]]
+        budget = min(_DENSE_FEATURES, _DENSE_VALUES // max(1, len(unique)))  # memory stays bounded
+        frequent = frequent[np.argsort(-df[frequent], kind="stable")[:budget]]
         rare = np.setdiff1d(np.arange(self.vectors.shape[1]), frequent)
         self.dense = self.vectors[:, frequent].toarray()
         self.sparse = self.vectors[:, rare].tocsr()
         everything = np.arange(len(unique))
-        self.full = self._product(everything, everything) if len(unique) <= _SAMPLE_LIMIT else None
+        self.full = self._product(everything, everything) if len(unique) <= _DENSE_LIMIT else None
 
     def _product(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         out = self.dense[r] @ self.dense[c].T
@@ -315,104 +330,35 @@ def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
     return sorted(groups.values(), key=lambda g: g[0])
 
 
-def _group(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> StatementGroup:
+def _group(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> StatementGroup:
     members = [items[i] for i in index]
-    names: list[str] = []
-    for s in members:
-        if s.unit_name not in names:
-            names.append(s.unit_name)
-    return StatementGroup(representatives=_representatives(items, sims, index), members=members, unit_names=names)
+    names = list(dict.fromkeys(s.unit_name for s in members))
+    return StatementGroup(representatives=_representatives(items, texts, sims, index), members=members, unit_names=names)
 
 
-def _representatives(items: Sequence[Statement], sims: _Similarities, index: list[int]) -> list[Statement]:
-    """The most typical statement (most alike, on average, to the others; one that does not
-    open with a link word such as "Bên cạnh đó," if there is one) first, then up to two
-    more from other units that add something (not near-copies of one already chosen)."""
+def _representatives(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> list[Statement]:
+    """The most typical statement (most alike, on average, to the others; preferring one
+    that does not open with a link word such as "Bên cạnh đó," nor name its own unit) first,
+    then up to two more from other units that add something (not near-copies of one
+    already chosen, nor the same words with a clause more)."""
     if len(index) == 1:
         return [items[index[0]]]
     sample = index if len(index) <= _CHUNK else index[:: max(1, len(index) // _CHUNK)]
-    block = sims.block(index, sample)
-    score = block.mean(axis=1)
-    leads = [bool(_LEAD.match(items[i].text)) for i in index]
-    ranked = sorted(range(len(index)), key=lambda k: (leads[k], -round(float(score[k]), 6), k))
+    score = sims.block(index, sample).mean(axis=1)
+    # Excerpts are printed with their unit's name: prefer ones that read on their own (no
+    # leading link word) and do not repeat that name.
+    awkward = [bool(_LEAD.match(items[i].text)) + (bool(items[i].unit_name) and items[i].unit_name in items[i].text) for i in index]
+    ranked = sorted(range(len(index)), key=lambda k: (awkward[k], -round(float(score[k]), 6), k))
+    nearest = np.full(len(index), -1.0)  # each member's highest similarity to those chosen
     chosen: list[int] = []
     for k in ranked:
         if len(chosen) == MAX_REPRESENTATIVES:
             break
-        s = items[index[k]]
-        if any(items[index[c]].unit_code == s.unit_code for c in chosen):
+        i = index[k]
+        if nearest[k] > _NEAR_COPY or any(items[index[c]].unit_code == items[i].unit_code for c in chosen):
             continue
-        if chosen and float(sims.block([index[k]], [index[c] for c in chosen]).max()) > _NEAR_COPY:
+        if any(texts[i] in texts[index[c]] or texts[index[c]] in texts[i] for c in chosen):  # a clause more
             continue
         chosen.append(k)
+        nearest = np.maximum(nearest, sims.block(index, [i]).ravel())
     return [items[index[k]] for k in chosen]
-
-
-# --- splitting a unit's text -----------------------------------------------------------------
-
-_BULLET = re.compile(r"^\s*(?:[-–—•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ\"“(])|(?<=;)\s+")
-
-
-def split_statements(text: str) -> list[str]:
-    """A unit's text as separate statements: one per line or bullet, lines cut at sentence
-    ends and semicolons (a list of proposals "a; b; c" is three statements). Bullets and
-    numbering are dropped, a part's first letter is capitalised; empty parts are left out."""
-    text = unicodedata.normalize("NFC", text or "")
-    out = []
-    for line in text.splitlines():
-        line = _BULLET.sub("", line).strip()
-        if not line:
-            continue
-        for part in _SENTENCE_END.split(line):
-            part = part.strip(" ;")
-            if part:
-                out.append(part[:1].upper() + part[1:])
-    return out
-
-
-# "Với Trung ương:", "Kiến nghị với Tỉnh ủy:", "Đối với tỉnh:", "- Đề xuất với TW:" …
-_RECIPIENTS = (
-    ("trung_uong", r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw"),
-    ("tinh_uy", r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|tỉnh|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh"),
-)
-_VERB = r"(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị)(?:\s*,\s*(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị))?"
-_HEADER = re.compile(
-    r"(?:^|(?<=[\n.;]))[ \t]*(?:[-–—•+*]\s*|\d{1,2}[.)]\s*|[a-d][.)]\s*)?"
-    rf"(?:{_VERB}\s+)?(?:đối\s+)?với\s+(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})\s*:",
-    re.IGNORECASE,
-)
-# A sentence addressed inline: "Đề nghị Trung ương sớm …", "Kiến nghị Tỉnh ủy chỉ đạo …"
-_INLINE = re.compile(rf"^\s*{_VERB}\s+(?:(?:đối\s+)?với\s+)?(?P<who>{'|'.join(p for _, p in _RECIPIENTS)})\b", re.IGNORECASE)
-
-
-def _recipient(who: str) -> str:
-    who = _SPACE.sub(" ", who.lower())
-    if re.fullmatch(_RECIPIENTS[0][1], who):
-        return "trung_uong"
-    return "tinh_uy"
-
-
-def split_recipients(text: str) -> dict[str, str]:
-    """A recommendation split by whom the unit addressed it to: keys "trung_uong",
-    "tinh_uy" (the Tỉnh ủy or the province) and "other" (not addressed, or addressed
-    elsewhere), each the unit's own words ("" when nothing). A part is addressed when the
-    unit headed it so ("Với Trung ương: …", "Kiến nghị với Tỉnh ủy: …") or began a sentence
-    so ("Đề nghị Trung ương …"); nothing is guessed from the subject matter."""
-    text = unicodedata.normalize("NFC", text or "")
-    parts: dict[str, list[str]] = {"trung_uong": [], "tinh_uy": [], "other": []}
-    headers = list(_HEADER.finditer(text))
-    chunks: list[tuple[str | None, str]] = []
-    start, current = 0, None
-    for m in headers:
-        chunks.append((current, text[start : m.start()]))
-        current, start = _recipient(m.group("who")), m.end()
-    chunks.append((current, text[start:]))
-    for who, chunk in chunks:
-        for statement in split_statements(chunk):
-            if statement.endswith(":"):  # a heading such as "Kiến nghị, đề xuất:"
-                continue
-            inline = _INLINE.match(statement)
-            key = _recipient(inline.group("who")) if inline else (who or "other")
-            parts[key].append(statement)
-    return {key: "\n".join(lines) for key, lines in parts.items()}

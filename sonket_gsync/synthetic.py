@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from .backends.base import CellBlock
 from .campaign import Campaign, Column, Form, Indicator, Unit
 from .layout import sheet_layout
-from .synthetic_text import Writer
+from .synthetic_text import Writer, issued_number
 from .submission import Submission
 from .text import format_date
 
@@ -98,6 +98,8 @@ def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: 
             row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
             if col.key == "members_count":
                 writer.members = row[col.key]
+    if "doc_number" in row and row.get("summary"):  # the number matches the document and its issuer
+        row["doc_number"] = issued_number(str(row["summary"]), str(row.get("issuer") or ""), unit, rng)
     for col in form.input_columns:  # a conditional column is answered only when its condition holds
         if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
             row[col.key] = None
@@ -142,8 +144,8 @@ _TEXT = {
     "inspection_form": lambda w: w.choice("inspection_forms"),
     "documents": lambda w: w.documents(),
     "inspection": lambda w: w.choice("inspection"),
-    "good_practices": lambda w: w.points("III.2", 1, 3) if w.rng.random() < 0.92 else "",
-    "difficulties": lambda w: w.points("III.3", 1, 3) if w.rng.random() < 0.95 else "",
+    "good_practices": lambda w: w.points("III.2", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.92 else "",
+    "difficulties": lambda w: w.points("III.3", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.95 else "",
     "recommendations": lambda w: w.recommendations() if w.rng.random() < 0.9 else "",
 }
 

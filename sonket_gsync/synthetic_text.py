@@ -185,7 +185,7 @@ class Writer:
 
     def documents(self) -> str:
         """Phụ lục 02 [3]: the documents the unit issued."""
-        kinds = self.rng.sample(bank().columns["document_kinds"], k=self.rng.randint(1, 3))
+        kinds = self.rng.sample(bank().columns["document_kinds"], k=self.rng.choice((1, 1, 2, 2, 3)))
         parts = []
         for code, kind, subject in kinds:
             number = document_number(self.unit, code, self.rng)
@@ -195,6 +195,26 @@ class Writer:
 
     def choice(self, column_list: str) -> str:
         return self.fill(self.rng.choice(bank().columns[column_list]))
+
+
+# Phụ lục 01/1: a document's number as its issuer writes it, by the kind of document
+_KINDS = (("Chương trình hành động", "CTr"), ("Kế hoạch", "KH"), ("Hướng dẫn", "HD"), ("Quyết định", "QĐ"),
+          ("Công văn", "CV"), ("Đề án", "ĐA"), ("Nghị quyết", "NQ"), ("Quy chế", "QC"))
+_ISSUER_STYLE = {  # issuer choice -> (party style?, issuing body's abbreviation)
+    "Tỉnh ủy": (True, "TU"),
+    "Các Đảng ủy trực thuộc tỉnh": (True, "ĐU"),
+    "Ủy ban MTTQ và các tổ chức chính trị - xã hội tỉnh": (True, "MTTQ-BTT"),
+    "Hội đồng nhân dân tỉnh": (False, "HĐND"),
+    "Ủy ban nhân dân tỉnh": (False, "UBND"),
+}
+
+
+def issued_number(summary: str, issuer: str, unit: Unit, rng: random.Random) -> str:
+    """'57-KH/TU', '112/KH-UBND', '35/NQ-HĐND', '48/QĐ-SNV'… matching the document's kind."""
+    kind = next((code for word, code in _KINDS if summary.startswith(word)), "KH")
+    party, body = _ISSUER_STYLE.get(issuer, (False, _initials(unit.name)))
+    number = rng.randint(5, 420)
+    return f"{number}-{kind}/{body}" if party else f"{number}/{kind}-{body}"
 
 
 def weighted_sample(rng: random.Random, themes: list[Theme], k: int) -> list[Theme]:
@@ -226,8 +246,9 @@ def document_number(unit: Unit, kind: str, rng: random.Random) -> str:
 
 
 def _initials(name: str) -> str:
-    words = [w for w in re.findall(r"\w+", name) if w[0].isupper()]
-    return "".join(w[0] for w in words)[:6] or "ĐV"
+    """'Sở Nội vụ' -> 'SNV', 'Sở Văn hóa, Thể thao và Du lịch' -> 'SVHTTDL'."""
+    words = [w for w in re.findall(r"\w+", name) if w not in ("và", "các", "tỉnh")]
+    return "".join(w[0].upper() for w in words)[:7] or "ĐV"
 
 
 def _capital(text: str) -> str:

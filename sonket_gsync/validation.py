@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .campaign import Column
+from .policy import ColumnPolicy, human_number, policy
 from .text import clean, fold_accents, format_date, format_number, parse_date
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -30,128 +31,123 @@ def is_blank(raw: object) -> bool:
 
 
 def convert(column: Column, raw: object, value_type: str | None = None) -> object | Rejection:
-    """The accepted value of a non-blank cell, or a Rejection saying what to type instead."""
-    kind = value_type or column.type
-    if kind == "text":
-        return _text(column, raw)
+    """The accepted value of a non-blank cell, or a Rejection saying what to type instead.
+    Bounds come from the column policy (``policy.py``), shared with both sheet renderers."""
+    rules = policy(column, value_type)
+    if rules.kind == "text":
+        return _text(rules, raw)
     if isinstance(raw, str) and clean(raw).startswith("="):
         return Rejection(
             "formula",
             f"Ô chứa công thức '{_show(raw)}' thay vì giá trị. Hãy nhập trực tiếp giá trị (không bắt đầu bằng dấu =).",
         )
-    return _CONVERTERS[kind](column, raw)
+    return _CONVERTERS[rules.kind](rules, raw)
 
 
-def _text(column: Column, raw: object) -> object | Rejection:
+def _text(rules: ColumnPolicy, raw: object) -> object | Rejection:
     if isinstance(raw, (datetime, date)):
         text = format_date(raw)
     elif isinstance(raw, float):
         text = format_number(raw, decimals=2)
     else:
         text = clean(raw)
-    if len(text) > column.max_length:
+    limit = rules.max_length or 0
+    if len(text) > limit:
         return Rejection(
             "too_long",
-            f"Nội dung dài {format_number(len(text))} ký tự, vượt mức tối đa {format_number(column.max_length)} ký tự. "
+            f"Nội dung dài {format_number(len(text))} ký tự, vượt mức tối đa {format_number(limit)} ký tự. "
             "Hãy rút gọn, phần chi tiết đưa vào báo cáo thuyết minh.",
         )
     return text
 
 
-def _number(column: Column, raw: object) -> float | Rejection:
+def _number(rules: ColumnPolicy, raw: object) -> float | Rejection:
     if isinstance(raw, bool) or isinstance(raw, (datetime, date)):
         return Rejection("not_a_number", f"Giá trị '{_show(raw)}' không phải là số. Hãy nhập một số, ví dụ 1.234 hoặc 12,5.")
     if isinstance(raw, (int, float)):
         value = float(raw)
+        if value != value or value in (float("inf"), float("-inf")):
+            return Rejection("not_a_number", f"Giá trị '{_show(raw)}' không phải là số. Hãy nhập một số, ví dụ 1.234 hoặc 12,5.")
     else:
-        parsed = parse_number(clean(raw))
+        text = clean(raw)
+        if rules.kind == "percent":
+            text = text.rstrip("%").strip()
+        parsed = parse_number(text)
         if parsed is None:
             return Rejection("not_a_number", f"Giá trị '{_show(raw)}' không phải là số. Hãy nhập một số, ví dụ 1.234 hoặc 12,5.")
         value = parsed
-    return _bounded(column, value)
-
-
-def _bounded(column: Column, value: float) -> float | Rejection:
-    if isinstance(column.min, float) and value < column.min:
-        return Rejection("below_min", f"Giá trị {format_number(value)} nhỏ hơn mức tối thiểu {format_number(column.min)}.")
-    if isinstance(column.max, float) and value > column.max:
-        return Rejection("above_max", f"Giá trị {format_number(value)} lớn hơn mức tối đa {format_number(column.max)}.")
+    if rules.whole and not value.is_integer():
+        what = "năm gồm 4 chữ số, ví dụ 2025" if rules.kind == "year" else "số nguyên, ví dụ 120"
+        return Rejection("not_an_integer", f"Giá trị {format_number(value, 2)} phải là số nguyên. Hãy nhập {what}.")
+    if not rules.accepts_number(value):
+        return _out_of_bounds(rules, value)
     return value
 
 
-def _integer(column: Column, raw: object) -> int | Rejection:
-    value = _number(column, raw)
-    if isinstance(value, Rejection):
-        return value
-    if not float(value).is_integer():
-        return Rejection("not_an_integer", f"Giá trị {format_number(value, 2)} phải là số nguyên. Hãy nhập số nguyên, ví dụ 120.")
-    if value < 0 and column.min is None:
-        return Rejection("below_min", f"Giá trị {format_number(value)} không được âm.")
-    return int(value)
+def _out_of_bounds(rules: ColumnPolicy, value: float) -> Rejection:
+    if rules.kind == "percent":
+        return Rejection(
+            "percent_range",
+            f"Tỷ lệ {format_number(value)}% nằm ngoài khoảng {human_number(rules.low)}–{human_number(rules.high)}. "  # type: ignore[arg-type]
+            f"Hãy nhập tỷ lệ phần trăm{rules.bounds_text}, ví dụ 85,5.",
+        )
+    if rules.kind == "year":
+        return Rejection("not_a_year", f"{format_number(value)} không phải là năm hợp lệ. Hãy ghi năm bốn chữ số, ví dụ 2025.")
+    code = "below_min" if rules.low is not None and value < rules.low else "above_max"  # type: ignore[operator]
+    what = "số nguyên" if rules.whole else "số"
+    return Rejection(code, f"Giá trị {format_number(value)} không hợp lệ: ô này chỉ nhận {what}{rules.bounds_text}. Hãy nhập lại.")
 
 
-def _decimal(column: Column, raw: object) -> float | int | Rejection:
-    value = _number(column, raw)
+def _integer(rules: ColumnPolicy, raw: object) -> int | Rejection:
+    value = _number(rules, raw)
+    return value if isinstance(value, Rejection) else int(value)
+
+
+def _decimal(rules: ColumnPolicy, raw: object) -> float | int | Rejection:
+    value = _number(rules, raw)
     if isinstance(value, Rejection):
         return value
     return int(value) if float(value).is_integer() else value
 
 
-def _percent(column: Column, raw: object) -> float | int | Rejection:
-    if isinstance(raw, str):
-        raw = clean(raw).rstrip("%").strip()
-    value = _decimal(column, raw)
-    if isinstance(value, Rejection):
-        return value
-    if not 0 <= value <= 100:
-        return Rejection("percent_range", f"Tỷ lệ {format_number(value)}% nằm ngoài khoảng 0–100. Hãy nhập tỷ lệ phần trăm từ 0 đến 100, ví dụ 85,5.")
-    return value
-
-
-def _date(column: Column, raw: object) -> str | Rejection:
+def _date(rules: ColumnPolicy, raw: object) -> str | Rejection:
     if isinstance(raw, datetime):
         day = raw.date()
     elif isinstance(raw, date):
         day = raw
-    elif isinstance(raw, (int, float)) and not isinstance(raw, bool) and 20000 < raw < 80000:
-        day = EXCEL_EPOCH + timedelta(days=int(raw))  # a date cell read unformatted
+    elif isinstance(raw, (int, float)) and not isinstance(raw, bool):
+        # a date cell read unformatted (a serial day number, as both spreadsheets store dates)
+        if not 0 <= raw < 2_958_466:  # 31/12/9999
+            return Rejection("not_a_date", f"'{_show(raw)}' không phải là ngày hợp lệ. Hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/04/2024.")
+        day = EXCEL_EPOCH + timedelta(days=int(raw))
     else:
         parsed = parse_date(str(raw))
         if parsed is None:
             return Rejection("not_a_date", f"'{_show(raw)}' không phải là ngày hợp lệ. Hãy ghi ngày theo dạng dd/mm/yyyy, ví dụ 05/04/2024.")
         day = parsed
-    if isinstance(column.min, date) and day < column.min:
-        return Rejection("date_too_early", f"Ngày {format_date(day)} sớm hơn {format_date(column.min)}. Hãy kiểm tra lại ngày văn bản.")
-    if isinstance(column.max, date) and day > column.max:
-        return Rejection("date_too_late", f"Ngày {format_date(day)} muộn hơn {format_date(column.max)}. Hãy kiểm tra lại ngày.")
+    if rules.low is not None and day < rules.low:  # type: ignore[operator]
+        return Rejection("date_too_early", f"Ngày {format_date(day)} sớm hơn {format_date(rules.low)}. Hãy kiểm tra lại ngày văn bản.")  # type: ignore[arg-type]
+    if rules.high is not None and day > rules.high:  # type: ignore[operator]
+        return Rejection("date_too_late", f"Ngày {format_date(day)} muộn hơn {format_date(rules.high)}. Hãy kiểm tra lại ngày.")  # type: ignore[arg-type]
     return day.isoformat()
 
 
-def _choice(column: Column, raw: object) -> str | Rejection:
+def _choice(rules: ColumnPolicy, raw: object) -> str | Rejection:
     typed = fold_accents(raw)
-    for choice in column.choices:
+    for choice in rules.choices:
         if typed == fold_accents(choice):
             return choice
-    options = " / ".join(column.choices)
+    options = " / ".join(rules.choices)
     return Rejection("not_a_choice", f"'{_show(raw)}' không có trong danh sách. Hãy chọn một trong: {options}.")
-
-
-def _year(column: Column, raw: object) -> int | Rejection:
-    value = _integer(column, raw)
-    if isinstance(value, Rejection):
-        return value
-    if not 1900 <= value <= 2100:
-        return Rejection("not_a_year", f"{value} không phải là năm hợp lệ. Hãy ghi năm bốn chữ số, ví dụ 2025.")
-    return value
 
 
 _CONVERTERS = {
     "integer": _integer,
     "number": _decimal,
-    "percent": _percent,
+    "percent": _decimal,
     "date": _date,
     "choice": _choice,
-    "year": _year,
+    "year": _integer,
 }
 
 

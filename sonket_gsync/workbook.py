@@ -16,11 +16,13 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.workbook.protection import WorkbookProtection
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .campaign import Campaign, Column, Unit
 from .layout import HEADER_ROW, NOTE_ROW, TITLE_ROW, UNIT_ROW, SheetLayout, workbook_layout
-from .text import clean, format_number, to_local
+from .policy import ERROR_TITLE, PROMPT_TITLE, ColumnPolicy, policy
+from .text import clean, to_local
 
 LISTS_SHEET = "Danh mục"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -34,6 +36,8 @@ _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")
+_NOT_REPORTED_FILL = PatternFill("solid", fgColor="D9D9D9")  # an indicator the unit does not report
+_GREY_TEXT = Font(color="808080", italic=True)
 _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
@@ -63,6 +67,9 @@ def render_workbook(layouts: list[SheetLayout]) -> Workbook:
         lists.render(wb.create_sheet(LISTS_SHEET))
     if wb.worksheets:
         wb.active = 0
+    # Tabs cannot be deleted, renamed, moved, added or unhidden (no password: it guards
+    # against accidents, not people). The reader would still find a renamed tab.
+    wb.security = WorkbookProtection(lockStructure=True)
     return wb
 
 
@@ -135,19 +142,22 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
     for offset, values in enumerate(layout.data):
         row = first + offset
         tallest = 15.0
+        locked_row = bool(layout.row_lock(offset))
         for index, (column, value) in enumerate(zip(columns, values), start=1):
             cell = ws.cell(row=row, column=index, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a label starting with '=' stays a label
             cell.border = _BORDER
             cell.alignment = _WRAP_TOP
-            if column.fixed:
-                cell.fill = _FIXED_FILL
+            if column.fixed or locked_row:
+                cell.fill = _NOT_REPORTED_FILL if locked_row else _FIXED_FILL
                 cell.protection = _LOCKED
                 tallest = max(tallest, _height(value, column.width))
+                if locked_row:
+                    cell.font = _GREY_TEXT
             else:
                 cell.protection = _UNLOCKED
-                cell.number_format = _number_format(column)
+                cell.number_format = policy(column, layout.row_type(offset)).excel_format
         ws.row_dimensions[row].height = tallest
 
     last = layout.last_data_row
@@ -158,18 +168,56 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
             if not column.fixed:
                 dim = ws.column_dimensions[get_column_letter(index)]
                 dim.protection = _UNLOCKED
-                dim.number_format = _number_format(column)
+                dim.number_format = policy(column).excel_format
 
-    for index, column in enumerate(columns, start=1):
-        if column.fixed or last < first:
-            continue
-        letter = get_column_letter(index)
-        validation = _validation(column, lists)
-        ws.add_data_validation(validation)
-        validation.add(f"{letter}{first}:{letter}{last}")
+    if last >= first:
+        _add_validations(ws, layout, lists, first, last)
 
     ws.freeze_panes = ws.cell(row=first, column=1)
+    _print_setup(ws, layout)
     _protect(ws)
+
+
+def _add_validations(ws: Worksheet, layout: SheetLayout, lists: "_ChoiceLists", first: int, last: int) -> None:
+    """One validation per input column over the data rows; on indicator forms one per
+    row, as each indicator's value type decides (locked rows get none: nothing to type)."""
+    columns = layout.form.columns
+    if not layout.row_types:
+        for index, column in enumerate(columns, start=1):
+            if not column.fixed:
+                letter = get_column_letter(index)
+                validation = _validation(policy(column), lists, column)
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}{first}:{letter}{last}")
+        return
+    shared: dict[tuple[int, str | None], DataValidation] = {}
+    for offset in range(len(layout.data)):
+        if layout.row_lock(offset):
+            continue
+        row = first + offset
+        for index, column in enumerate(columns, start=1):
+            if column.fixed:
+                continue
+            value_type = layout.row_type(offset) if column.year is not None else None
+            key = (index, value_type)
+            if key not in shared:
+                shared[key] = _validation(policy(column, value_type), lists, column)
+                ws.add_data_validation(shared[key])
+            shared[key].add(f"{get_column_letter(index)}{row}")
+
+
+def _print_setup(ws: Worksheet, layout: SheetLayout) -> None:
+    """A4 landscape, fit to one page wide, the header rows repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"{HEADER_ROW}:{layout.first_data_row - 1}"
+    ws.oddFooter.center.text = "Trang &P/&N"
 
 
 def _protect(ws: Worksheet) -> None:
@@ -187,14 +235,6 @@ def _protect(ws: Worksheet) -> None:
     p.selectUnlockedCells = False
 
 
-def _number_format(column: Column) -> str:
-    if column.type == "date":
-        return DATE_FORMAT
-    if column.type == "text":
-        return "@"  # text: Excel keeps "1-2" or "=x" as typed instead of converting it
-    return "General"
-
-
 def _height(text: object, width: int, line: float = 15.0) -> float:
     """A row height that shows ``text`` wrapped in a column ``width`` characters wide."""
     if not text:
@@ -206,78 +246,20 @@ def _height(text: object, width: int, line: float = 15.0) -> float:
 
 # --- data validation ----------------------------------------------------------------------
 
-_PROMPT_TITLE = "Hướng dẫn nhập"
-_ERROR_TITLE = "Giá trị không hợp lệ"
-
-
-def _validation(column: Column, lists: _ChoiceLists) -> DataValidation:
-    kind = column.type
+def _validation(rules: ColumnPolicy, lists: "_ChoiceLists", column: Column) -> DataValidation:
+    """The Excel form of the column policy: the same bounds, prompt and error text."""
+    kind = rules.kind
     if kind == "choice":
-        return _dv(
-            "list",
-            None,
-            lists.reference(column),
-            None,
-            prompt="Chọn một giá trị trong danh sách (bấm vào mũi tên bên phải ô).",
-            error="Giá trị này không có trong danh sách. Hãy bấm mũi tên ở ô và chọn một giá trị trong danh sách.",
-        )
-    if kind == "integer":
-        low, high = _bounds(column)
-        return _dv(
-            "whole",
-            *_range(low, high),
-            prompt=f"Nhập số nguyên{_bounds_text(low, high)}.",
-            error=f"Ô này chỉ nhận số nguyên{_bounds_text(low, high)}, không nhận chữ hay số thập phân. Hãy nhập lại.",
-        )
-    if kind == "number":
-        low, high = _bounds(column)
-        return _dv(
-            "decimal",
-            *_range(low, high),
-            prompt=f"Nhập một số{_bounds_text(low, high)}; phần thập phân dùng dấu phẩy hoặc dấu chấm theo máy của bạn.",
-            error=f"Ô này chỉ nhận số{_bounds_text(low, high)}, không nhận chữ. Hãy nhập lại.",
-        )
-    if kind == "percent":
-        return _dv(
-            "decimal",
-            "between",
-            "0",
-            "100",
-            prompt="Nhập tỷ lệ phần trăm từ 0 đến 100, không ghi dấu % (ví dụ 85,5).",
-            error="Tỷ lệ phải là một số từ 0 đến 100 (không ghi dấu %). Hãy nhập lại.",
-        )
+        return _dv("list", None, lists.reference(column), None, rules)
+    if kind == "text":
+        return _dv("textLength", "lessThanOrEqual", str(rules.max_length), None, rules)
     if kind == "date":
-        low = column.min if isinstance(column.min, date) else date(1900, 1, 1)
-        high = column.max if isinstance(column.max, date) else date(2100, 12, 31)
-        since = f" từ ngày {low:%d/%m/%Y}" if isinstance(column.min, date) else ""
-        return _dv(
-            "date",
-            "between",
-            str(_serial(low)),
-            str(_serial(high)),
-            prompt=f"Nhập ngày theo dạng dd/mm/yyyy{since}, ví dụ 15/03/2025.",
-            error=f"Ô này chỉ nhận ngày hợp lệ{since}, ghi theo dạng dd/mm/yyyy (ví dụ 15/03/2025). Hãy nhập lại.",
-        )
-    if kind == "year":
-        return _dv(
-            "whole",
-            "between",
-            "1900",
-            "2100",
-            prompt="Nhập năm gồm 4 chữ số, ví dụ 2025.",
-            error="Năm phải là số nguyên gồm 4 chữ số, từ 1900 đến 2100. Hãy nhập lại.",
-        )
-    return _dv(
-        "textLength",
-        "lessThanOrEqual",
-        str(column.max_length),
-        None,
-        prompt=f"Nhập văn bản, tối đa {column.max_length} ký tự.",
-        error=f"Nội dung dài quá {column.max_length} ký tự. Hãy rút gọn hoặc chia sang dòng khác.",
-    )
+        return _dv("date", "between", str(_serial(rules.low)), str(_serial(rules.high)), rules)  # type: ignore[arg-type]
+    operator, low, high = _range(rules.low, rules.high)  # type: ignore[arg-type]
+    return _dv("whole" if rules.whole else "decimal", operator, low, high, rules)
 
 
-def _dv(kind: str, operator: str | None, formula1: str | None, formula2: str | None, *, prompt: str, error: str) -> DataValidation:
+def _dv(kind: str, operator: str | None, formula1: str | None, formula2: str | None, rules: ColumnPolicy) -> DataValidation:
     # Excel caps titles at 32 characters and messages at 255.
     return DataValidation(
         type=kind,
@@ -288,17 +270,11 @@ def _dv(kind: str, operator: str | None, formula1: str | None, formula2: str | N
         showErrorMessage=True,
         showInputMessage=True,
         errorStyle="stop",
-        errorTitle=_ERROR_TITLE,
-        error=error[:255],
-        promptTitle=_PROMPT_TITLE,
-        prompt=prompt[:255],
+        errorTitle=ERROR_TITLE,
+        error=rules.error[:255],
+        promptTitle=PROMPT_TITLE,
+        prompt=rules.prompt[:255],
     )
-
-
-def _bounds(column: Column) -> tuple[float | None, float | None]:
-    low = column.min if isinstance(column.min, (int, float)) else None
-    high = column.max if isinstance(column.max, (int, float)) else None
-    return low, high
 
 
 def _range(low: float | None, high: float | None) -> tuple[str, str, str | None]:
@@ -310,22 +286,6 @@ def _range(low: float | None, high: float | None) -> tuple[str, str, str | None]
         return "lessThanOrEqual", _num(high), None
     # Still a validation: it rejects text typed into a number column.
     return "between", str(-_NO_LIMIT), str(_NO_LIMIT)
-
-
-def _bounds_text(low: float | None, high: float | None) -> str:
-    """Bounds as a person reads them, in Vietnamese number format (0,5; 1.000)."""
-    if low is not None and high is not None:
-        return f" từ {_human(low)} đến {_human(high)}"
-    if low is not None:
-        return f" lớn hơn hoặc bằng {_human(low)}"
-    if high is not None:
-        return f" nhỏ hơn hoặc bằng {_human(high)}"
-    return ""
-
-
-def _human(value: float) -> str:
-    text = format_number(value, 6)
-    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def _num(value: float) -> str:

@@ -9,7 +9,7 @@ import pytest
 from sonket_gsync.config import load_campaign
 from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
 
-pytest_plugins = ["tests.fake_google.fixtures", "tests.pg"]  # tests.pg: a real PostgreSQL (store)
+pytest_plugins = ["tests.fake_google.fixtures", "tests.pg", "tests.web.fixtures"]  # tests.pg: a real PostgreSQL (store); tests.web: the web app (issue 8)
 
 
 @pytest.fixture(scope="session")

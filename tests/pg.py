@@ -15,6 +15,7 @@ import socket
 import subprocess
 import tempfile
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,12 @@ def _as_postgres(args: list[str]) -> list[str]:
     return args
 
 
-@pytest.fixture(scope="session")
-def pg_server():
-    """postgresql://postgres@127.0.0.1:PORT — the server of this test session."""
+@contextmanager
+def postgres_server():
+    """Start a throwaway server; yield postgresql://postgres@127.0.0.1:PORT; stop and remove it."""
     bin_dir = _bin_dir()
     if bin_dir is None:
-        pytest.fail("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install the Debian package 'postgresql'.")
+        raise RuntimeError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install the Debian package 'postgresql'.")
     root = Path(tempfile.mkdtemp(prefix="sonket-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
@@ -56,12 +57,26 @@ def pg_server():
         run([str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o", options, "start"])
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
-        pytest.fail(f"could not start PostgreSQL: {exc.stderr or exc.stdout}")
+        raise RuntimeError(f"could not start PostgreSQL: {exc.stderr or exc.stdout}") from None
     try:
         yield f"postgresql://postgres@127.0.0.1:{port}"
     finally:
         subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, timeout=60)
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """postgresql://postgres@127.0.0.1:PORT — the server of this test session."""
+    try:
+        server = postgres_server()
+        url = server.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield url
+    finally:
+        server.__exit__(None, None, None)
 
 
 def create_database(server_url: str) -> str:

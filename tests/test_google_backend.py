@@ -18,7 +18,7 @@ from sonket_gsync.backends import open_workspace
 from sonket_gsync.backends.base import DOCX_MIME, CellBlock
 from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.backends.google.client import WINDOW, GoogleClient, MinuteLimiter
-from sonket_gsync.backends.google.sheets import validation_rule
+from sonket_gsync.backends.google.sheets import expected_rule, validation_rule
 from sonket_gsync.errors import (
     AccessDenied,
     NotFound,
@@ -131,6 +131,11 @@ def test_provision_builds_the_tree_tabs_protections_validations_and_link_sharing
             values = tab.values()
             assert values[layout.header_row - 1][: len(layout.headers)] == list(layout.headers)
             assert values[0][0] == layout.title
+            assert values[1][0] == layout.unit_line and unit.name in layout.unit_line  # the unit's own line
+            for r, row in enumerate(layout.grid()):  # every cell as the unit's own layout says
+                assert [v if v != "" else None for v in (values[r] if r < len(values) else [])][: len(row)] + \
+                    [None] * max(0, len(row) - len(values[r] if r < len(values) else [])) == \
+                    [None if v in (None, "") else v for v in row], (layout.form.sheet, r)
             assert tab.props["gridProperties"]["frozenRowCount"] == layout.first_data_row - 1
             # header rows protected; fixed columns protected too
             ranges = [p["range"] for p in tab.protected]
@@ -141,19 +146,26 @@ def test_provision_builds_the_tree_tabs_protections_validations_and_link_sharing
             # strict validation on input columns, with a Vietnamese input message
             rules = tab.validations
             for col, column in enumerate(layout.form.columns):
-                expected = validation_rule(column)
-                if column.fixed or expected is None or not layout.data:
-                    continue
-                rule = rules.get((layout.first_data_row - 1, col))
-                assert rule == expected, (layout.form.sheet, column.key)
-                assert rule["strict"] and rule["inputMessage"]
+                for offset in range(len(layout.data)):  # the rule of the column policy on every data cell
+                    expected = expected_rule(layout, offset, col)
+                    rule = rules.get((layout.first_data_row - 1 + offset, col))
+                    assert rule == expected, (layout.form.sheet, column.key, offset)
+                    assert rule is None or (rule["strict"] and rule["inputMessage"])
 
-    # per unit: Drive create (Sheet), ONE Sheets batchUpdate, Doc upload, 2 shares, ready-mark;
-    # plus one list and the 3 folders for the run
-    assert _calls(g.fake, api="sheets") == n
+    # per group: ONE template (Drive create, ONE Sheets batchUpdate, ready-mark) in a templates
+    # folder; per unit: Drive files.copy of its group's template, ONE Sheets values.batchUpdate
+    # (its own cells), Doc upload, 2 shares, ready-mark; plus one list and the 3 folders
+    k = len({u.group for u in small.units})
+    assert _calls(g.fake, api="sheets", path_contains=":batchUpdate") == k + n
+    assert _calls(g.fake, api="sheets", path_contains="values:batchUpdate") == n
+    assert _calls(g.fake, api="sheets") == k + n
     assert _calls(g.fake, api="upload") == n
-    assert _calls(g.fake, api="drive") == 1 + 3 + n * 4
-    assert len(g.fake.requests) == 4 + n * 6
+    assert g.fake.count(path_contains="/copy") == n
+    assert _calls(g.fake, api="drive") == 1 + 3 + 1 + 2 * k + n * 4
+    assert len(g.fake.requests) == 5 + 3 * k + n * 6
+    templates = [f for f in state.files.values() if f.appProperties.get("sonketKind") == "template"]
+    assert len(templates) == k and all(f.appProperties["sonketReady"] == "1" for f in templates)
+    assert all(not any(p.get("type") == "anyone" for p in f.permissions) for f in templates)  # not shared
 
 
 def test_validation_rules_per_column_type(small):
@@ -166,7 +178,8 @@ def test_validation_rules_per_column_type(small):
     assert kinds["choice"] == {"ONE_OF_LIST"}
     assert kinds.get("percent", {"NUMBER_BETWEEN"}) == {"NUMBER_BETWEEN"}
     assert kinds["date"] <= {"DATE_IS_VALID", "DATE_AFTER", "DATE_BETWEEN"}
-    assert kinds["integer"] <= {"NUMBER_GREATER_THAN_EQ", "NUMBER_BETWEEN", "NUMBER_LESS_THAN_EQ"}
+    assert kinds["integer"] == {"CUSTOM_FORMULA"}  # whole numbers: =AND(ISNUMBER(..);..=INT(..);..)
+    assert kinds["text"] == {"CUSTOM_FORMULA"}  # =LEN(..)<=max_length
 
 
 def test_provision_again_with_the_store_lost_creates_nothing(g, small):
@@ -223,7 +236,7 @@ def test_changes_with_nothing_changed_is_one_call(g, small):
     assert [r.method_id for r in g.fake.requests] == ["drive.changes.list"]
 
 
-def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, small):
+def test_an_edited_unit_is_found_and_read_with_two_drive_exports_and_no_sheets_call(g, small):
     ws, files = g.provision_all(small)
     cursor = ws.changes(None).cursor
     unit = small.units[0]
@@ -237,14 +250,18 @@ def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, sm
     change = fresh.changes(cursor)
     assert [c.unit_code for c in change.changed] == [unit.code]
     snapshot = fresh.read_unit(unit)
-    assert _calls(g.fake, path_contains="values:batchGet") == 1
-    assert _calls(g.fake, path_contains="/export") == 1
-    # changes.list + batchGet + export: the ids come from the cursor, no files.list
+    assert _calls(g.fake, api="sheets") == 0  # the Sheets read quota is not touched
+    assert [r.query.get("mimeType") for r in g.fake.requests if "/export" in r.path] == [
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        DOCX_MIME,
+    ]
+    # changes.list + 2 exports: the ids come from the cursor, no files.list
     assert [r.method_id for r in g.fake.requests] == [
         "drive.changes.list",
-        "sheets.spreadsheets.values.batchGet",
+        "drive.files.export",
         "drive.files.export",
     ]
+    assert fresh.stats.counts == {"export_read": 1}
     assert set(snapshot.sheets) == {f.sheet for f in small.forms_for(unit)}
     grid = snapshot.sheets[form.sheet]
     assert grid[layout.first_data_row - 1][1:3] == ["Tỉnh ủy", "12-KH/TU"]
@@ -255,7 +272,7 @@ def test_an_edited_unit_is_found_and_read_with_one_batchget_and_one_export(g, sm
 
 
 def test_a_deleted_tab_falls_back_to_the_tabs_that_exist(g, small):
-    ws, files = g.provision_all(small)
+    ws, files = g.provision_all(small, google_export_sheets="values")
     unit = small.units[0]
     forms = small.forms_for(unit)
     sid = files[unit.code].sheet_id
@@ -267,6 +284,9 @@ def test_a_deleted_tab_falls_back_to_the_tabs_that_exist(g, small):
     assert _calls(g.fake, path_contains="values:batchGet") == 2  # the failed one, then the fallback
     assert _calls(g.fake, api="sheets", status=400) == 1
     assert _calls(g.fake, api="sheets", method="GET") == 3  # 2 batchGets + spreadsheets.get
+    # through the .xlsx export every tab comes at once: nothing to fall back on
+    exported = g.workspace(small).read_unit(unit)
+    assert exported.sheets == snapshot.sheets
 
 
 def test_revoked_or_deleted_files_show_as_missing_and_fail_to_read(g, small):
@@ -294,7 +314,11 @@ def test_read_with_stale_ids_raises_not_found_or_access_denied(g, small):
     assert revoked.code in str(err.value)
     with pytest.raises(NotFound):
         ws.read_unit(deleted)
-    assert len(g.fake.requests) == 2  # each tried once: no retry of a permanent error
+    # each tried once per API (the export fails, the Sheets API is asked, fails too): no retry
+    # of a permanent error
+    assert sorted(r.method_id for r in g.fake.requests) == 2 * ["drive.files.export"] + 2 * [
+        "sheets.spreadsheets.values.batchGet"
+    ]
     assert g.sleeps == []
 
 
@@ -461,7 +485,7 @@ def test_a_refused_or_old_cursor_falls_back_to_a_full_listing(g, small):
 # --- retries ---------------------------------------------------------------------------------------
 
 def test_bursts_of_429_and_5xx_are_retried_then_succeed(g, small):
-    ws, files = g.provision_all(small)
+    ws, files = g.provision_all(small, google_export_sheets="values")
     ws.changes(None)
     unit = small.units[0]
     g.fake.reset_log()
@@ -489,7 +513,7 @@ def test_403_rate_limit_reason_is_retried(g, small):
 
 
 def test_a_permanent_404_is_not_retried(g, small):
-    ws, _ = g.provision_all(small)
+    ws, _ = g.provision_all(small, google_export_sheets="values")
     ws.changes(None)
     g.fake.reset_log()
     g.fake.fail_next(1, 404, api="sheets")
@@ -561,6 +585,7 @@ def test_write_unit_then_read_back(g, small):
     from datetime import datetime, timezone
 
     when = datetime(2026, 4, 10, 8, 30, tzinfo=timezone.utc)
+    g.fake.reset_log()
     ws.write_unit(
         unit,
         [CellBlock(form.sheet, layout.first_data_row, 2, [["Tỉnh ủy", "05-CT/TU"]])],
@@ -617,24 +642,42 @@ def test_write_summary_is_raw_and_replaced_whole(g, small):
     assert _calls(g.fake, method="POST") == 2  # found by appProperties: nothing created
 
 
+def _spreadsheets(g, kind):
+    return [f for f in g.fake.state.files.values() if f.mimeType == SPREADSHEET and f.appProperties.get("sonketKind") == kind]
+
+
 def test_an_interrupted_provisioning_is_repaired_not_duplicated(g, small):
     unit = small.units[0]
     ws = g.workspace(small, max_attempts=1)
     ws.prepare()
-    g.fake.fail_next(1, 500, api="sheets")  # the Sheet exists, its batchUpdate never happened
+    # 1. the group's template exists, its batchUpdate never happened
+    g.fake.fail_next(1, 500, api="sheets", path_contains=":batchUpdate")
     with pytest.raises(WorkspaceUnavailable):
         ws.provision(unit)
-    sheets = [f for f in g.fake.state.files.values() if f.mimeType == SPREADSHEET]
-    assert len(sheets) == 1 and sheets[0].appProperties["sonketReady"] == "0"
+    [template] = _spreadsheets(g, "template")
+    assert template.appProperties["sonketReady"] == "0" and not _spreadsheets(g, "sheet")
+    # 2. the next run repairs the template, copies it; the unit's own cells fail to write
+    g.fake.fail_next(1, 500, api="sheets", path_contains="values:batchUpdate")
+    with pytest.raises(WorkspaceUnavailable):
+        g.workspace(small, max_attempts=1).provision(unit)
+    assert [t.id for t in _spreadsheets(g, "template")] == [template.id] and template.appProperties["sonketReady"] == "1"
+    [sheet] = _spreadsheets(g, "sheet")
+    assert sheet.appProperties["sonketReady"] == "0"
+    assert g.fake.state.spreadsheets[sheet.id].by_title(small.forms_for(unit)[0].sheet).values()[1][0] != \
+        workbook_layout(small, unit)[0].unit_line  # still the template's line
 
+    # 3. store lost too: found by appProperties, repaired, not duplicated
     g.fake.reset_log()
-    files = g.workspace(small).provision(unit)  # store lost too: found by appProperties
-    assert [f.id for f in g.fake.state.files.values() if f.mimeType == SPREADSHEET] == [files.sheet_id]
+    files = g.workspace(small).provision(unit)
+    assert [f.id for f in _spreadsheets(g, "sheet")] == [files.sheet_id] == [sheet.id]
     ss = g.fake.state.spreadsheets[files.sheet_id]
     assert ss.titles() == [f.sheet for f in small.forms_for(unit)]
+    for layout in workbook_layout(small, unit):
+        assert ss.by_title(layout.form.sheet).values()[1][0] == layout.unit_line
     assert g.fake.state.files[files.sheet_id].appProperties["sonketReady"] == "1"
     assert files.doc_id and files.created
-    assert _calls(g.fake, path_contains=":batchUpdate") == 1
+    assert _calls(g.fake, path_contains=":batchUpdate") == 1  # the unit's cells only
+    assert [t.id for t in _spreadsheets(g, "template")] == [template.id]
 
 
 def test_client_side_pacing_keeps_under_the_sheets_quota(g, small):
@@ -647,7 +690,7 @@ def test_client_side_pacing_keeps_under_the_sheets_quota(g, small):
         g.fake.clock.advance(seconds)
 
     ws = GoogleWorkspace.from_settings(
-        g.settings.with_(sheets_reads_per_minute=2), small, clock=g.fake.clock, sleep=sleep
+        g.settings.with_(sheets_reads_per_minute=2, google_export_sheets="values"), small, clock=g.fake.clock, sleep=sleep
     )
     ws.changes(None)
     g.fake.reset_log()
@@ -665,7 +708,7 @@ def test_read_without_a_cached_id_lists_only_that_unit(g, small):
     assert snapshot.sheets and snapshot.narrative
     assert [r.method_id for r in g.fake.requests] == [
         "drive.files.list",
-        "sheets.spreadsheets.values.batchGet",
+        "drive.files.export",
         "drive.files.export",
     ]
 

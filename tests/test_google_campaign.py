@@ -166,4 +166,4 @@ def test_on_demand_sync_of_one_unit_does_not_poll_the_changes_feed(service, fake
     report = service.sync(only=["SO_NV"])
     assert report.accepted == ["SO_NV"]
     assert fake_google.count(path_contains="/changes") == 0
-    assert fake_google.count(path_contains="values:batchGet") == 1 and fake_google.count(path_contains="/export") == 1
+    assert fake_google.count(path_contains="values:batchGet") == 0 and fake_google.count(path_contains="/export") == 2

@@ -205,7 +205,7 @@ def test_generated_docx_opens_in_libreoffice(campaign, unit, tmp_path: Path):
     path.write_bytes(docx_from_sections(campaign, unit, _answers(campaign)))
     out = tmp_path / "pdf"
     result = subprocess.run(
-        ["soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
+        ["/usr/bin/soffice", f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}", "--headless",
          "--convert-to", "pdf", "--outdir", str(out), str(path)],
         capture_output=True,
         text=True,
@@ -214,3 +214,32 @@ def test_generated_docx_opens_in_libreoffice(campaign, unit, tmp_path: Path):
     pdf = out / "bao-cao.pdf"
     assert result.returncode == 0 and pdf.exists(), result.stdout + result.stderr
     assert pdf.stat().st_size > 1000
+    # Times New Roman everywhere: Liberation Serif stands in for it here (with DejaVu Serif for
+    # the Vietnamese letters this machine's older Liberation lacks); no sans-serif of Word's
+    # default theme (Calibri -> Carlito / DejaVu Sans)
+    fonts = subprocess.run(["/usr/bin/pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:] if line.strip()}
+    assert any(n.startswith("LiberationSerif") for n in names), names
+    assert all(n.startswith(("LiberationSerif", "TimesNewRoman", "DejaVuSerif")) for n in names), names
+    text = subprocess.run(["/usr/bin/pdftotext", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert unit.name.upper() in text and "/BC" in text and "ngày" in text
+
+
+def test_narrative_is_times_new_roman_with_black_headings_and_a_unit_header(campaign, unit):
+    doc = Document(io.BytesIO(build_docx(campaign, unit)))
+    for name in ("Normal", "Heading 1", "Heading 2", GUIDANCE_STYLE, "Header"):
+        style = doc.styles[name]
+        fonts = style.element.rPr.rFonts
+        assert style.font.name == "Times New Roman", name
+        assert not [a for a in fonts.attrib if "Theme" in a or "theme" in a], name  # a theme font would win
+    for name in ("Heading 1", "Heading 2"):
+        assert doc.styles[name].font.bold and str(doc.styles[name].font.color.rgb) == "000000"
+    section = doc.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    header = [p.text for p in section.header.paragraphs]
+    assert header[0] == unit.name.upper()
+    assert header[1].startswith("Số:") and "/BC" in header[1] and f"{campaign.province}, ngày" in header[1]
+    assert str(campaign.deadline.year) in header[1]
+    # the header is not part of the body: the blank outline still reads as empty
+    sections, problems = parse_docx(build_docx(campaign, unit), campaign, unit.code)
+    assert not any(sections.values()) and problems == []

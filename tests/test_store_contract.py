@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import sqlite3
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -299,3 +298,22 @@ def test_a_pg_server_that_is_down_is_temporary(tmp_path):
     with pytest.raises(StoreError) as err:
         open_store(settings)
     assert err.value.retryable and err.value.category == "temporary" and err.value.exit_code == 75
+
+
+def test_a_locked_sqlite_store_is_busy_not_a_raw_sqlite_error(tmp_path):
+    from sqlalchemy import create_engine, exc, text
+
+    from sonket_gsync.errors import StoreBusy
+    from sonket_gsync.store.engine import translate
+
+    path = tmp_path / "sonket.db"
+    SqlStore(path).close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    impatient = create_engine(f"sqlite:///{path}", connect_args={"timeout": 0})
+    with pytest.raises(exc.OperationalError) as raw:
+        with impatient.begin() as conn:
+            conn.execute(text("INSERT INTO meta (key, value) VALUES ('k', 'v')"))
+    error = translate(raw.value, str(path))
+    assert isinstance(error, StoreBusy) and error.retryable and error.exit_code == 75 and "database is locked" in error.message
+    holder.execute("ROLLBACK")

@@ -71,10 +71,14 @@ def test_validation_per_column_type(campaign):
     # open form: units may add rows below the offered ones, still validated
     assert _validation_for(vb, "D900").type == "date"
 
-    indicators = wb["Chỉ tiêu"]
-    value = _validation_for(indicators, "E5")
-    assert value.type == "decimal"
-    assert not [dv for dv in indicators.data_validations.dataValidation if "A5" in dv.sqref]  # fixed column
+    indicators = wb["Chỉ tiêu"]  # rows 5.. = CT01 (not reported by this unit), CT02 (integer), CT03 (percent)
+    assert not [dv for dv in indicators.data_validations.dataValidation if "E5" in dv.sqref]  # locked row
+    count = _validation_for(indicators, "E6")
+    assert (count.type, count.operator, count.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert indicators["E6"].number_format == "#,##0"
+    rate = _validation_for(indicators, "G7")
+    assert (rate.type, rate.operator, rate.formula1, rate.formula2) == ("decimal", "between", "0", "100")
+    assert not [dv for dv in indicators.data_validations.dataValidation if "A6" in dv.sqref]  # fixed column
 
     pl02 = load_workbook(io.BytesIO(unit_workbook_bytes(campaign, _unit(campaign, "DANG_UY"))))["PL02 Đảng ủy"]
     members = _validation_for(pl02, "D6")
@@ -115,7 +119,7 @@ def test_protection_locks_headers_and_fixed_cells_only(campaign):
     assert kt["A5"].value == "Tỉnh ủy" and kt["A5"].protection.locked  # fixed row label
     assert not kt["B5"].protection.locked and not kt["C9"].protection.locked  # answers
     indicators = wb["Chỉ tiêu"]
-    assert indicators["B5"].protection.locked and not indicators["E5"].protection.locked
+    assert indicators["B6"].protection.locked and not indicators["E6"].protection.locked
     vb = wb["PL01-1 Văn bản"]
     assert not vb["E44"].protection.locked
     assert vb.column_dimensions["E"].protection.locked is False  # rows added later stay editable
@@ -188,5 +192,5 @@ def test_year_number_and_text_bounds(campaign):
     assert "lớn hơn hoặc bằng 0,5" in amount.error
     assert anything.type == "decimal"  # still rejects text
     assert (text.type, text.formula1) == ("textLength", "300") and "300 ký tự" in text.error
-    assert ws["D5"].number_format == "@" and ws["A5"].number_format == "General"
+    assert ws["D5"].number_format == "@" and ws["A5"].number_format == "0" and ws["B5"].number_format == "General"
     assert LISTS_SHEET not in load_workbook(io.BytesIO(workbook_bytes([layout]))).sheetnames  # no choices, no list sheet

@@ -14,11 +14,14 @@ Errors: backends raise only ``sonket_gsync.errors`` types — ``UnitFileError`` 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 from ..campaign import Campaign, Unit
+from ..errors import ConfigError
+from ..limits import DEFAULT_LIMITS, Limits
+from ..text import now
 
 Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
 
@@ -80,6 +83,7 @@ class UnitSnapshot:
     sheets: dict[str, Grid]  # tab title as found in the file -> cell grid from A1
     narrative: bytes | None
     modified_at: datetime
+    read_started: datetime | None = None  # when read_units began reading it (reads may run ahead)
 
 
 @dataclass(frozen=True)
@@ -103,6 +107,9 @@ class Workspace(ABC):
     """One campaign's files in one place."""
 
     kind: str = ""
+    # What a unit may send (file size, unpacked size, ratio, rows): set from the settings
+    # by ``open_workspace``; backends check it before parsing, parse_snapshot after reading.
+    limits: Limits = DEFAULT_LIMITS
 
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
@@ -125,6 +132,47 @@ class Workspace(ABC):
     @abstractmethod
     def read_unit(self, unit: Unit) -> UnitSnapshot:
         """Read a unit's spreadsheet (all tabs, raw values) and narrative document."""
+
+    def read_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitSnapshot | Exception]]:
+        """Read units, yielding ``(unit, snapshot)`` or ``(unit, the exception its read raised)``
+        in the order given. This default reads one after the other; a backend may read several
+        at once (Google: a pool of workers), but results still come back in order, so the
+        caller (the lease holder) records them in the store in order."""
+        for unit in units:
+            started = now()
+            try:
+                snapshot = self.read_unit(unit)
+            except Exception as exc:  # handed to the caller, which decides per error type
+                yield unit, exc
+            else:
+                yield unit, replace(snapshot, read_started=started)
+
+    def provision_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
+        """``provision`` for many units, yielding ``(unit, files)`` or ``(unit, exception)`` in
+        order (Google: several units at once, within the write quota)."""
+        for unit in units:
+            try:
+                files = self.provision(unit)
+            except Exception as exc:
+                yield unit, exc
+            else:
+                yield unit, files
+
+    def refresh(self) -> None:
+        """Forget anything cached about the workspace's files (listings, ids). Called when
+        this process takes the writer lease: another process may have created files since.
+        The local backend caches nothing: no-op."""
+
+    def watch_changes(
+        self, address: str, token: str, channel_id: str, expiration: datetime | None = None
+    ) -> dict:
+        """Register a push-notification channel for the workspace's changes:
+        ``{"channel_id", "resource_id", "expiration": datetime | None}``. Google only."""
+        raise _no_push()
+
+    def stop_channel(self, channel_id: str, resource_id: str) -> None:
+        """Stop a push-notification channel registered by ``watch_changes``. Google only."""
+        raise _no_push()
 
     @abstractmethod
     def write_unit(
@@ -150,3 +198,13 @@ class Workspace(ABC):
         """Publish the aggregated tables and the unit status as the campaign's "Tổng hợp"
         spreadsheet (one tab per entry, replaced whole each time). Text is written as text:
         a value starting with '=' is never evaluated as a formula."""
+
+
+def _no_push() -> ConfigError:
+    return ConfigError(
+        "Thông báo thay đổi tức thời (push notification) chỉ có với Google Drive; "
+        "thư mục cục bộ không gửi thông báo.",
+        where="SONKET_BACKEND / --backend",
+        fix="Dùng SONKET_BACKEND=google để nhận thông báo từ Google Drive; với thư mục cục bộ, "
+        "hãy đồng bộ theo lịch (cron hoặc lịch chạy sẵn trong dịch vụ) hoặc bấm 'Đồng bộ ngay'.",
+    )

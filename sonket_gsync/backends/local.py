@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import stat
 import threading
 import zipfile
 from datetime import datetime
@@ -24,6 +25,7 @@ from openpyxl import load_workbook
 
 from ..campaign import Campaign, Unit
 from ..errors import BadRequest, UnitFileError, WorkspaceUnavailable
+from ..limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside, prescan_rows
 from ..narrative import build_docx
 from ..text import TZ
 from ..workbook import summary_workbook_bytes, unit_workbook_bytes
@@ -40,9 +42,10 @@ _REPAIR_FIX = "Mở lại tệp bằng Excel và lưu dạng .xlsx (Sổ làm vi
 class LocalWorkspace(Workspace):
     kind = "local"
 
-    def __init__(self, root: Path, campaign: Campaign) -> None:
+    def __init__(self, root: Path, campaign: Campaign, limits: Limits | None = None) -> None:
         super().__init__(campaign)
         self.root = Path(root).absolute()  # links are file:// URIs, which need absolute paths
+        self.limits = limits or DEFAULT_LIMITS
         self.units_dir = self.root / UNITS_DIR
         self.outputs_dir = self.root / OUTPUTS_DIR
         # Plain strings, built once: changes() stats thousands of them per poll.
@@ -76,6 +79,7 @@ class LocalWorkspace(Workspace):
 
     def provision(self, unit: Unit) -> UnitFiles:
         xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        self._refuse_links_out(unit, xlsx.parent, xlsx, docx)
         _mkdir(xlsx.parent)
         created = False
         if not xlsx.exists():
@@ -139,6 +143,7 @@ class LocalWorkspace(Workspace):
 
     def read_unit(self, unit: Unit) -> UnitSnapshot:
         xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        self._refuse_links_out(unit, xlsx.parent, xlsx, docx)
         try:
             st = os.stat(xlsx)
         except FileNotFoundError:
@@ -148,13 +153,18 @@ class LocalWorkspace(Workspace):
                 where=str(xlsx),
                 fix="Chạy `sonket-gsync provision` để tạo lại tệp biểu mẫu trống cho đơn vị, rồi báo đơn vị điền lại.",
             ) from None
-        sheets = read_workbook(xlsx, unit.code)
+        _regular(st, xlsx, unit)
+        sheets = read_workbook(xlsx, unit.code, self.limits)
         newest = st.st_mtime_ns
         narrative = None
         if docx is not None:
             try:
+                sd = os.stat(docx)
+                _regular(sd, docx, unit)
+                where = str(docx)
+                check_package(docx, unit_code=unit.code, where=where, kind="docx", limits=self.limits)
                 narrative = docx.read_bytes()
-                newest = max(newest, os.stat(docx).st_mtime_ns)
+                newest = max(newest, sd.st_mtime_ns)
             except FileNotFoundError:
                 narrative = None
         return UnitSnapshot(
@@ -174,6 +184,7 @@ class LocalWorkspace(Workspace):
         modified_at: datetime | None = None,
     ) -> None:
         xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        self._refuse_links_out(unit, xlsx.parent, xlsx, docx)
         if blocks:
             wb = _open_for_edit(xlsx, unit.code)
             for block in blocks:
@@ -193,12 +204,26 @@ class LocalWorkspace(Workspace):
                 if path is not None and path.exists():
                     os.utime(path, ns=(ns, ns))
 
+    def _refuse_links_out(self, unit: Unit, *paths: Path | None) -> None:
+        """A unit's folder or file replaced by a symbolic link leading outside the
+        workspace is never followed: not read, not written."""
+        for path in paths:
+            if path is None or inside(path, self.root):
+                continue
+            raise UnitFileError(
+                f"{'Thư mục' if path == self.xlsx_path(unit).parent else 'Tệp'} {path.name} của đơn vị là một liên kết "
+                f"(symlink) trỏ ra ngoài thư mục làm việc ({os.path.realpath(path)}), nên không được đọc hay ghi.",
+                unit_code=unit.code,
+                where=str(path),
+                fix="Xóa liên kết và đặt tệp thật của đơn vị vào đúng chỗ (hoặc chạy `sonket-gsync provision` để tạo lại tệp trống).",
+            )
+
     def write_output(self, name: str, data: bytes, mime: str) -> OutputRef:
         target = self._output_path(name)
         if target.exists():  # keep the earlier one as a revision; the name never points at nothing
             revisions = self.outputs_dir / REVISIONS_DIR
             _mkdir(revisions)
-            _keep_copy(target, _revision_path(revisions, name))
+            _keep_copy(target, revisions, name)
         _write_atomic(target, data)
         return OutputRef(name=name, url=target.as_uri(), file_id=str(target))
 
@@ -221,11 +246,16 @@ class LocalWorkspace(Workspace):
 
 # --- workbook reading ---------------------------------------------------------------------
 
-def read_workbook(path: Path, unit_code: str) -> dict[str, Grid]:
+def read_workbook(path: Path, unit_code: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Grid]:
     """Every tab as raw values from A1 (formulas as "=..." text, dates as datetime), with
-    trailing empty rows and columns cut off."""
+    trailing empty rows and columns cut off. The package is checked against ``limits``
+    before openpyxl opens it, and a tab stops being read past the row limit."""
     try:
+        check_package(path, unit_code=unit_code, where=str(path), kind="xlsx", limits=limits)
+        prescan_rows(path, unit_code=unit_code, where=str(path), limits=limits)
         wb = load_workbook(path, read_only=True, data_only=False)
+    except UnitFileError:
+        raise
     except PermissionError:
         raise UnitFileError(
             f"Không có quyền đọc tệp biểu mẫu {path.name}.",
@@ -239,12 +269,26 @@ def read_workbook(path: Path, unit_code: str) -> dict[str, Grid]:
         sheets: dict[str, Grid] = {}
         for ws in wb.worksheets:
             ws.reset_dimensions()  # the stored dimension may be wrong: read every row
-            sheets[ws.title] = trim_grid(ws.iter_rows(values_only=True))
+            rows = bounded_rows(ws.iter_rows(values_only=True), unit_code=unit_code, where=f"{path}, trang tính '{ws.title}'", limits=limits)
+            sheets[ws.title] = trim_grid(rows)
         return sheets
+    except UnitFileError:
+        raise
     except Exception as exc:
         raise _unreadable(path, unit_code, exc) from None
     finally:
         wb.close()
+
+
+def _regular(st: os.stat_result, path: Path, unit: Unit) -> None:
+    """A pipe or a device in place of a unit's file would block or never end: refused."""
+    if not stat.S_ISREG(st.st_mode):
+        raise UnitFileError(
+            f"{path.name} không phải là một tệp bình thường (có thể là thư mục, đường ống hoặc thiết bị), nên không được đọc.",
+            unit_code=unit.code,
+            where=str(path),
+            fix="Xóa mục này và đặt lại tệp thật của đơn vị (hoặc chạy `sonket-gsync provision` để tạo lại tệp trống).",
+        )
 
 
 def _unreadable(path: Path, unit_code: str, exc: Exception) -> UnitFileError:
@@ -309,16 +353,23 @@ def _tmp_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
 
 
-def _keep_copy(path: Path, copy: Path) -> None:
-    try:
-        os.link(path, copy)  # same bytes, no copy, and ``path`` stays in place
-    except FileExistsError:
-        pass
-    except OSError:
+def _keep_copy(path: Path, folder: Path, name: str) -> None:
+    """Keep ``path`` as a revision in ``folder``; ``path`` itself stays in place."""
+    for _ in range(100):
+        copy = _revision_path(folder, name)
         try:
-            shutil.copy2(path, copy)
+            os.link(path, copy)  # same bytes, no copy
+            return
+        except FileExistsError:
+            continue  # another thread took that name in the same microsecond
         except FileNotFoundError:
-            pass  # replaced meanwhile: nothing to keep
+            return  # replaced meanwhile: nothing to keep
+        except OSError:  # a file system without hard links
+            try:
+                shutil.copy2(path, copy)
+            except FileNotFoundError:
+                pass
+            return
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -329,6 +380,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise _unavailable(str(path), exc) from None
+    _sweep_tmp(path)
+
+
+def _sweep_tmp(path: Path) -> None:
+    """Remove temporary files a killed process left beside ``path`` (its pid is gone)."""
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            pid = int(leftover.name[len(path.name) + 2 :].split(".")[0])
+            os.kill(pid, 0)  # still running: its file is in use
+        except ProcessLookupError:
+            leftover.unlink(missing_ok=True)
+        except (ValueError, PermissionError, OSError):
+            continue
 
 
 def _revision_path(folder: Path, name: str) -> Path:

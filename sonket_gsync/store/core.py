@@ -22,6 +22,7 @@ from . import schema as s
 from .base import StoreBase, as_time, iso
 from .engine import guarded
 from .records import OutputRecord, ReadOutcome, RunRecord, VersionRecord
+from .rows import problem, run_record, unit_status, version_record
 
 SUMMARY_OWED = "summary_owed"
 
@@ -333,54 +334,6 @@ class CoreStore(StoreBase):
         """Rows per main table (for tests, benchmarks, health checks)."""
         with self._read() as conn:
             return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (s.sync_runs, s.versions, s.unit_state, s.jobs)}
-
-
-# --- rows to records ----------------------------------------------------------------------
-
-def unit_status(read_status: str, has_submission: bool, submitted_at: datetime | None, deadline: datetime) -> str:
-    if read_status in ("invalid", "unreadable", "gone"):
-        return "invalid"
-    if not has_submission or submitted_at is None:
-        return "missing"
-    return "on_time" if submitted_at <= deadline else "late"
-
-
-def run_record(row, live_holders: set[str]) -> RunRecord:
-    status = row["status"]
-    if status == "running" and row["holder"] and row["holder"] not in live_holders:
-        status = "interrupted"  # its holder died: the lease expired without the run finishing
-    return RunRecord(
-        id=row["id"],
-        trigger=row["trigger"],
-        backend=row["backend"],
-        full=bool(row["full"]),
-        started_at=as_time(row["started_at"]),
-        finished_at=as_time(row["finished_at"]),
-        units_changed=row["units_changed"] or 0,
-        units_read=row["units_read"] or 0,
-        versions_added=row["versions_added"] or 0,
-        units_invalid=row["units_invalid"] or 0,
-        units_failed=row["units_failed"] or 0,
-        status=status,
-        holder=row["holder"] or "",
-        job_id=row["job_id"],
-    )
-
-
-def version_record(row) -> VersionRecord:
-    return VersionRecord(row["id"], row["unit_code"], row["content_hash"], as_time(row["source_modified_at"]), as_time(row["stored_at"]), row["run_id"])
-
-
-def problem(row) -> Problem:
-    return Problem(
-        unit_code=row["unit_code"],
-        message=row["message"],
-        code=row["code"],
-        sheet=row["sheet"],
-        row=row["row"],
-        column=row["column"],
-        severity=row["severity"],
-    )
 
 
 def _stale(state, modified_at: datetime, read_at: datetime) -> bool:

@@ -24,6 +24,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import discovery, errors, state as st
+from .export import EXPORT_LIMIT, spreadsheet_xlsx
+from .push import Push
 from .errors import GoogleError, bad_request, drive_error, not_found, sheets_error
 
 
@@ -78,6 +80,8 @@ _ROUTES = [
     ("drive", "GET", r"/drive/v3/changes/startPageToken", "drive.changes.getStartPageToken",
      "changes_start_page_token"),
     ("drive", "GET", r"/drive/v3/changes", "drive.changes.list", "changes_list"),
+    ("drive", "POST", r"/drive/v3/changes/watch", "drive.changes.watch", "changes_watch"),
+    ("drive", "POST", r"/drive/v3/channels/stop", "drive.channels.stop", "channels_stop"),
     ("drive", "POST", r"/drive/v3/drives", "drive.drives.create", "drives_create"),
     ("drive", "GET", r"/drive/v3/drives", "drive.drives.list", "drives_list"),
     ("drive", "GET", r"/drive/v3/drives/([^/]+)", "drive.drives.get", "drives_get"),
@@ -204,6 +208,9 @@ class FakeGoogle:
         self._server = None
         self._thread = None
         self._log_lock = threading.Lock()
+        self.export_limit = EXPORT_LIMIT   # files.export refuses bigger content (403)
+        self.push = Push(self)             # changes.watch channels and their deliveries
+        self.state.change_listeners.append(self.push.on_change)
 
     # ---- lifecycle -------------------------------------------------------------
     def start(self) -> "FakeGoogle":
@@ -216,6 +223,7 @@ class FakeGoogle:
         return self
 
     def stop(self) -> None:
+        self.push.close()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -674,6 +682,12 @@ class FakeGoogle:
         if f.mimeType == st.DOC and mime == "text/plain":
             return Response(docx_text(f.content or b"").encode("utf-8"), 200,
                             content_type="text/plain")
+        if f.mimeType == st.SHEET and mime == st.XLSX:
+            data = spreadsheet_xlsx(self.state.spreadsheets[f.id])
+            if len(data) > self.export_limit:
+                raise drive_error(403, "This file is too large to be exported.",
+                                  "exportSizeLimitExceeded")
+            return Response(data, 200, content_type=mime)
         if f.mimeType == st.SHEET and mime == "text/csv":
             ss = self.state.spreadsheets[f.id]
             sheet = ss.sheets[0]
@@ -953,6 +967,20 @@ class FakeGoogle:
         if not removed:
             out["file"] = f.resource()
         return out
+
+    def changes_watch(self, request, params, query):
+        drive_id, all_drives = self._changes_scope(query)
+        token = _one(query, "pageToken")
+        if not token:
+            raise drive_error(400, "Required parameter: pageToken", "required",
+                              location="pageToken")
+        body = self._json_body(request, "drive", "drive.changes.watch")
+        return self.push.watch(body, drive_id, all_drives, token)
+
+    def channels_stop(self, request, params, query):
+        body = self._json_body(request, "drive", "drive.channels.stop")
+        self.push.stop(body)
+        return Response(b"", 204)
 
     def drives_create(self, request, params, query):
         body = self._json_body(request, "drive", "drive.drives.create")

@@ -230,6 +230,7 @@ class State:
         # are forgotten (expired tokens).
         self.change_log: list[Change] = []
         self.change_floor = 0
+        self.change_listeners: list = []  # called with the change's drive id (push.py)
 
     # ---- ids and time --------------------------------------------------------
     def new_id(self, length: int = 44) -> str:
@@ -273,6 +274,8 @@ class State:
             f = self.files.get(file_id)
             drive_id = f.driveId if f is not None else drive_id
         self.change_log.append(Change(file_id, drive_id, self.peek_now()))
+        for listener in self.change_listeners:
+            listener(drive_id)
 
     def start_page_token(self) -> str:
         return str(len(self.change_log) + 1)

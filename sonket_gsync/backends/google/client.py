@@ -3,13 +3,19 @@
 ``GoogleClient`` builds the googleapiclient services and runs every request through
 ``execute``, which
 
-* paces Sheets calls client-side (reads and writes have separate per-minute budgets, as in
-  Google's per-user quota), so a sync of 1,500 units queues instead of being refused;
+* paces calls client-side, one limiter per Google quota (Sheets reads, Sheets writes, Drive
+  queries: per-minute budgets as in Google's per-user quota), so a sync of 1,500 units queues
+  instead of being refused;
 * retries 429, 5xx, 408 and 403 ``rateLimitExceeded`` / ``userRateLimitExceeded`` (and
   timeouts / connection resets) with truncated exponential backoff and full jitter, at most
   ``max_attempts`` attempts, each wait at most ``backoff_cap`` seconds;
 * never retries 400, 401, 404, 403 permission or 403 ``storageQuotaExceeded``;
 * translates ``HttpError`` into ``sonket_gsync.errors`` types with Vietnamese messages.
+
+Threads: httplib2 is not thread-safe, so every thread that calls Google gets its OWN
+transport (AuthorizedHttp) and its own service objects (``client.drive`` / ``client.sheets``
+are per-thread, built on first use); the limiters and counters are shared and locked, so a
+pool of readers stays inside one quota together.
 
 googleapiclient's own ``num_retries`` is never used (it is always 0 here), so this is the
 single place that decides about retries. Clock, sleep and random are injectable for tests.
@@ -28,6 +34,7 @@ import logging
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.parse
 from collections import deque
@@ -63,30 +70,33 @@ HTTP_TIMEOUT = 120  # seconds for one HTTP request
 
 
 class MinuteLimiter:
-    """At most ``limit`` calls in any sliding WINDOW (a minute plus a margin)."""
+    """At most ``limit`` calls in any sliding WINDOW (a minute plus a margin). Thread-safe:
+    one limiter is shared by every worker thread that spends the same quota."""
 
     def __init__(self, limit: int, clock: Callable[[], float], sleep: Callable[[float], None]) -> None:
         self.limit = max(1, int(limit))
         self.clock = clock
         self.sleep = sleep
         self._calls: deque[float] = deque()
+        self._lock = threading.Lock()
 
     def acquire(self) -> float:
         """Wait until a call is allowed, record it; return the seconds waited."""
         waited = 0.0
         while True:
-            now = self.clock()
-            while self._calls and self._calls[0] <= now - WINDOW:
-                self._calls.popleft()
-            if len(self._calls) < self.limit:
-                self._calls.append(now)
-                return waited
-            pause = self._calls[0] + WINDOW - now
-            if pause > 0:
-                self.sleep(pause)
-                waited += pause
-            else:  # a clock that does not move (tests): drop the oldest call
-                self._calls.popleft()
+            with self._lock:
+                now = self.clock()
+                while self._calls and self._calls[0] <= now - WINDOW:
+                    self._calls.popleft()
+                if len(self._calls) < self.limit:
+                    self._calls.append(now)
+                    return waited
+                pause = self._calls[0] + WINDOW - now
+                if pause <= 0:  # a clock that does not move (tests): drop the oldest call
+                    self._calls.popleft()
+                    continue
+            self.sleep(pause)  # outside the lock: the others wait on the same window
+            waited += pause
 
 
 class _Transport:
@@ -125,6 +135,7 @@ class GoogleClient:
         endpoint: str = "",
         reads_per_minute: int = 60,
         writes_per_minute: int = 60,
+        drive_per_minute: int = 12_000,
         max_attempts: int = 6,
         backoff_cap: float = 64.0,
         clock: Callable[[], float] = time.monotonic,
@@ -133,6 +144,8 @@ class GoogleClient:
         timeout: float = HTTP_TIMEOUT,
     ) -> None:
         self.endpoint = endpoint.rstrip("/")
+        self.credentials = credentials
+        self.timeout = timeout
         self.max_attempts = max(1, int(max_attempts))
         self.backoff_cap = float(backoff_cap)
         self.clock = clock
@@ -140,18 +153,41 @@ class GoogleClient:
         self.rand = rand
         self.read_limiter = MinuteLimiter(reads_per_minute, clock, sleep)
         self.write_limiter = MinuteLimiter(writes_per_minute, clock, sleep)
+        self.drive_limiter = MinuteLimiter(drive_per_minute, clock, sleep)
         self.attempts = 0  # every HTTP attempt made (diagnostics)
         self.retries = 0  # attempts that were retries
-        self._http = _Transport(AuthorizedHttp(credentials, http=httplib2.Http(timeout=timeout)), self.endpoint)
-        self.drive = self._build("drive", "v3", "/drive/v3/")
-        self.sheets = self._build("sheets", "v4", "/")
+        self._count_lock = threading.Lock()
+        self._local = threading.local()
+        self.transports: dict[int, Any] = {}  # thread ident -> its transport (diagnostics)
+        self._services()  # build the calling thread's services now: errors surface here
 
-    def _build(self, name: str, version: str, service_path: str) -> Any:
+    def _services(self) -> Any:
+        """This thread's transport and services (httplib2 is not thread-safe)."""
+        local = self._local
+        if getattr(local, "drive", None) is None:
+            http = _Transport(
+                AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout)), self.endpoint
+            )
+            local.drive = self._build("drive", "v3", "/drive/v3/", http)
+            local.sheets = self._build("sheets", "v4", "/", http)
+            with self._count_lock:
+                self.transports[threading.get_ident()] = http
+        return local
+
+    @property
+    def drive(self) -> Any:
+        return self._services().drive
+
+    @property
+    def sheets(self) -> Any:
+        return self._services().sheets
+
+    def _build(self, name: str, version: str, service_path: str, http: Any) -> Any:
         options = {"api_endpoint": self.endpoint + service_path} if self.endpoint else None
         return build(
             name,
             version,
-            http=self._http,
+            http=http,
             static_discovery=True,
             cache_discovery=False,
             client_options=options,
@@ -163,7 +199,8 @@ class GoogleClient:
         """Run one googleapiclient request.
 
         ``what`` names the call for messages ("Drive files.create"); ``where`` locates it for
-        a person (unit, file). ``sheets`` = "read" or "write" paces a Sheets call.
+        a person (unit, file). ``sheets`` = "read" or "write" paces a Sheets call; any other
+        call is paced as a Drive query. The request must have been built in this thread.
         """
         last: SonketError | None = None
         for attempt in range(1, self.max_attempts + 1):
@@ -171,9 +208,12 @@ class GoogleClient:
                 self.read_limiter.acquire()
             elif sheets == "write":
                 self.write_limiter.acquire()
-            self.attempts += 1
-            if attempt > 1:
-                self.retries += 1
+            else:
+                self.drive_limiter.acquire()
+            with self._count_lock:
+                self.attempts += 1
+                if attempt > 1:
+                    self.retries += 1
             try:
                 return request.execute(num_retries=0)
             except HttpError as exc:

@@ -45,9 +45,19 @@ class Drive:
         self.client = client
         self.drive_id = drive_id
         self.page_size = PAGE_SIZE
-        self.files = client.drive.files()
-        self.permissions = client.drive.permissions()
-        self.changes_api = client.drive.changes()
+
+    # Resources of the calling thread's service (one transport per thread).
+    @property
+    def files(self) -> Any:
+        return self.client.drive.files()
+
+    @property
+    def permissions(self) -> Any:
+        return self.client.drive.permissions()
+
+    @property
+    def changes_api(self) -> Any:
+        return self.client.drive.changes()
 
     def list(self, query: str, *, where: str = "") -> list[dict]:
         """All files matching ``query`` (one call per page of up to 1,000 files)."""
@@ -141,6 +151,28 @@ class Drive:
 
     def export(self, file_id: str, mime: str, *, where: str = "") -> bytes:
         return self.client.execute(self.files.export(fileId=file_id, mimeType=mime), what="Drive files.export", where=where)
+
+    def copy(self, file_id: str, metadata: dict, *, where: str = "") -> dict:
+        """files.copy: a Google Sheet copied keeps its tabs, formats, validation and
+        protected ranges (a Drive call, not a Sheets write)."""
+        request = self.files.copy(fileId=file_id, body=metadata, fields=FILE_FIELDS, supportsAllDrives=True)
+        return self.client.execute(request, what="Drive files.copy", where=where)
+
+    def watch_changes(self, token: str, channel: dict, *, where: str = "") -> dict:
+        """changes.watch on the changes feed from ``token`` (this Shared Drive's feed)."""
+        params: dict[str, Any] = {
+            "pageToken": token,
+            "body": channel,
+            "supportsAllDrives": True,
+            "includeItemsFromAllDrives": True,
+        }
+        if self.drive_id:
+            params["driveId"] = self.drive_id
+        return self.client.execute(self.changes_api.watch(**params), what="Drive changes.watch", where=where)
+
+    def stop_channel(self, channel_id: str, resource_id: str, *, where: str = "") -> None:
+        request = self.client.drive.channels().stop(body={"id": channel_id, "resourceId": resource_id})
+        self.client.execute(request, what="Drive channels.stop", where=where)
 
     def share(self, file_id: str, permission: dict, *, where: str = "") -> dict:
         params: dict[str, Any] = {"fileId": file_id, "body": permission, "supportsAllDrives": True, "fields": "id"}

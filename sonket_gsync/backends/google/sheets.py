@@ -7,16 +7,29 @@ grid written as literal values (text as ``stringValue`` — never evaluated), bo
 frozen, the title/unit/note rows merged across the table, column widths, text/date number
 formats, protected ranges over the header rows and the service-filled (fixed) columns, and
 strict data validation with a Vietnamese input message on every input column.
+
+Validation, prompts and number formats come from the one column policy (``policy.py``),
+shared with the Excel renderer and the engine, so both backends accept exactly what the
+engine accepts (the rules themselves: ``rules.py``).
+
+Forms a clerk can print and cannot break: each tab is protected as a whole (so it cannot be
+deleted or renamed by a unit) with only the input cells left open; indicators the unit does
+not report are greyed and stay protected, with the reason in the row. The header rows are
+frozen, which the Sheets print dialog repeats on every page ("repeat frozen rows"). Page
+set-up (landscape, fit to width) is NOT part of the Sheets API — it lives only in the print
+dialog — so the Google forms cannot carry it preset; everything else the API allows is done.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Iterable
 
 from ...campaign import Column
 from ...layout import SheetLayout
+from ...policy import policy
+from .rules import validation_rule
 from ...text import clean, format_date, format_datetime
 
 FIRST_TAB_ID = 101  # sheetIds we give our tabs (Google's default first tab has sheetId 0)
@@ -26,6 +39,8 @@ SPREADSHEET_TIMEZONE = "Asia/Ho_Chi_Minh"
 OPEN_EXTRA_ROWS = 200  # room below an open form's blank rows
 GRAY = {"red": 0.9, "green": 0.9, "blue": 0.9}
 LOCKED = {"red": 0.95, "green": 0.95, "blue": 0.95}
+NOT_REPORTED = {"red": 0.85, "green": 0.85, "blue": 0.85}  # an indicator the unit does not report
+GREY_TEXT = {"red": 0.45, "green": 0.45, "blue": 0.45}
 PIXELS_PER_CHAR = 7
 ROW_PIXELS = 21
 
@@ -211,10 +226,15 @@ def _tab_requests(sheet_id: int, layout: SheetLayout, editors: tuple[str, ...]) 
         )
     requests.append(_note_height(sheet_id, layout))
     end_row = grid_rows(layout) if layout.form.rows == "open" else data1
+    locked_rows = [i for i in range(len(layout.data)) if layout.row_lock(i)]
+    # Number formats from the column policy (per row where the indicator decides).
     for col, column in enumerate(layout.form.columns):
-        number_format = _number_format(column)
-        if number_format and end_row > data0:
-            requests.append(_format(_grid_range(sheet_id, data0, end_row, col, col + 1), {"numberFormat": number_format}))
+        if column.fixed or end_row <= data0:
+            continue
+        for row0, row1, value_type in _row_runs(layout, column, data0, end_row):
+            number_format = policy(column, value_type).sheets_format
+            if number_format:
+                requests.append(_format(_grid_range(sheet_id, row0, row1, col, col + 1), {"numberFormat": number_format}))
     # Protections: everything above the data, and the service-filled columns.
     requests.append(_protect(_grid_range(sheet_id, 0, data0, 0, width), "Tiêu đề biểu mẫu – không sửa", editors))
     if data1 > data0:
@@ -222,15 +242,67 @@ def _tab_requests(sheet_id: int, layout: SheetLayout, editors: tuple[str, ...]) 
             locked = _grid_range(sheet_id, data0, data1, col0, col1)
             requests.append(_format(locked, {"backgroundColor": LOCKED, "wrapStrategy": "WRAP", "verticalAlignment": "TOP"}))
             requests.append(_protect(locked, "Cột do hệ thống ghi sẵn – không sửa", editors))
+    # Indicators the unit does not report: greyed, protected, the reason in the description
+    # (and in the row's wording, from the layout).
+    for index in locked_rows:
+        row = _grid_range(sheet_id, data0 + index, data0 + index + 1, 0, width)
+        requests.append(
+            _format(row, {"backgroundColor": NOT_REPORTED, "textFormat": {"italic": True, "foregroundColor": GREY_TEXT}})
+        )
+        requests.append(_protect(row, layout.row_lock(index), editors))
+    # The whole tab protected (a unit cannot delete or rename it), the input cells left open.
+    open_ranges = [
+        _grid_range(sheet_id, row0, row1, col0, col1)
+        for col0, col1 in _runs(i for i, c in enumerate(layout.form.columns) if not c.fixed)
+        for row0, row1 in _open_rows(layout, data0, end_row)
+    ]
+    requests.append(_protect({"sheetId": sheet_id}, "Biểu mẫu – chỉ nhập vào các ô trống", editors, open_ranges))
     # Validation on every input column, over the data rows (to the grid end for open forms).
     if end_row > data0:
         for col, column in enumerate(layout.form.columns):
             if column.fixed:
                 continue
-            rule = validation_rule(column)
-            if rule:
-                requests.append({"setDataValidation": {"range": _grid_range(sheet_id, data0, end_row, col, col + 1), "rule": rule}})
+            for row0, row1, value_type in _row_runs(layout, column, data0, end_row):
+                anchor = f"{column_letter(col + 1)}{row0 + 1}"
+                rule = validation_rule(column, value_type, anchor=anchor)
+                if rule:
+                    requests.append({"setDataValidation": {"range": _grid_range(sheet_id, row0, row1, col, col + 1), "rule": rule}})
     return requests
+
+
+def _row_runs(layout: SheetLayout, column: Column, data0: int, end_row: int) -> list[tuple[int, int, str | None]]:
+    """(row0, row1, value type) runs of the data rows a unit types in, 0-based and
+    end-exclusive: one run for most forms; per indicator row (skipping rows the unit does
+    not report) where the indicator's value type decides the year columns."""
+    if not layout.row_types:
+        return [(data0, end_row, None)]
+    runs = []
+    for index in range(len(layout.data)):
+        if layout.row_lock(index):
+            continue
+        value_type = layout.row_type(index) if column.year is not None else None
+        runs.append((data0 + index, data0 + index + 1, value_type))
+    return runs
+
+
+def _open_rows(layout: SheetLayout, data0: int, end_row: int) -> list[tuple[int, int]]:
+    """Row runs a unit may type in (rows of indicators it does not report excluded)."""
+    if end_row <= data0:
+        return []
+    if not layout.row_locks:
+        return [(data0, end_row)]
+    return [(data0 + a, data0 + b) for a, b in _runs(i for i in range(len(layout.data)) if not layout.row_lock(i))]
+
+
+def expected_rule(layout: SheetLayout, row_offset: int, col: int) -> dict | None:
+    """The validation rule the data cell (row_offset, col) of ``layout`` gets (tests)."""
+    column = layout.form.columns[col]
+    if column.fixed or layout.row_lock(row_offset):
+        return None
+    data0 = layout.first_data_row - 1
+    value_type = layout.row_type(row_offset) if column.year is not None else None
+    first = data0 + row_offset if layout.row_types else data0
+    return validation_rule(column, value_type, anchor=f"{column_letter(col + 1)}{first + 1}")
 
 
 def _format(grid_range: dict, fmt: dict) -> dict:
@@ -243,8 +315,10 @@ def _format(grid_range: dict, fmt: dict) -> dict:
     }
 
 
-def _protect(grid_range: dict, description: str, editors: tuple[str, ...]) -> dict:
+def _protect(grid_range: dict, description: str, editors: tuple[str, ...], unprotected: list[dict] | None = None) -> dict:
     protected: dict = {"range": grid_range, "description": description}
+    if unprotected:
+        protected["unprotectedRanges"] = unprotected
     if editors:
         protected["editors"] = {"users": list(editors)}
     else:
@@ -262,74 +336,6 @@ def _note_height(sheet_id: int, layout: SheetLayout) -> dict:
             "fields": "pixelSize",
         }
     }
-
-
-def _number_format(column: Column) -> dict | None:
-    if column.type == "date":
-        return {"type": "DATE", "pattern": "dd/mm/yyyy"}
-    if column.type == "text":
-        return {"type": "TEXT"}  # "1-2" or "=x" stay as typed
-    return None
-
-
-# --- data validation ---------------------------------------------------------------------------
-
-def validation_rule(column: Column) -> dict | None:
-    """A strict Sheets validation rule with a Vietnamese input message, or None (free text)."""
-    kind = column.type
-    if kind == "choice":
-        return _rule(
-            "ONE_OF_LIST",
-            list(column.choices),
-            "Chọn một giá trị trong danh sách (bấm vào mũi tên bên phải ô).",
-        )
-    if kind in ("integer", "number"):
-        low = column.min if isinstance(column.min, (int, float)) else None
-        high = column.max if isinstance(column.max, (int, float)) else None
-        what = "số nguyên" if kind == "integer" else "một số"
-        if low is not None and high is not None:
-            return _rule("NUMBER_BETWEEN", [_num(low), _num(high)], f"Nhập {what} từ {_num(low)} đến {_num(high)}.")
-        if high is not None:
-            return _rule("NUMBER_LESS_THAN_EQ", [_num(high)], f"Nhập {what} nhỏ hơn hoặc bằng {_num(high)}.")
-        low = 0 if low is None else low
-        return _rule("NUMBER_GREATER_THAN_EQ", [_num(low)], f"Nhập {what} lớn hơn hoặc bằng {_num(low)}, không nhập chữ.")
-    if kind == "percent":
-        return _rule(
-            "NUMBER_BETWEEN",
-            ["0", "100"],
-            "Nhập tỷ lệ phần trăm từ 0 đến 100, không ghi dấu % (ví dụ 85,5).",
-        )
-    if kind == "year":
-        return _rule("NUMBER_BETWEEN", ["1900", "2100"], "Nhập năm gồm 4 chữ số, ví dụ 2025.")
-    if kind == "date":
-        low = column.min if isinstance(column.min, date) else None
-        high = column.max if isinstance(column.max, date) else None
-        if low and high:
-            return _rule(
-                "DATE_BETWEEN",
-                [low.isoformat(), high.isoformat()],
-                f"Nhập ngày theo dạng dd/mm/yyyy, từ {low:%d/%m/%Y} đến {high:%d/%m/%Y}.",
-            )
-        if low:
-            # DATE_AFTER is strict: the day before keeps the minimum itself allowed.
-            return _rule(
-                "DATE_AFTER",
-                [(low - timedelta(days=1)).isoformat()],
-                f"Nhập ngày theo dạng dd/mm/yyyy, từ ngày {low:%d/%m/%Y}, ví dụ 15/03/2025.",
-            )
-        return _rule("DATE_IS_VALID", [], "Nhập ngày theo dạng dd/mm/yyyy, ví dụ 15/03/2025.")
-    return None
-
-
-def _rule(kind: str, values: list[str], message: str) -> dict:
-    condition: dict = {"type": kind}
-    if values:
-        condition["values"] = [{"userEnteredValue": v} for v in values]
-    return {"condition": condition, "inputMessage": message, "strict": True, "showCustomUi": True}
-
-
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 # --- the summary spreadsheet ---------------------------------------------------------------------

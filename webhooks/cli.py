@@ -1,0 +1,141 @@
+"""The service's commands on the main ``sonket-gsync`` group: ``serve`` (app + worker thread +
+schedule, for one office machine), ``staff add`` / ``staff list``, and ``watch`` (register
+the Drive channel). ``register(group, common_options)`` adds them (called by
+sonket_gsync/cli.py)."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+
+import click
+
+from sonket_gsync.errors import ConfigError
+from sonket_gsync.settings import Settings
+
+
+def _settings(ctx: click.Context) -> Settings:
+    return Settings.from_env(**ctx.find_root().obj)
+
+
+def register(group: click.Group, common_options) -> None:
+    group.add_command(common_options(serve))
+    group.add_command(staff)
+    staff.add_command(common_options(staff_add))
+    staff.add_command(common_options(staff_list))
+    group.add_command(common_options(watch))
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Địa chỉ lắng nghe (0.0.0.0 để máy khác trong mạng truy cập).")
+@click.option("--port", default=8000, show_default=True, type=int, help="Cổng.")
+@click.option("--no-schedule", is_flag=True, help="Không chạy lịch đồng bộ hằng đêm trong tiến trình này.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
+    """Chạy trang web và bộ xử lý việc trong một tiến trình (một máy văn phòng)."""
+    from werkzeug.serving import make_server
+
+    from sonket_gsync.service import CampaignService
+
+    from . import create_app
+    from .schedule import start_schedule
+
+    logging.getLogger("sonket_gsync").setLevel(logging.INFO)
+    settings = _settings(ctx)
+    web = CampaignService.open(settings)
+    worker = CampaignService.open(settings)  # its own store connection, in its own thread
+    app = create_app(settings, service=web)
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_worker, kwargs={"stop_event": stop}, name="sonket-worker", daemon=True)
+    thread.start()
+    scheduler = None if no_schedule else start_schedule(web, settings)
+    server = make_server(host, port, app, threaded=True)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    click.echo(f"Trang quản lý: http://{host}:{server.server_port}/  (Ctrl+C để dừng)")
+    if scheduler and settings.nightly_sync_time:
+        click.echo(f"Đồng bộ tự động hằng đêm lúc {settings.nightly_sync_time} (giờ Việt Nam).")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        if scheduler:
+            scheduler.shutdown(wait=False)
+        thread.join(timeout=30)
+        server.server_close()
+
+
+@click.group()
+def staff() -> None:
+    """Tài khoản cán bộ đăng nhập trang quản lý."""
+
+
+@click.command(name="add")
+@click.argument("email")
+@click.option("--name", default="", help="Họ tên cán bộ.")
+@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ dòng đầu của stdin (dùng trong script).")
+@click.pass_context
+def staff_add(ctx: click.Context, email: str, name: str, password_stdin: bool) -> None:
+    """Thêm (hoặc đặt lại mật khẩu cho) một cán bộ."""
+    from sonket_gsync.store import open_store
+
+    from .auth import hash_password
+
+    email = email.strip().casefold()
+    if "@" not in email:
+        raise ConfigError(f"'{email}' không phải địa chỉ email.", fix="Nhập email của cán bộ, ví dụ ten@dongnai.gov.vn.")
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    if len(password) < 10:
+        raise ConfigError("Mật khẩu quá ngắn.", fix="Dùng mật khẩu từ 10 ký tự trở lên.")
+    store = open_store(_settings(ctx))
+    try:
+        store.add_staff(email, name or email, hash_password(password))
+    finally:
+        store.close()
+    click.echo(f"Đã lưu tài khoản cán bộ {email}.")
+
+
+@click.command(name="list")
+@click.pass_context
+def staff_list(ctx: click.Context) -> None:
+    """Liệt kê tài khoản cán bộ."""
+    from sonket_gsync.store import open_store
+
+    store = open_store(_settings(ctx), create=False)
+    try:
+        for person in store.list_staff():
+            click.echo(f"{person.email}\t{person.name}")
+    finally:
+        store.close()
+
+
+@click.command()
+@click.option("--address", help="Địa chỉ HTTPS nhận thông báo (mặc định SONKET_PUBLIC_BASE_URL + /drive/notifications).")
+@click.pass_context
+def watch(ctx: click.Context, address: str | None) -> None:
+    """Đăng ký nhận thông báo thay đổi từ Google Drive (chỉ với backend google)."""
+    from sonket_gsync.service import CampaignService
+
+    from .channels import register_channel
+
+    settings = _settings(ctx)
+    if settings.backend != "google":
+        raise ConfigError(
+            "Thông báo đẩy (push) chỉ dùng được với Google Drive.",
+            where="SONKET_BACKEND / --backend",
+            fix="Chạy với --backend google; với thư mục cục bộ, dùng lịch đồng bộ hằng đêm hoặc nút Đồng bộ ngay.",
+        )
+    service = CampaignService.open(settings)
+    answer = register_channel(service, address)
+    channel = service.store.active_channel()
+    click.echo(f"Đã đăng ký kênh {answer['channel_id']}; thông báo gửi về {channel.address if channel else address}.")
+    if channel is not None and channel.expiration:
+        from sonket_gsync.text import format_datetime
+
+        click.echo(f"Kênh hết hạn lúc {format_datetime(channel.expiration)}; worker sẽ tự gia hạn trước đó.")

@@ -1,0 +1,85 @@
+"""Small things every blueprint uses: the service, labels, Jinja filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import quote
+
+from flask import Flask, current_app
+
+from sonket_gsync.settings import Settings
+from sonket_gsync.text import format_date, format_datetime, format_number, now, to_local
+
+STATUS_LABELS = {
+    "on_time": "Đúng hạn",
+    "late": "Trễ hạn",
+    "invalid": "Có lỗi",
+    "missing": "Chưa gửi",
+    "locked": "Đã khóa",
+}
+JOB_STATES = {
+    "pending": "Đang chờ",
+    "running": "Đang chạy",
+    "done": "Xong",
+    "failed": "Lỗi",
+    "interrupted": "Bị gián đoạn",
+}
+JOB_KINDS = {
+    "sync": "Đồng bộ",
+    "compile": "Biên soạn báo cáo",
+    "provision": "Tạo biểu mẫu",
+    "publish_summary": "Cập nhật bảng tổng hợp",
+    "accept_upload": "Nhận tệp đơn vị tải lên",
+    "renew_channel": "Gia hạn kênh thông báo Drive",
+}
+TRIGGERS = {
+    "manual": "thủ công",
+    "web": "bấm trên trang",
+    "nightly": "lịch hằng đêm",
+    "scheduler": "Cloud Scheduler / cron",
+    "push": "thông báo từ Drive",
+    "upload": "đơn vị tải tệp lên",
+    "compile": "biên soạn báo cáo",
+    "demo": "chạy thử",
+}
+
+
+def service():
+    return current_app.extensions["sonket"]
+
+
+def settings() -> Settings:
+    return current_app.extensions["sonket_settings"]
+
+
+def days_left(deadline: datetime, moment: datetime | None = None) -> int:
+    """Whole days from today to the deadline day (negative once it has passed)."""
+    today = to_local(moment or now()).date()
+    return (to_local(deadline).date() - today).days
+
+
+def is_open_for(code: str, deadline: datetime, reopened_until: datetime | None, moment: datetime | None = None) -> bool:
+    """May the unit still send files? Before the deadline, or until staff's reopening date."""
+    moment = moment or now()
+    if moment <= deadline:
+        return True
+    return reopened_until is not None and moment <= reopened_until
+
+
+def download_url(url: str, name: str) -> str:
+    """A link a browser can open: file:// outputs (local backend) go through the app."""
+    if url.startswith("file:"):
+        return "/ket-qua/" + quote(name)
+    return url
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["dt"] = format_datetime
+    app.jinja_env.filters["d"] = format_date
+    app.jinja_env.filters["num"] = format_number
+    app.jinja_env.filters["pct"] = lambda v: format_number(round(100 * v, 1)) + "%" if v is not None else ""
+    app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
+    app.jinja_env.filters["job_state"] = lambda s: JOB_STATES.get(s, s)
+    app.jinja_env.filters["job_kind"] = lambda s: JOB_KINDS.get(s, s)
+    app.jinja_env.filters["trigger"] = lambda s: TRIGGERS.get(s, s)
+    app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS

@@ -1,0 +1,269 @@
+"""Staff pages: the dashboard, a unit's detail (problems, versions, diff, reopening), the
+Biên soạn báo cáo and Đồng bộ ngay buttons with live job progress, drafts, reminders."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, time as dtime
+
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
+from flask_login import current_user, login_required
+
+from sonket_gsync.errors import SonketError
+from sonket_gsync.text import TZ, format_date, now, parse_date
+
+from .dashboard import diff_versions, filter_rows, rates, rates_svg, rows_html, rows_of
+from .helpers import JOB_KINDS, JOB_STATES, days_left, download_url, service, settings
+from .reminders import reminder_rows
+
+bp = Blueprint("staff", __name__)
+
+
+@bp.before_request
+@login_required
+def _staff_only():
+    return None
+
+
+@bp.get("/")
+def dashboard():
+    svc = service()
+    overview = svc.queries.overview()
+    moment = now()
+    rows = rows_of(overview, moment)
+    group = request.args.get("nhom", "")
+    status = request.args.get("trang_thai", "")
+    query = request.args.get("tim", "")
+    shown = filter_rows(rows, group=group, status=status, query=query)
+    group_rates = rates(svc.campaign, rows)
+    return render_template(
+        "dashboard.html",
+        overview=overview,
+        campaign=svc.campaign,
+        days_left=days_left(overview.deadline, moment),
+        rows=shown,
+        total=len(rows),
+        group=group,
+        status=status,
+        query=query,
+        rates=group_rates,
+        chart=rates_svg(group_rates),
+        last_run=svc.queries.last_run(),
+        channel=_channel(svc),
+        backend=svc.workspace.kind,
+        drafts=_drafts(svc, 1),
+        rows_html=rows_html(shown, url_for("staff.unit", code="X")[:-1]),
+        jobs=[j for j in svc.queries.jobs(10) if j.kind in ("compile", "sync")][:5],
+    )
+
+
+@bp.get("/don-vi/<code>")
+def unit(code: str):
+    svc = service()
+    detail = _detail(svc, code)
+    token = svc.store.unit_token(code)
+    return render_template(
+        "staff_unit.html",
+        detail=detail,
+        row=detail.row,
+        unit=svc.campaign.unit(code),
+        page_url=_public(url_for("units.page", token=token)),
+        deadline=svc.campaign.deadline,
+        reopened_until=detail.row.reopened_until,
+    )
+
+
+@bp.get("/don-vi/<code>/so-sanh")
+def compare(code: str):
+    svc = service()
+    detail = _detail(svc, code)
+    ids = {v.id for v in detail.versions}
+    try:
+        a, b = int(request.args["a"]), int(request.args["b"])
+    except (KeyError, ValueError):
+        abort(400)
+    if a not in ids or b not in ids:
+        abort(404)  # a version of another unit, or none
+    old, new = svc.queries.version(a), svc.queries.version(b)
+    return render_template("diff.html", row=detail.row, a=a, b=b, changes=diff_versions(svc.campaign, old, new), versions={v.id: v for v in detail.versions})
+
+
+@bp.post("/don-vi/<code>/mo-lai")
+def reopen(code: str):
+    svc = service()
+    _detail(svc, code)
+    day = parse_date(request.form.get("den_ngay", ""))
+    if day is None or day < now().date():
+        flash("Hãy nhập ngày mở lại hợp lệ (dd/mm/yyyy), từ hôm nay trở đi.", "error")
+    else:
+        until = datetime.combine(day, dtime(23, 59, 59), tzinfo=TZ)
+        svc.store.reopen_unit(code, until, current_user.get_id())
+        flash(f"Đã mở lại cho đơn vị gửi tệp đến hết ngày {format_date(until)}.", "ok")
+    return redirect(url_for("staff.unit", code=code))
+
+
+# --- jobs -------------------------------------------------------------------------------------
+
+@bp.post("/bien-soan")
+def compile_report():
+    job = service().enqueue("compile", {}, requested_by=current_user.get_id())
+    return _job_answer(job)
+
+
+@bp.post("/dong-bo")
+def sync_now():
+    job = service().enqueue("sync", {"trigger": "web"}, requested_by=current_user.get_id())
+    return _job_answer(job)
+
+
+def _job_answer(job):
+    if request.accept_mimetypes.best == "application/json" or request.is_json:
+        return jsonify(_job_json(job)), 202
+    return redirect(url_for("staff.job", job_id=job.id), 303)
+
+
+@bp.get("/viec/<int:job_id>")
+def job(job_id: int):
+    job = service().job(job_id)
+    if job is None:
+        abort(404)
+    return render_template("job.html", job=job, data=_job_json(job))
+
+
+@bp.get("/api/viec/<int:job_id>")
+def job_api(job_id: int):
+    job = service().job(job_id)
+    if job is None:
+        abort(404)
+    return jsonify(_job_json(job))
+
+
+def _job_json(job) -> dict:
+    data = {
+        "id": job.id,
+        "kind": job.kind,
+        "kind_label": JOB_KINDS.get(job.kind, job.kind),
+        "state": job.state,
+        "state_label": JOB_STATES.get(job.state, job.state),
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "label": job.progress_label,
+        "finished": job.state in ("done", "failed", "interrupted"),
+        "url": url_for("staff.job", job_id=job.id),
+        "links": [],
+        "error": None,
+    }
+    if job.error:
+        data["error"] = " ".join(p for p in (job.error.get("message", ""), job.error.get("fix", "")) if p)
+    if job.state == "done" and job.kind == "compile":
+        svc = service()
+        for kind, label in (("report", "Dự thảo báo cáo"), ("tables", "Bảng tổng hợp")):
+            latest = svc.queries.outputs(kind=kind, limit=1)
+            if latest:
+                data["links"].append({"label": label, "name": latest[0].name, "url": download_url(latest[0].url, latest[0].name)})
+    return data
+
+
+@bp.get("/bao-cao")
+def drafts():
+    svc = service()
+    return render_template("drafts.html", drafts=_drafts(svc, 50), tables=svc.queries.outputs(kind="tables", limit=50))
+
+
+@bp.get("/ket-qua/<name>")
+def output_file(name: str):
+    """A compiled output of the local backend (its file:// link opens in no browser)."""
+    svc = service()
+    known = [o for o in svc.queries.outputs(limit=200) if o.name == name]
+    if not known:
+        abort(404)
+    if not known[0].url.startswith("file:"):
+        return redirect(known[0].url)
+    folder = (settings().workspace_dir / "ket-qua").resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=name)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+@bp.get("/nhac-nho")
+def reminders():
+    svc = service()
+    rows = reminder_rows(svc, svc.queries.overview(), _public(url_for("units.page", token="TOKEN")))
+    return render_template("reminders.html", rows=rows)
+
+
+@bp.get("/nhac-nho.csv")
+def reminders_csv():
+    svc = service()
+    rows = reminder_rows(svc, svc.queries.overview(), _public(url_for("units.page", token="TOKEN")))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["Mã đơn vị", "Đơn vị", "Nhóm", "Tình trạng", "Số lỗi", "Email", "Nội dung nhắc"])
+    for r in rows:
+        writer.writerow([r.code, _cell(r.name), _cell(r.group), r.status_label, r.errors, "; ".join(r.emails), _cell(r.text)])
+    data = "\ufeff" + buffer.getvalue()  # BOM: Excel opens UTF-8 CSV with Vietnamese intact
+    return Response(data, mimetype="text/csv", headers={"Content-Disposition": "attachment; filename=nhac-nho.csv"})
+
+
+def _cell(text: str) -> str:
+    """No spreadsheet formula injection from a name or a text."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+def _detail(svc, code: str):
+    try:
+        svc.campaign.unit(code)
+    except SonketError:
+        abort(404)
+    detail = svc.queries.unit_detail(code)
+    if detail is None:
+        abort(404)
+    return detail
+
+
+def _drafts(svc, limit: int) -> list[dict]:
+    """Drafts, newest first. On the local backend a draft replaced by a newer one lives in
+    ket-qua/.phien-ban/ (one file per replacement, oldest first): older drafts link there."""
+    outputs = svc.queries.outputs(kind="report", limit=limit)
+    drafts = [{"name": o.name, "created_at": o.created_at, "url": download_url(o.url, o.name)} for o in outputs]
+    if svc.workspace.kind == "local" and len(drafts) > 1:
+        folder = settings().workspace_dir / "ket-qua" / ".phien-ban"
+        for draft in drafts[1:]:
+            draft["url"] = ""
+        by_name: dict[str, list[dict]] = {}
+        for draft in drafts:
+            by_name.setdefault(draft["name"], []).append(draft)
+        for name, same in by_name.items():
+            revisions = sorted(p.name for p in folder.glob(f"*-{name}")) if folder.is_dir() else []
+            for draft, revision in zip(same[1:], reversed(revisions)):
+                draft["url"] = url_for("staff.earlier_output", name=revision)
+    return drafts
+
+
+@bp.get("/ket-qua/phien-ban/<name>")
+def earlier_output(name: str):
+    """An earlier revision of a compiled output (local backend)."""
+    folder = (settings().workspace_dir / "ket-qua" / ".phien-ban").resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=name.split("-", 3)[-1])
+
+
+def _channel(svc):
+    try:
+        return svc.store.active_channel()
+    except SonketError:
+        return None
+
+
+def _public(path: str) -> str:
+    base = settings().public_base_url.rstrip("/")
+    return (base + path) if base else request.host_url.rstrip("/") + path
+

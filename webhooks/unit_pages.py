@@ -1,0 +1,151 @@
+"""A unit's own page, reached from its QR code: /u/<token> (unguessable, one per unit).
+
+The unit sees its status, the deadline and every problem in plain Vietnamese. On Google it
+follows links to its Sheet and Doc; on the local backend it downloads its files, uploads
+them back, sees what would be accepted and every problem before anything is stored, and
+confirms (acceptance is a job). A token reaches only its own unit: every route resolves the
+unit from the token and nothing else.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
+
+from .helpers import JOB_STATES, is_open_for, service, settings
+from .uploads import check_file, preview, stage, staged_folder
+
+bp = Blueprint("units", __name__, url_prefix="/u")
+
+
+def _unit_for(token: str):
+    svc = service()
+    if not token or len(token) > 128:
+        abort(404)
+    code = svc.store.unit_by_token(token)
+    if code is None:
+        abort(404)
+    return svc, svc.campaign.unit(code)
+
+
+def _context(svc, unit, token: str) -> dict:
+    detail = svc.queries.unit_detail(unit.code)
+    row = detail.row
+    return {
+        "token": token,
+        "unit_page": True,
+        "unit": unit,
+        "row": row,
+        "problems": detail.problems,
+        "campaign": svc.campaign,
+        "deadline": svc.campaign.deadline,
+        "open": is_open_for(unit.code, svc.campaign.deadline, row.reopened_until),
+        "reopened_until": row.reopened_until,
+        "backend": svc.workspace.kind,
+        "has_narrative": svc.campaign.has_narrative(unit),
+        "max_mb": settings().upload_max_bytes // 1_000_000,
+    }
+
+
+@bp.get("/<token>")
+def page(token: str):
+    svc, unit = _unit_for(token)
+    return render_template("unit.html", **_context(svc, unit, token))
+
+
+@bp.get("/<token>/bieu-mau.xlsx")
+def download_workbook(token: str):
+    svc, unit = _unit_for(token)
+    if svc.workspace.kind != "local":
+        abort(404)
+    path = svc.workspace.xlsx_path(unit)
+    if not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+
+
+@bp.get("/<token>/bao-cao.docx")
+def download_narrative(token: str):
+    svc, unit = _unit_for(token)
+    if svc.workspace.kind != "local":
+        abort(404)
+    path = svc.workspace.docx_path(unit)
+    if path is None or not path.is_file():
+        abort(404)
+    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+
+
+@bp.post("/<token>/tai-len")
+def upload(token: str):
+    svc, unit = _unit_for(token)
+    context = _context(svc, unit, token)
+    if svc.workspace.kind != "local":
+        abort(404)
+    if not context["open"]:
+        return render_template("unit.html", **context, refused=["Đã hết hạn gửi báo cáo; hệ thống không nhận tệp mới. Nếu cần gửi bổ sung, hãy liên hệ " + svc.campaign.compiled_by + " để được mở lại."]), 403
+    limit = settings().upload_max_bytes
+    workbook_file = request.files.get("bieu_mau")
+    narrative_file = request.files.get("bao_cao")
+    refused = []
+    if workbook_file is None or not workbook_file.filename:
+        refused.append("Hãy chọn tệp biểu mẫu (.xlsx) để tải lên.")
+        workbook = b""
+    else:
+        workbook = workbook_file.stream.read(limit + 1)
+        reason = check_file(workbook, workbook_file.filename, "xlsx", limit, unit.code)
+        if reason:
+            refused.append(reason)
+    narrative = None
+    if narrative_file is not None and narrative_file.filename:
+        if not context["has_narrative"]:
+            refused.append("Đơn vị không phải gửi báo cáo thuyết minh; chỉ tải lên tệp biểu mẫu.")
+        else:
+            narrative = narrative_file.stream.read(limit + 1)
+            reason = check_file(narrative, narrative_file.filename, "docx", limit, unit.code)
+            if reason:
+                refused.append(reason)
+    if refused:
+        return render_template("unit.html", **context, refused=refused), 400
+    current = None
+    docx = svc.workspace.docx_path(unit)
+    if narrative is None and docx is not None and docx.is_file():
+        current = docx.read_bytes()
+    result = preview(svc.campaign, unit, workbook, narrative, current)
+    if not result.refused and not result.errors:
+        result.upload_id = stage(settings().data_dir, unit.code, workbook, narrative)
+    status = 200 if result.acceptable else 422
+    return render_template("unit.html", **context, preview=result), status
+
+
+@bp.post("/<token>/xac-nhan")
+def confirm(token: str):
+    svc, unit = _unit_for(token)
+    context = _context(svc, unit, token)
+    if not context["open"]:
+        abort(403)
+    upload_id = request.form.get("upload", "")
+    if staged_folder(settings().data_dir, unit.code, upload_id) is None:
+        abort(404)  # another unit's upload, or one already accepted
+    job = svc.enqueue("accept_upload", {"unit": unit.code, "upload": upload_id}, requested_by=f"unit:{unit.code}")
+    return render_template("unit.html", **context, job=job, job_url=url_for("units.job", token=token, job_id=job.id))
+
+
+@bp.get("/<token>/viec/<int:job_id>")
+def job(token: str, job_id: int):
+    svc, unit = _unit_for(token)
+    job = svc.job(job_id)
+    if job is None or job.kind != "accept_upload" or job.params.get("unit") != unit.code:
+        abort(404)
+    data = {
+        "id": job.id,
+        "state": job.state,
+        "state_label": JOB_STATES.get(job.state, job.state),
+        "done": job.progress_done,
+        "total": job.progress_total,
+        "label": job.progress_label,
+        "finished": job.state in ("done", "failed", "interrupted"),
+        "error": (job.error or {}).get("message"),
+        "accepted": bool((job.result or {}).get("accepted")),
+        "links": [{"label": "Xem lại trang của đơn vị", "url": url_for("units.page", token=token)}] if job.state == "done" else [],
+    }
+    return jsonify(data)
+
