@@ -27,7 +27,7 @@ from .errors import ReportError
 from .report_appendix import annex_xml, appendices_xml, appendix_plan, status_head_xml, status_units_xml
 from .report_body import draft_notes, sample_warning, sections
 from .report_indicators import indicator_note, indicator_table_xml
-from .report_xml import ensure_styles, insert_parts, marker
+from .report_xml import ensure_styles, insert_parts, keep_with_signature, marker
 from .report_xlsx import summary_tabs
 from .settings import DEFAULT_TEMPLATES
 from .text import format_date, to_local
@@ -81,6 +81,7 @@ def render_report(campaign: Campaign, aggregates: Aggregates, template_path: Pat
             fix="Tạo lại mẫu bằng lệnh: python templates/make_report_template.py",
         ) from None
     insert_parts(template.docx.part, parts)
+    keep_with_signature(template.docx.part)
     del parts
     buffer = io.BytesIO()
     template.save(buffer)

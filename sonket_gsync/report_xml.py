@@ -254,3 +254,27 @@ def insert_parts(document_part, parts: dict[str, str]) -> None:
 def is_number_text(text: str) -> bool:
     """A cell printed as a number (1.234,5 / 98,5% / 12): right-aligned."""
     return bool(re.fullmatch(r"-?[\d.]+(,\d+)?%?", text.strip())) and any(ch.isdigit() for ch in text)
+
+
+def keep_with_signature(document_part, label: str = "Nơi nhận:", paragraphs: int = 2) -> None:
+    """Keep the last lines of the body on the page of the signature block (the block never
+    splits; without this it can stand alone on a page)."""
+    body = document_part._element.find(f"{{{W_NS}}}body")
+    for table in body.iter(f"{{{W_NS}}}tbl"):
+        first = "".join(table.itertext())
+        if not first.lstrip().startswith(label):
+            continue
+        previous, kept = table.getprevious(), 0
+        while previous is not None and kept < paragraphs + 1:
+            if previous.tag == f"{{{W_NS}}}p":
+                ppr = previous.find(f"{{{W_NS}}}pPr")
+                if ppr is None:
+                    ppr = etree.SubElement(previous, f"{{{W_NS}}}pPr")
+                    previous.insert(0, ppr)
+                if ppr.find(f"{{{W_NS}}}keepNext") is None:
+                    keep = etree.Element(f"{{{W_NS}}}keepNext")
+                    style = ppr.find(f"{{{W_NS}}}pStyle")
+                    ppr.insert(1 if style is not None else 0, keep)
+                kept += 1
+            previous = previous.getprevious()
+        return

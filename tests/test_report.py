@@ -376,3 +376,11 @@ def test_missing_or_broken_template_raises_report_error(campaign, tmp_path):
     document.save(str(bad_syntax))
     with pytest.raises(ReportError, match="cú pháp"):
         compile_report(campaign, [], workspace, bad_syntax)
+
+
+def test_the_signature_block_never_stands_alone_on_a_page(rendered):
+    xml = _parts(rendered[1], "word/document.xml")["word/document.xml"].decode("utf-8")
+    before = xml[: xml.index("Nơi nhận:")]
+    before = before[: before.rindex("<w:tbl>")]  # up to the signature table
+    last_paragraphs = re.findall(r"<w:p>.*?</w:p>", before, flags=re.S)[-3:]
+    assert len(last_paragraphs) == 3 and all("<w:keepNext/>" in p for p in last_paragraphs)
