@@ -11,7 +11,7 @@ from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 
-from .errors import ConfigError, UnknownUnit
+from .errors import UnknownUnit
 from .text import header_key
 
 COLUMN_TYPES = ("text", "integer", "number", "percent", "date", "choice", "year")

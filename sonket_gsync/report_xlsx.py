@@ -19,10 +19,10 @@ from .campaign import Campaign
 from .report_appendix import status_note
 from .report_indicators import AGGREGATE_NAMES, indicator_rows, year_label
 from .submission import STATUS_LABELS
+from .workbook import sheet_title
 from .text import clean, parse_date, to_local
 
 XLSX_CELL_LIMIT = 32_000  # Excel holds at most 32.767 characters in a cell
-_BAD_SHEET_CHARS = "[]:*?/\\"
 _THIN = Side(style="thin", color="808080")
 _BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -175,7 +175,7 @@ def tables_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
     wb.remove(wb.active)
     used: set[str] = set()
     for title, grid in tabs.items():
-        ws = wb.create_sheet(_sheet_title(title, used))
+        ws = wb.create_sheet(sheet_title(title, used))
         widths: dict[int, float] = {}
         for r, row in enumerate(grid, start=1):
             for c, value in enumerate(row, start=1):
@@ -238,13 +238,3 @@ def _cell_value(value: object) -> object:
     if len(text) > XLSX_CELL_LIMIT:
         text = text[:XLSX_CELL_LIMIT] + " …(đã cắt bớt, xem bản đầy đủ trong báo cáo)"
     return text
-
-
-def _sheet_title(title: str, used: set[str]) -> str:
-    base = "".join("-" if ch in _BAD_SHEET_CHARS else ch for ch in clean(title))[:31] or "Trang"
-    name, n = base, 2
-    while name.casefold() in used:
-        suffix = f" ({n})"
-        name, n = base[: 31 - len(suffix)] + suffix, n + 1
-    used.add(name.casefold())
-    return name

@@ -316,7 +316,8 @@ def _cell_value(value: object) -> object:
     return clean(value)
 
 
-def _sheet_title(title: str, used: set[str]) -> str:
+def sheet_title(title: str, used: set[str]) -> str:
+    """A tab title Excel accepts (no []:*?/\\, 31 characters), unique in ``used``."""
     base = _BAD_SHEET_CHARS.sub("-", clean(title))[:31] or "Trang"
     name, n = base, 2
     while name.casefold() in used:
