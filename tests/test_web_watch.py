@@ -12,7 +12,6 @@ import pytest
 from werkzeug.serving import make_server
 
 from sonket_gsync.backends import open_workspace
-from sonket_gsync.backends.base import CellBlock
 from sonket_gsync.service import CampaignService
 from sonket_gsync.store import open_store
 from webhooks import create_app
@@ -93,7 +92,7 @@ def test_renewal_replaces_the_channel_and_stops_the_old_one(google_live, fake_go
     assert wait_until(lambda: web.job(job.id).state in ("done", "failed"))
     assert web.job(job.id).state == "done", web.job(job.id).error
     new = web.store.active_channel()
-    assert new.channel_id != old.channel_id and new.token != old.token
+    assert new.channel_id != old.channel_id and new.token != old.token and len(new.token) >= 32
     assert [c.stopped_at is not None for c in web.store.channels() if c.channel_id == old.channel_id] == [True]
 
 
