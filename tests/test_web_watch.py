@@ -79,7 +79,10 @@ def test_an_edit_on_google_reaches_the_dashboard_through_a_notification(google_l
     assert wait_until(lambda: web.queries.unit_detail("SO_NV").row.status != "missing")
     elapsed = time.monotonic() - started
     syncs = [j for j in web.queries.jobs(20) if j.kind == "sync"]
-    assert len(syncs) == 1 and syncs[0].params["trigger"] == "push"
+    # the burst of five edits made one sync; that sync's own write of the "Tổng hợp" summary
+    # is a change in the drive too, so Google (and the fake) may notify once more: at most one
+    # follow-up sync, which finds no unit changed and writes nothing, so the echo stops there
+    assert 1 <= len(syncs) <= 2 and all(j.params["trigger"] == "push" for j in syncs)
     print(f"\nedit → dashboard: {elapsed:.2f} s")
     assert elapsed < 10
 
