@@ -119,49 +119,49 @@ def distribution_docx(
     if page_urls is not None:
         _page_table(doc, rows, page_urls)
         return _finish(doc, rows, now)
-    table = doc.add_table(rows=1, cols=len(HEADERS))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    header = table.rows[0]
-    _repeat_as_header(header)
-    for cell, text in zip(header.cells, HEADERS):
-        cell.text = ""
-        paragraph = cell.paragraphs[0]
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run(text).bold = True
+    table = _table(doc, HEADERS)
     for number, (unit, files) in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        cells[0].text = str(number)
-        cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cells[1].text = unit.name
+        cells = _unit_row(table, number, unit)
         _link_cell(cells[2], cells[3], files.sheet_url, "")
         _link_cell(cells[4], cells[5], files.doc_url, NO_DOC if not campaign.has_narrative(unit) else "(chưa tạo)")
-    for row in table.rows:
-        for cell, width in zip(row.cells, WIDTHS_CM):
-            cell.width = Cm(width)
-
+    _widths(table, WIDTHS_CM)
     return _finish(doc, rows, now)
 
 
 def _page_table(doc, rows: list[tuple[Unit, UnitFiles]], page_urls: dict[str, str]) -> None:
-    table = doc.add_table(rows=1, cols=len(PAGE_HEADERS))
+    table = _table(doc, PAGE_HEADERS)
+    for number, (unit, _files) in enumerate(rows, start=1):
+        cells = _unit_row(table, number, unit)
+        _link_cell(cells[2], cells[3], page_urls.get(unit.code, ""), "")
+    _widths(table, PAGE_WIDTHS_CM)
+
+
+def _table(doc, headers):
+    """A bordered table, centred, whose bold header row repeats on every printed page."""
+    table = doc.add_table(rows=1, cols=len(headers))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
     _repeat_as_header(header)
-    for cell, text in zip(header.cells, PAGE_HEADERS):
+    for cell, text in zip(header.cells, headers):
         cell.text = ""
         paragraph = cell.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
         paragraph.add_run(text).bold = True
-    for number, (unit, _files) in enumerate(rows, start=1):
-        cells = table.add_row().cells
-        cells[0].text = str(number)
-        cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        cells[1].text = unit.name
-        _link_cell(cells[2], cells[3], page_urls.get(unit.code, ""), "")
+    return table
+
+
+def _unit_row(table, number: int, unit: Unit):
+    cells = table.add_row().cells
+    cells[0].text = str(number)
+    cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    cells[1].text = unit.name
+    return cells
+
+
+def _widths(table, widths_cm) -> None:
     for row in table.rows:
-        for cell, width in zip(row.cells, PAGE_WIDTHS_CM):
+        for cell, width in zip(row.cells, widths_cm):
             cell.width = Cm(width)
 
 
