@@ -4,9 +4,7 @@ the single-process engine this replaced."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -14,18 +12,17 @@ import textwrap
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
 
 import pytest
 
-from sonket_gsync import narrative
 from sonket_gsync import sync as sync_module
 from sonket_gsync.backends.local import LocalWorkspace
 from sonket_gsync.errors import LeaseHeld, WorkspaceUnavailable
 from sonket_gsync.service import CampaignService
 from sonket_gsync.settings import REPO_ROOT, Settings
 from sonket_gsync.store import open_store
-from sonket_gsync.synthetic import answers_for, modified_time, to_blocks
+
+from tests.units import only, type_answers
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")
 SLOW_UNIT = "X_XUAN_LOC"
@@ -63,7 +60,7 @@ class FlakySummaryWorkspace(LocalWorkspace):
 
 @pytest.fixture
 def small(campaign):
-    return dataclasses.replace(campaign, units=tuple(u for u in campaign.units if u.code in CODES))
+    return only(campaign, CODES)
 
 
 def make_service(settings, campaign, workspace_class=LocalWorkspace, **settings_changes) -> CampaignService:
@@ -80,15 +77,7 @@ def service(small, settings):
 
 
 def answer(service, code, seed=0, typed_at=0, **changes):
-    campaign, unit = service.campaign, service.campaign.unit(code)
-    rng = random.Random(f"{code}{seed}")
-    answers = answers_for(campaign, unit, rng)
-    for form_code, values in changes.items():
-        answers.tables[form_code][0].update(values)
-    doc = narrative.docx_from_sections(campaign, unit, answers.narrative)
-    when = modified_time("on_time", campaign, random.Random(code)) + timedelta(minutes=typed_at)
-    service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, when)
-    return answers
+    return type_answers(service, code, seed, typed_at=typed_at, same_time=True, **changes)
 
 
 def members(service, code):

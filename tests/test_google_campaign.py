@@ -5,24 +5,23 @@ validation, versions, statuses, the summary sheet, the draft — is the engine's
 
 from __future__ import annotations
 
-import random
-from dataclasses import replace
 
 import pytest
 
-from sonket_gsync import narrative
 from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.layout import sheet_layout
 from sonket_gsync.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.synthetic import answers_for, modified_time, to_blocks, to_submission
+from sonket_gsync.synthetic import to_submission
+
+from tests.units import only, type_answers
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")
 
 
 @pytest.fixture
 def small(campaign):
-    return replace(campaign, units=tuple(u for u in campaign.units if u.code in CODES))
+    return only(campaign, CODES)
 
 
 @pytest.fixture
@@ -45,15 +44,6 @@ def service(fake_google, settings, small):
     service.provision()
     yield service
     service.close()
-
-
-def type_answers(service, code, seed=0):
-    campaign, unit = service.campaign, service.campaign.unit(code)
-    rng = random.Random(f"{code}{seed}")
-    answers = answers_for(campaign, unit, rng)
-    doc = narrative.docx_from_sections(campaign, unit, answers.narrative)
-    service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, modified_time("on_time", campaign, rng))
-    return answers
 
 
 def record(service, code):

@@ -4,10 +4,8 @@ workspace. Each is refused before parsing, for that unit only, with a located me
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import os
-import random
 import re
 import struct
 import zipfile
@@ -24,14 +22,16 @@ from sonket_gsync.errors import UnitFileError
 from sonket_gsync.limits import Limits, check_package, read_member, MemberTooLarge
 from sonket_gsync.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.synthetic import answers_for, modified_time, to_blocks
+from tests.units import only, type_answers
+
+answer = type_answers
 
 CODES = ("SO_NV", "MTTQ", "X_XUAN_LOC", "DU_CA")
 
 
 @pytest.fixture
 def small(campaign):
-    return dataclasses.replace(campaign, units=tuple(u for u in campaign.units if u.code in CODES))
+    return only(campaign, CODES)
 
 
 @pytest.fixture
@@ -41,14 +41,6 @@ def service(small, settings):
     service.provision()
     yield service
     service.close()
-
-
-def answer(service, code, seed=0):
-    campaign, unit = service.campaign, service.campaign.unit(code)
-    rng = random.Random(f"{code}{seed}")
-    answers = answers_for(campaign, unit, rng)
-    doc = narrative.docx_from_sections(campaign, unit, answers.narrative)
-    service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, modified_time("on_time", campaign, rng))
 
 
 def record(service, code):

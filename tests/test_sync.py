@@ -3,11 +3,8 @@ bad files flagged without losing what was stored, and the cursor kept with the d
 
 from __future__ import annotations
 
-import dataclasses
 import os
-import random
 import sqlite3
-from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -18,14 +15,17 @@ from sonket_gsync.errors import AuthError, WorkspaceUnavailable
 from sonket_gsync.layout import sheet_layout
 from sonket_gsync.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.synthetic import answers_for, modified_time, to_blocks, to_submission
+from tests.units import only, type_answers
+from sonket_gsync.synthetic import to_submission
+
+answer = type_answers
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")
 
 
 @pytest.fixture
 def small(campaign):
-    return dataclasses.replace(campaign, units=tuple(u for u in campaign.units if u.code in CODES))
+    return only(campaign, CODES)
 
 
 @pytest.fixture
@@ -35,18 +35,6 @@ def service(small, settings):
     service.provision()
     yield service
     service.close()
-
-
-def answer(service, code, seed=0, profile="on_time", typed_at=0, **changes):
-    campaign, unit = service.campaign, service.campaign.unit(code)
-    rng = random.Random(f"{code}{seed}")
-    answers = answers_for(campaign, unit, rng)
-    for form_code, values in changes.items():
-        answers.tables[form_code][0].update(values)
-    doc = narrative.docx_from_sections(campaign, unit, answers.narrative)
-    when = modified_time(profile, campaign, rng) + timedelta(minutes=typed_at)
-    service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, when)
-    return answers
 
 
 def record(service, code):
