@@ -32,10 +32,10 @@ sys.path.insert(0, str(ROOT))
 
 from sonket_gsync import narrative  # noqa: E402
 from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
-from sonket_gsync.config import load_campaign  # noqa: E402
-from sonket_gsync.service import CampaignService  # noqa: E402
-from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
-from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
+from sonket_gsync.campaign.load import load_campaign  # noqa: E402
+from sonket_gsync.app.service import CampaignService  # noqa: E402
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
+from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
 
 
 def make_campaign(folder: Path, size: int) -> Path:
@@ -90,7 +90,7 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
     """Wall seconds, peak RSS in MB, stdout of one CLI command in its own process (its CPU
     seconds go to CPU[command]: on a shared machine wall time mostly measures the others)."""
     started = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sonket_gsync.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    proc = subprocess.Popen([sys.executable, "-m", "sonket_gsync.cli.main", *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     CPU[args[-1] if not args[-1].startswith("-") else args[-2]] = usage.ru_utime + usage.ru_stime
@@ -117,9 +117,9 @@ def compile_phases(campaign_dir: Path, data_dir: Path) -> dict[str, str]:
     """The compile's phases in process: aggregate, synthesis + draft, tables; and sizes."""
     from datetime import datetime
 
-    from sonket_gsync.aggregate import aggregate
-    from sonket_gsync.report import render_report, resolve_template
-    from sonket_gsync.report_xlsx import summary_tabs, tables_workbook_bytes
+    from sonket_gsync.analysis.aggregate import aggregate
+    from sonket_gsync.report.draft import render_report, resolve_template
+    from sonket_gsync.report.tables import summary_tabs, tables_workbook_bytes
 
     service = CampaignService.open(Settings.from_env({}, campaign_dir=campaign_dir, data_dir=data_dir))
     records = service.records()

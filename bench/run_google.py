@@ -44,18 +44,18 @@ sys.path.insert(0, str(ROOT))
 
 from sonket_gsync import narrative  # noqa: E402
 from sonket_gsync.backends.google import GoogleWorkspace  # noqa: E402
-from sonket_gsync.campaign import Campaign  # noqa: E402
-from sonket_gsync.config import load_campaign  # noqa: E402
-from sonket_gsync.layout import workbook_layout  # noqa: E402
-from sonket_gsync.service import CampaignService  # noqa: E402
-from sonket_gsync.settings import Settings  # noqa: E402
+from sonket_gsync.campaign.model import Campaign  # noqa: E402
+from sonket_gsync.campaign.load import load_campaign  # noqa: E402
+from sonket_gsync.forms.layout import workbook_layout  # noqa: E402
+from sonket_gsync.app.service import CampaignService  # noqa: E402
+from sonket_gsync.core.settings import Settings  # noqa: E402
 from sonket_gsync.store import Store  # noqa: E402
-from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
+from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
 from tests.fake_google.remote import RemoteFake  # noqa: E402
 from tests.fake_google.server import FakeGoogle  # noqa: E402
 from tests.fake_google.fixtures import gspread_client  # noqa: E402
 from run import make_campaign  # noqa: E402  (bench/run.py: the same synthetic campaign)
-from sonket_gsync.sync import sync as run_sync  # noqa: E402
+from sonket_gsync.ingest.sync import sync as run_sync  # noqa: E402
 
 EDITED_UNITS = 5
 TYPING_THREADS = 8

@@ -43,9 +43,9 @@ from run import fill, run  # noqa: E402  (bench/run.py: the same synthetic campa
 from run import make_campaign as _make_campaign  # noqa: E402
 
 from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
-from sonket_gsync.config import load_campaign  # noqa: E402
-from sonket_gsync.errors import UnitFileError  # noqa: E402
-from sonket_gsync.parse import parse_snapshot  # noqa: E402
+from sonket_gsync.campaign.load import load_campaign  # noqa: E402
+from sonket_gsync.core.errors import UnitFileError  # noqa: E402
+from sonket_gsync.ingest.parse import parse_snapshot  # noqa: E402
 
 XLSX_BOMB_BYTES = 1_150 * 1024 * 1024  # the 1.15 GB sheet XML
 DOCX_BOMB_BYTES = 1_000 * 1024 * 1024

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix  # noqa: E402
 
 from sonket_gsync import synthesis  # noqa: E402
-from sonket_gsync.synthesis import Statement, group_statements  # noqa: E402
+from sonket_gsync.analysis.synthesis import Statement, group_statements  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "synthesis-labelled.json"
 OPENERS = ("", "Trong 03 năm qua, ", "Thời gian qua, ", "Bên cạnh đó, ", "Nhìn chung, ")
@@ -102,8 +102,8 @@ def timed(items: list[Statement], repeat: int = 3) -> tuple[float, float, float,
 def demo_statements(size: int) -> list[Statement]:
     """Statements from the demo's synthetic narratives (one outline item), as the report
     would pass them."""
-    from sonket_gsync.config import load_campaign
-    from sonket_gsync.synthetic import answers_for
+    from sonket_gsync.campaign.load import load_campaign
+    from sonket_gsync.demo.synthetic import answers_for
 
     campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
     rng = random.Random(45)
@@ -124,8 +124,8 @@ def demo_labelled(size: int, keys=("I.1", "II.2", "III.3", "V.2")):
     synthetic_text.py meant each unit to say (follow-up sentences left out)."""
     from dataclasses import replace
 
-    from sonket_gsync.config import load_campaign
-    from sonket_gsync.synthetic_text import Writer, bank
+    from sonket_gsync.campaign.load import load_campaign
+    from sonket_gsync.demo.writing import Writer, bank
 
     campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
     rng = random.Random(7)
@@ -150,8 +150,8 @@ def demo_labelled(size: int, keys=("I.1", "II.2", "III.3", "V.2")):
 def demo_variety(units_count: int) -> list[str]:
     """How varied the demo's synthetic narratives are: statements and distinct statements per
     outline item for ``units_count`` units (the campaign's units, cycled), and the time taken."""
-    from sonket_gsync.config import load_campaign
-    from sonket_gsync.synthetic import answers_for
+    from sonket_gsync.campaign.load import load_campaign
+    from sonket_gsync.demo.synthetic import answers_for
 
     campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
     rng = random.Random(45)
@@ -178,8 +178,8 @@ def compile_like(units_count: int) -> list[str]:
     """All the grouping a compile of ``units_count`` units does, as the report feeds it: each
     outline item's narrative statements, Phụ lục 02 [6] with III.2, [7] with III.3, [8] split
     to V.1 / V.2 (unaddressed with V.2). CPU and wall time, peak memory of the grouping alone."""
-    from sonket_gsync.config import load_campaign
-    from sonket_gsync.synthetic import answers_for
+    from sonket_gsync.campaign.load import load_campaign
+    from sonket_gsync.demo.synthetic import answers_for
 
     campaign = load_campaign(ROOT / "config" / "so-ket-45-nq-tw")
     rng = random.Random(45)

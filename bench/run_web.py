@@ -26,11 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sonket_gsync.service import CampaignService  # noqa: E402
-from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
-from sonket_gsync.submission import Problem  # noqa: E402
-from sonket_gsync.synthetic import answers_for, to_submission  # noqa: E402
-from sonket_gsync.text import now  # noqa: E402
+from sonket_gsync.app.service import CampaignService  # noqa: E402
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
+from sonket_gsync.forms.submission import Problem  # noqa: E402
+from sonket_gsync.demo.synthetic import answers_for, to_submission  # noqa: E402
+from sonket_gsync.core.text import now  # noqa: E402
 from webhooks import create_app  # noqa: E402
 from webhooks.auth import hash_password  # noqa: E402
 

@@ -43,7 +43,7 @@ from sonket_gsync.backends.base import XLSX_MIME  # noqa: E402
 from sonket_gsync.backends.google.auth import account_email, load_credentials  # noqa: E402
 from sonket_gsync.backends.google.client import GoogleClient, error_details  # noqa: E402
 from sonket_gsync.backends.google.drive import FOLDER_MIME, SPREADSHEET_MIME  # noqa: E402
-from sonket_gsync.settings import Settings  # noqa: E402
+from sonket_gsync.core.settings import Settings  # noqa: E402
 
 TAG = {"sonketVerify": "1"}
 

@@ -10,7 +10,7 @@ and section headings; "Nơi nhận" and the signature block; page numbers from p
 of the units' full texts (portrait).
 
 The template holds layout and fixed wording only; every value comes from the context built
-by sonket_gsync.report (names listed in report.TEMPLATE_VARIABLES). Tags: {{ }} values,
+by sonket_gsync.report.draft (names listed in report.TEMPLATE_VARIABLES). Tags: {{ }} values,
 {%p %} paragraph blocks, {{p }} generated tables (XML built and escaped by report_xml).
 The build is deterministic (fixed core properties), so the committed template can be
 compared with a fresh build.

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.config import load_campaign
-from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
 
 pytest_plugins = ["tests.fake_google.fixtures", "tests.pg", "tests.web.fixtures"]  # tests.pg: a real PostgreSQL (store); tests.web: the web app (issue 8)
 

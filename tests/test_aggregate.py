@@ -7,9 +7,9 @@ from datetime import datetime
 
 import pytest
 
-from sonket_gsync.aggregate import NOT_REPORTED, aggregate
-from sonket_gsync.submission import Submission, UnitRecord
-from sonket_gsync.text import TZ
+from sonket_gsync.analysis.aggregate import NOT_REPORTED, aggregate
+from sonket_gsync.forms.submission import Submission, UnitRecord
+from sonket_gsync.core.text import TZ
 
 SENT = datetime(2026, 4, 15, 9, 0, tzinfo=TZ)
 

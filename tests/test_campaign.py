@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.config import load_campaign
-from sonket_gsync.errors import ConfigError
-from sonket_gsync.settings import DEFAULT_CAMPAIGN
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
 
 
 def test_real_campaign_loads_with_plan_structure(campaign):

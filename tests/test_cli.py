@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.settings import REPO_ROOT
+from sonket_gsync.core.settings import REPO_ROOT
 
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     env.pop("SONKET_BACKEND", None)
     return subprocess.run(
-        [sys.executable, "-m", "sonket_gsync.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", "sonket_gsync.cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
     )
 
 

@@ -11,15 +11,15 @@ import threading
 import time
 from pathlib import Path
 
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import REPO_ROOT, Settings
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import REPO_ROOT, Settings
 
 
 def run(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
     for key in ("SONKET_BACKEND", "SONKET_DATA_DIR", "SONKET_DATABASE_URL"):
         env.pop(key, None)
-    return subprocess.run([sys.executable, "-m", "sonket_gsync.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "sonket_gsync.cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def test_status_in_a_folder_with_nothing_says_so_and_creates_nothing(tmp_path):

@@ -15,11 +15,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sonket_gsync import sync as sync_module
+from sonket_gsync.ingest import sync as sync_module
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.errors import LeaseHeld, WorkspaceUnavailable
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import REPO_ROOT, Settings
+from sonket_gsync.core.errors import LeaseHeld, WorkspaceUnavailable
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import REPO_ROOT, Settings
 from sonket_gsync.store import open_store
 
 from tests.units import only, type_answers
@@ -245,9 +245,9 @@ def test_a_killed_job_lease_expires_and_its_job_and_run_show_interrupted(service
             f"""
             import time
             from pathlib import Path
-            from sonket_gsync.jobs import register
-            from sonket_gsync.service import CampaignService
-            from sonket_gsync.settings import Settings
+            from sonket_gsync.app.jobs import register
+            from sonket_gsync.app.service import CampaignService
+            from sonket_gsync.core.settings import Settings
 
             @register("slow_sync")
             def slow_sync(service, params, progress):
@@ -270,7 +270,7 @@ def test_a_killed_job_lease_expires_and_its_job_and_run_show_interrupted(service
         time.sleep(0.1)
     [job] = service.store.jobs()
     assert job.state == "running" and service.store.runs()[0].status == "running"
-    cli = [sys.executable, "-m", "sonket_gsync.cli", "--data", str(settings.data_dir), "sync"]
+    cli = [sys.executable, "-m", "sonket_gsync.cli.main", "--data", str(settings.data_dir), "sync"]
     refused = subprocess.run(cli, env=_env(), cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert refused.returncode == 75, refused.stderr  # the CLI's sync while the worker's runs
     assert "worker" in refused.stderr and f"tiến trình {worker.pid}" in refused.stderr and "--wait" in refused.stderr
@@ -294,7 +294,7 @@ def test_eight_processes_opening_a_new_store_at_once(backend, tmp_path, request)
     body = f"""
         import sys
         from pathlib import Path
-        from sonket_gsync.settings import Settings
+        from sonket_gsync.core.settings import Settings
         from sonket_gsync.store import open_store
         store = open_store(Settings.from_env({{}}, data_dir=Path({str(tmp_path / "data")!r}), database_url={url!r}))
         store.heartbeat("p" + sys.argv[1])
@@ -349,8 +349,8 @@ def test_renewing_a_drive_channel_on_the_local_backend_is_a_config_error_job(ser
 
 
 def test_a_long_job_still_shows_a_live_worker(service, monkeypatch):
-    from sonket_gsync import service as service_module
-    from sonket_gsync.jobs import HANDLERS, register
+    from sonket_gsync.app import service as service_module
+    from sonket_gsync.app.jobs import HANDLERS, register
 
     monkeypatch.setattr(service_module, "HEARTBEAT_SECONDS", 0.1)
     seen = {}

@@ -10,7 +10,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from PIL import Image
 
 from sonket_gsync.backends.base import UnitFiles
-from sonket_gsync.distribution import HEADERS, distribution_docx, qr_png
+from sonket_gsync.report.distribution import HEADERS, distribution_docx, qr_png
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 

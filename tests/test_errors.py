@@ -7,8 +7,8 @@ import pickle
 
 import pytest
 
-from sonket_gsync import errors
-from sonket_gsync.errors import CATEGORIES, LeaseHeld, RateLimited, SonketError, StoreBusy, UnitFileError, UnknownUnit
+from sonket_gsync.core import errors
+from sonket_gsync.core.errors import CATEGORIES, LeaseHeld, RateLimited, SonketError, StoreBusy, UnitFileError, UnknownUnit
 
 
 def all_error_classes() -> list[type[SonketError]]:
@@ -54,7 +54,7 @@ def test_the_categories_that_matter_to_people():
 
 def test_an_unknown_unit_is_not_found_from_the_service(campaign, settings):
     from sonket_gsync.backends.local import LocalWorkspace
-    from sonket_gsync.service import CampaignService
+    from sonket_gsync.app.service import CampaignService
     from sonket_gsync.store import open_store
 
     service = CampaignService(settings, campaign, LocalWorkspace(settings.workspace_dir, campaign), open_store(settings))

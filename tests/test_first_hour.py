@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sonket_gsync.cli import cli
-from sonket_gsync.config import MAX_UNIT_CODE, load_campaign
-from sonket_gsync.errors import ConfigError, UnknownUnit
-from sonket_gsync.lookup import find_unit
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import DEFAULT_CAMPAIGN, Settings
+from sonket_gsync.cli.main import cli
+from sonket_gsync.campaign.load import MAX_UNIT_CODE, load_campaign
+from sonket_gsync.core.errors import ConfigError, UnknownUnit
+from sonket_gsync.campaign.lookup import find_unit
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
 
 
 def invoke(*args: str, env: dict | None = None):

@@ -12,11 +12,11 @@ from openpyxl import load_workbook
 
 from sonket_gsync.backends.base import UnitSnapshot
 from sonket_gsync.backends.google.sheets import FIRST_TAB_ID, NOT_REPORTED, setup_requests
-from sonket_gsync.layout import TARGET_LABEL, sheet_layout, workbook_layout
-from sonket_gsync.parse import parse_snapshot
-from sonket_gsync.synthetic import answers_for, to_blocks
-from sonket_gsync.text import now
-from sonket_gsync.workbook import LISTS_SHEET, unit_workbook_bytes
+from sonket_gsync.forms.layout import TARGET_LABEL, sheet_layout, workbook_layout
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.demo.synthetic import answers_for, to_blocks
+from sonket_gsync.core.text import now
+from sonket_gsync.forms.workbook import LISTS_SHEET, unit_workbook_bytes
 
 
 def _unit(campaign, code):

@@ -19,15 +19,15 @@ from sonket_gsync.backends.base import DOCX_MIME, CellBlock
 from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.backends.google.client import WINDOW, GoogleClient, MinuteLimiter
 from sonket_gsync.backends.google.sheets import expected_rule, validation_rule
-from sonket_gsync.errors import (
+from sonket_gsync.core.errors import (
     AccessDenied,
     NotFound,
     RateLimited,
     StorageQuotaExceeded,
     WorkspaceUnavailable,
 )
-from sonket_gsync.layout import workbook_layout
-from sonket_gsync.narrative import docx_from_sections
+from sonket_gsync.forms.layout import workbook_layout
+from sonket_gsync.forms.narrative import docx_from_sections
 
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"
 DOCUMENT = "application/vnd.google-apps.document"
@@ -714,7 +714,7 @@ def test_read_without_a_cached_id_lists_only_that_unit(g, small):
 
 
 def test_refused_credentials_raise_auth_error_without_the_token(g, small):
-    from sonket_gsync.errors import AuthError
+    from sonket_gsync.core.errors import AuthError
 
     ws = g.workspace(small, google_token="secret-token-123")
     with pytest.raises(AuthError) as err:
@@ -724,7 +724,7 @@ def test_refused_credentials_raise_auth_error_without_the_token(g, small):
 
 
 def test_a_missing_key_file_is_an_auth_error(settings, small, tmp_path):
-    from sonket_gsync.errors import AuthError
+    from sonket_gsync.core.errors import AuthError
 
     missing = settings.with_(backend="google", google_credentials=tmp_path / "khong-co.json")
     with pytest.raises(AuthError) as err:

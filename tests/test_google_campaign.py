@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 
 from sonket_gsync.backends.google import GoogleWorkspace
-from sonket_gsync.layout import sheet_layout
-from sonket_gsync.service import CampaignService
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.synthetic import to_submission
+from sonket_gsync.demo.synthetic import to_submission
 
 from tests.units import only, type_answers
 
@@ -124,7 +124,7 @@ def test_google_slower_than_the_timeout_fails_the_run_as_temporary_and_loses_not
     import google.oauth2.credentials
 
     from sonket_gsync.backends.google.client import GoogleClient
-    from sonket_gsync.errors import WorkspaceUnavailable
+    from sonket_gsync.core.errors import WorkspaceUnavailable
 
     type_answers(service, "SO_NV")
     sleeps: list[float] = []

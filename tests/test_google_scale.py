@@ -11,16 +11,16 @@ from dataclasses import replace
 
 import pytest
 
-from sonket_gsync import narrative
+from sonket_gsync.forms import narrative
 from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.backends.google.templates import fits_template
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.errors import BadRequest, ConfigError
-from sonket_gsync.layout import sheet_layout, workbook_layout
-from sonket_gsync.parse import parse_snapshot
-from sonket_gsync.service import CampaignService
+from sonket_gsync.core.errors import BadRequest, ConfigError
+from sonket_gsync.forms.layout import sheet_layout, workbook_layout
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.store import Store
-from sonket_gsync.synthetic import answers_for, modified_time, to_blocks
+from sonket_gsync.demo.synthetic import answers_for, modified_time, to_blocks
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA", "SO_TC", "VP_UBND")
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"
@@ -115,8 +115,8 @@ def test_a_sheet_with_a_formula_is_read_by_the_sheets_api_for_its_computed_value
 
 
 def test_an_export_over_the_unit_file_limits_flags_the_unit_without_a_sheets_read(typed, gsettings, small, fake_google):
-    from sonket_gsync.errors import UnitFileError
-    from sonket_gsync.limits import Limits
+    from sonket_gsync.core.errors import UnitFileError
+    from sonket_gsync.forms.limits import Limits
 
     unit = small.unit("SO_NV")
     layout = workbook_layout(small, unit)[0]
@@ -421,7 +421,7 @@ def test_verify_google_script_runs_its_checks_against_the_fake(fake_google, gset
     import subprocess
     import sys
 
-    from sonket_gsync.settings import REPO_ROOT
+    from sonket_gsync.core.settings import REPO_ROOT
 
     env = {
         **os.environ,

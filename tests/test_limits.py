@@ -15,12 +15,12 @@ import openpyxl.xml
 import pytest
 from openpyxl import load_workbook
 
-from sonket_gsync import narrative
+from sonket_gsync.forms import narrative
 from sonket_gsync.backends import open_workspace
 from sonket_gsync.backends.local import LocalWorkspace, read_workbook
-from sonket_gsync.errors import UnitFileError
-from sonket_gsync.limits import Limits, check_package, read_member, MemberTooLarge
-from sonket_gsync.service import CampaignService
+from sonket_gsync.core.errors import UnitFileError
+from sonket_gsync.forms.limits import Limits, check_package, read_member, MemberTooLarge
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.store import Store
 from tests.units import only, type_answers
 
@@ -192,8 +192,8 @@ def test_too_many_rows_stops_reading_the_tab(small, tmp_path: Path, rows):
 
 def test_row_limit_applies_to_any_backend_through_parse(small, tmp_path: Path):
     from sonket_gsync.backends.base import UnitSnapshot
-    from sonket_gsync.parse import parse_snapshot
-    from sonket_gsync.text import now
+    from sonket_gsync.ingest.parse import parse_snapshot
+    from sonket_gsync.core.text import now
 
     unit = small.unit("SO_NV")
     grid = [[f"{i}/QĐ"] for i in range(200)]

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 
 from sonket_gsync.backends.base import XLSX_MIME, CellBlock
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.errors import UnitFileError
-from sonket_gsync.narrative import docx_from_sections, parse_docx
-from sonket_gsync.text import TZ
-from sonket_gsync.workbook import LISTS_SHEET
+from sonket_gsync.core.errors import UnitFileError
+from sonket_gsync.forms.narrative import docx_from_sections, parse_docx
+from sonket_gsync.core.text import TZ
+from sonket_gsync.forms.workbook import LISTS_SHEET
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ import pytest
 from docx import Document
 from openpyxl import Workbook
 
-from sonket_gsync.errors import UnitFileError
-from sonket_gsync.narrative import GUIDANCE_STYLE, NARRATIVE_SHEET, build_docx, docx_from_sections, parse_docx
+from sonket_gsync.core.errors import UnitFileError
+from sonket_gsync.forms.narrative import GUIDANCE_STYLE, NARRATIVE_SHEET, build_docx, docx_from_sections, parse_docx
 
 
 @pytest.fixture

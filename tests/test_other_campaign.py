@@ -17,11 +17,11 @@ import docx
 import openpyxl
 import pytest
 
-from sonket_gsync import narrative
-from sonket_gsync.config import load_campaign
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import Settings
-from sonket_gsync.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
+from sonket_gsync.forms import narrative
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
 from tests.test_report_pdf import SOFFICE
 
 FOLDER = Path(__file__).resolve().parent / "campaigns" / "tong-ket-chi-thi-05"
@@ -47,7 +47,7 @@ def cycle(tmp_path_factory):
         service.workspace.write_unit(unit, to_blocks(campaign, unit, answers), doc, modified_time(profiles[unit.code], campaign, rng))
     service.close()
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "HOME": str(data)}
-    base = [sys.executable, "-m", "sonket_gsync.cli", "--config", str(FOLDER), "--data", str(data)]
+    base = [sys.executable, "-m", "sonket_gsync.cli.main", "--config", str(FOLDER), "--data", str(data)]
     synced = subprocess.run([*base, "sync", "--full"], capture_output=True, text=True, env=env, timeout=300)
     compiled = subprocess.run([*base, "compile"], capture_output=True, text=True, env=env, timeout=300)
     service = CampaignService.open(settings)

@@ -10,7 +10,7 @@ import sys
 import tomllib
 import zipfile
 
-from sonket_gsync.settings import REPO_ROOT
+from sonket_gsync.core.settings import REPO_ROOT
 
 
 def test_the_wheel_carries_the_campaign_and_the_template_and_runs_from_anywhere(tmp_path):
@@ -32,7 +32,7 @@ def test_the_wheel_carries_the_campaign_and_the_template_and_runs_from_anywhere(
     env.pop("SONKET_TEMPLATES_DIR", None)
     result = subprocess.run(
         [sys.executable, "-c", "import sonket_gsync, sys; print(sonket_gsync.__file__); "
-         "from sonket_gsync.cli import main; main(['check-config'])"],
+         "from sonket_gsync.cli.main import main; main(['check-config'])"],
         cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr

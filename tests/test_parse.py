@@ -8,12 +8,12 @@ from datetime import datetime
 
 import pytest
 
-from sonket_gsync import narrative
+from sonket_gsync.forms import narrative
 from sonket_gsync.backends.base import UnitSnapshot
-from sonket_gsync.layout import workbook_layout
-from sonket_gsync.parse import parse_snapshot
-from sonket_gsync.synthetic import answers_for, to_blocks, to_submission
-from sonket_gsync.text import TZ
+from sonket_gsync.forms.layout import workbook_layout
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.demo.synthetic import answers_for, to_blocks, to_submission
+from sonket_gsync.core.text import TZ
 
 WHEN = datetime(2026, 4, 1, 9, 0, tzinfo=TZ)
 

@@ -22,11 +22,11 @@ from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter as _letter
 
 from sonket_gsync.backends.google.sheets import setup_requests
-from sonket_gsync.campaign import Column
-from sonket_gsync.layout import sheet_layout
-from sonket_gsync.policy import policy
-from sonket_gsync.validation import Rejection, convert
-from sonket_gsync.workbook import workbook_bytes
+from sonket_gsync.campaign.model import Column
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.forms.policy import policy
+from sonket_gsync.forms.validation import Rejection, convert
+from sonket_gsync.forms.workbook import workbook_bytes
 
 EPOCH = date(1899, 12, 30)
 

@@ -7,15 +7,15 @@ import os
 import subprocess
 import sys
 
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import REPO_ROOT, Settings
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import REPO_ROOT, Settings
 
 
 def run(*args: str, cwd, url: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "SONKET_DATABASE_URL": url}
     for key in ("SONKET_BACKEND", "SONKET_DATA_DIR"):
         env.pop(key, None)
-    return subprocess.run([sys.executable, "-m", "sonket_gsync.cli", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    return subprocess.run([sys.executable, "-m", "sonket_gsync.cli.main", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
 
 
 def test_a_campaign_on_postgresql_through_the_cli(pg_url, tmp_path):

@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import event
 
 from sonket_gsync.backends.base import UnitFiles
-from sonket_gsync.campaign import Unit
-from sonket_gsync.errors import NotFound
-from sonket_gsync.queries import Overview, Queries, UnitDetail, UnitRow
-from sonket_gsync.settings import Settings
+from sonket_gsync.campaign.model import Unit
+from sonket_gsync.core.errors import NotFound
+from sonket_gsync.app.queries import Overview, Queries, UnitDetail, UnitRow
+from sonket_gsync.core.settings import Settings
 from sonket_gsync.store import open_store
-from sonket_gsync.submission import Problem, Submission
-from sonket_gsync.text import TZ
+from sonket_gsync.forms.submission import Problem, Submission
+from sonket_gsync.core.text import TZ
 
 SIZE = 1500
 

@@ -19,13 +19,13 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docxtpl import DocxTemplate
 
-from sonket_gsync.aggregate import aggregate
+from sonket_gsync.analysis.aggregate import aggregate
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.compile import REPORT_NAME, compile_report
-from sonket_gsync.errors import ReportError
-from sonket_gsync.report import TEMPLATE_VARIABLES, render_report, report_context, resolve_template
-from sonket_gsync.submission import UnitRecord
-from sonket_gsync.text import TZ
+from sonket_gsync.app.compile import REPORT_NAME, compile_report
+from sonket_gsync.core.errors import ReportError
+from sonket_gsync.report.draft import TEMPLATE_VARIABLES, render_report, report_context, resolve_template
+from sonket_gsync.forms.submission import UnitRecord
+from sonket_gsync.core.text import TZ
 from tests.test_aggregate import indicator_rows, record
 
 ROOT = Path(__file__).resolve().parents[1]

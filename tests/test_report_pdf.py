@@ -12,9 +12,9 @@ import matplotlib.text
 import pytest
 from PIL import Image
 
-from sonket_gsync import charts
-from sonket_gsync.aggregate import aggregate
-from sonket_gsync.report import render_report
+from sonket_gsync.report import charts
+from sonket_gsync.analysis.aggregate import aggregate
+from sonket_gsync.report.draft import render_report
 from tests.test_report import COMPILED_AT, TEMPLATE, _records
 
 SOFFICE = next((p for p in (Path("/usr/bin/soffice"), Path("/usr/lib/libreoffice/program/soffice")) if p.is_file()), Path("/usr/bin/soffice"))

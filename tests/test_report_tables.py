@@ -11,11 +11,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from sonket_gsync.aggregate import aggregate
-from sonket_gsync.config import load_campaign
-from sonket_gsync.errors import ConfigError
-from sonket_gsync.report_xlsx import summary_tabs, tables_workbook_bytes
-from sonket_gsync.settings import DEFAULT_CAMPAIGN
+from sonket_gsync.analysis.aggregate import aggregate
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.report.tables import summary_tabs, tables_workbook_bytes
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
 from tests.test_report import FORMULA, HOSTILE, _records
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.errors import ConfigError
-from sonket_gsync.settings import REPO_ROOT, Settings
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.core.settings import REPO_ROOT, Settings
 
 
 def test_readme_settings_table_matches_the_settings_class():

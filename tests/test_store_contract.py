@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 import pytest
 
 from sonket_gsync.backends.base import UnitFiles
-from sonket_gsync.errors import StoreError, StoreMissing
-from sonket_gsync.settings import Settings
+from sonket_gsync.core.errors import StoreError, StoreMissing
+from sonket_gsync.core.settings import Settings
 from sonket_gsync.store import ChannelInfo, Job, LeaseInfo, OutputRecord, RunRecord, SqlStore, StoreProtocol, VersionRecord, open_store
-from sonket_gsync.submission import Problem, Submission
-from sonket_gsync.text import TZ, now
+from sonket_gsync.forms.submission import Problem, Submission
+from sonket_gsync.core.text import TZ, now
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=TZ)
 
@@ -303,7 +303,7 @@ def test_a_pg_server_that_is_down_is_temporary(tmp_path):
 def test_a_locked_sqlite_store_is_busy_not_a_raw_sqlite_error(tmp_path):
     from sqlalchemy import create_engine, exc, text
 
-    from sonket_gsync.errors import StoreBusy
+    from sonket_gsync.core.errors import StoreBusy
     from sonket_gsync.store.engine import translate
 
     path = tmp_path / "sonket.db"

@@ -9,14 +9,14 @@ import sqlite3
 import pytest
 from openpyxl import load_workbook
 
-from sonket_gsync import narrative
+from sonket_gsync.forms import narrative
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.errors import AuthError, WorkspaceUnavailable
-from sonket_gsync.layout import sheet_layout
-from sonket_gsync.service import CampaignService
+from sonket_gsync.core.errors import AuthError, WorkspaceUnavailable
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.store import Store
 from tests.units import only, type_answers
-from sonket_gsync.synthetic import to_submission
+from sonket_gsync.demo.synthetic import to_submission
 
 answer = type_answers
 

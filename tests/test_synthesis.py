@@ -1,4 +1,4 @@
-"""Grouping the units' statements (sonket_gsync.synthesis): quality on the hand-labelled
+"""Grouping the units' statements (sonket_gsync.analysis.synthesis): quality on the hand-labelled
 sample, the behaviour the report relies on, and splitting recommendations by recipient."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix
 
-from sonket_gsync.synthesis import (
+from sonket_gsync.analysis.synthesis import (
     DEFAULT_THRESHOLD,
     Statement,
     StatementGroup,
@@ -274,7 +274,7 @@ def test_statements_with_no_content_words_do_not_break_the_grouping():
 
 def test_the_paths_for_very_large_pools_give_sound_groups(monkeypatch):
     """Pools beyond the dense and exact limits (lowered here so the sample exercises them)."""
-    import sonket_gsync.synthesis as synthesis
+    import sonket_gsync.analysis.synthesis as synthesis
 
     rows, items = _sample()
     gold = [r["group"] for r in rows]

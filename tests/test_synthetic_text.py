@@ -9,11 +9,11 @@ from collections import Counter
 
 import pytest
 
-from sonket_gsync.config import load_campaign
-from sonket_gsync.settings import DEFAULT_CAMPAIGN
-from sonket_gsync.synthesis import Statement, group_statements, split_recipients, split_statements
-from sonket_gsync.synthetic import answers_for
-from sonket_gsync.synthetic_text import bank
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
+from sonket_gsync.analysis.synthesis import Statement, group_statements, split_recipients, split_statements
+from sonket_gsync.demo.synthetic import answers_for
+from sonket_gsync.demo.writing import bank
 
 
 @pytest.fixture(scope="module")

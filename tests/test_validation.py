@@ -6,9 +6,9 @@ from datetime import datetime
 
 import pytest
 
-from sonket_gsync.campaign import Column
-from sonket_gsync.text import format_number
-from sonket_gsync.validation import Rejection, convert, parse_number
+from sonket_gsync.campaign.model import Column
+from sonket_gsync.core.text import format_number
+from sonket_gsync.forms.validation import Rejection, convert, parse_number
 
 
 def col(type_: str, **kw) -> Column:

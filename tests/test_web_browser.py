@@ -22,9 +22,9 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import REPO_ROOT
-from sonket_gsync.text import now
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import REPO_ROOT
+from sonket_gsync.core.text import now
 from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, filled_workbook, make_web
 
 CHROMIUM = Path("/usr/bin/chromium")

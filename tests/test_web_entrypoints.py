@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from sonket_gsync.settings import REPO_ROOT
+from sonket_gsync.core.settings import REPO_ROOT
 from tests.web.fixtures import SYNC_SECRET
 
 
@@ -52,8 +52,8 @@ def test_dockerfile_commands_match_the_entry_points():
     # the worker command named in the Dockerfile is the package's console script + a real command
     assert "sonket-gsync worker" in d["text"]
     scripts = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
-    assert scripts == {"sonket-gsync": "sonket_gsync.cli:main"}
-    from sonket_gsync.cli import cli
+    assert scripts == {"sonket-gsync": "sonket_gsync.cli.main:main"}
+    from sonket_gsync.cli.main import cli
 
     assert {"worker", "serve", "watch", "staff"} <= set(cli.commands)
     # the campaign and template ship as package data: their sources are copied before pip install
@@ -120,7 +120,7 @@ def test_gunicorn_serves_the_factory_and_the_worker_runs_the_queued_sync(demo_te
         status, body = get(base + "/sync", method="POST", headers={"Authorization": f"Bearer {SYNC_SECRET}"})
         assert status == 202, body
         job = json.loads(body)["job"]
-        worker = subprocess.run([sys.executable, "-m", "sonket_gsync.cli", "worker", "--once"], env=env_for(data), capture_output=True, text=True, timeout=300)
+        worker = subprocess.run([sys.executable, "-m", "sonket_gsync.cli.main", "worker", "--once"], env=env_for(data), capture_output=True, text=True, timeout=300)
         assert worker.returncode == 0, worker.stderr
         assert "Đã chạy 1 việc" in worker.stdout
         assert get(base + "/readyz")[0] == 200  # the worker's heartbeat is fresh
@@ -136,7 +136,7 @@ def test_serve_runs_app_worker_and_answers_a_sync(demo_template, tmp_path):
     shutil.copytree(demo_template, data)
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "sonket_gsync.cli", "serve", "--port", str(port)], env=env_for(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "sonket_gsync.cli.main", "serve", "--port", str(port)], env=env_for(data), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -156,14 +156,14 @@ def test_serve_runs_app_worker_and_answers_a_sync(demo_template, tmp_path):
 def test_staff_add_stores_a_hashed_password(tmp_path, password, ok):
     data = tmp_path / "data"
     result = subprocess.run(
-        [sys.executable, "-m", "sonket_gsync.cli", "--data", str(data), "staff", "add", "Can.Bo@Tinh.example", "--name", "Cán Bộ", "--password-stdin"],
+        [sys.executable, "-m", "sonket_gsync.cli.main", "--data", str(data), "staff", "add", "Can.Bo@Tinh.example", "--name", "Cán Bộ", "--password-stdin"],
         input=password + "\n", env=env_for(data), capture_output=True, text=True, timeout=120,
     )
     if not ok:
         assert result.returncode == 2 and "Mật khẩu quá ngắn" in result.stderr
         return
     assert result.returncode == 0, result.stderr
-    from sonket_gsync.settings import Settings
+    from sonket_gsync.core.settings import Settings
     from sonket_gsync.store import open_store
 
     store = open_store(Settings.from_env({}, data_dir=data), create=False)

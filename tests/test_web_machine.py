@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 
 from sonket_gsync.store.records import ChannelInfo
-from sonket_gsync.text import now
+from sonket_gsync.core.text import now
 from tests.web.fixtures import SYNC_SECRET, make_web
 from tests.web.oidc_keys import TokenIssuer
 

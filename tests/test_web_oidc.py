@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from sonket_gsync.settings import Settings
+from sonket_gsync.core.settings import Settings
 from tests.web.oidc_keys import TokenIssuer
 from webhooks.oidc import TokenRefused, verify_scheduler_token
 

@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from sonket_gsync.errors import ConfigError
+from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.store.records import ChannelInfo
-from sonket_gsync.text import TZ, now
-from webhooks.channels import RENEW_BEFORE, needs_renewal, notification_address
-from webhooks.schedule import check_channel, nightly_sync, start_schedule
+from sonket_gsync.core.text import TZ, now
+from sonket_gsync.app.channels import RENEW_BEFORE, needs_renewal, notification_address
+from sonket_gsync.app.schedule import check_channel, nightly_sync, start_schedule
 
 
 def test_the_nightly_job_runs_at_the_local_time(web):
@@ -34,7 +34,7 @@ def test_no_nightly_time_means_no_nightly_job(web):
 
 
 def test_a_bad_nightly_time_is_explained():
-    from sonket_gsync.settings import Settings
+    from sonket_gsync.core.settings import Settings
 
     with pytest.raises(ConfigError) as err:
         Settings.from_env({"SONKET_NIGHTLY_SYNC_TIME": "25:00"})

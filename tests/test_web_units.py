@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from sonket_gsync.text import now
+from sonket_gsync.core.text import now
 from tests.web.fixtures import filled_workbook, make_web
 
 

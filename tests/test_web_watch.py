@@ -12,10 +12,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from sonket_gsync.backends import open_workspace
-from sonket_gsync.service import CampaignService
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.store import open_store
 from webhooks import create_app
-from webhooks.channels import register_channel, renewal_params
+from sonket_gsync.app.channels import register_channel, renewal_params
 
 CODES = ("SO_NV", "SO_TC", "SO_YT")
 
@@ -116,7 +116,7 @@ def test_on_google_a_unit_page_links_to_its_sheet_and_doc_and_takes_no_upload(go
 def test_the_watch_command_registers_a_channel(google_live, fake_google):
     from click.testing import CliRunner
 
-    from sonket_gsync.cli import cli
+    from sonket_gsync.cli.main import cli
 
     web, small = google_live
     cfg = web.settings

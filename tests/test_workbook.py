@@ -10,9 +10,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from sonket_gsync.layout import HEADER_ROW, workbook_layout
-from sonket_gsync.text import TZ
-from sonket_gsync.workbook import LISTS_SHEET, summary_workbook_bytes, unit_workbook_bytes
+from sonket_gsync.forms.layout import HEADER_ROW, workbook_layout
+from sonket_gsync.core.text import TZ
+from sonket_gsync.forms.workbook import LISTS_SHEET, summary_workbook_bytes, unit_workbook_bytes
 
 
 def _unit(campaign, group):
@@ -173,9 +173,9 @@ def _soffice_pdf(path: Path, tmp_path: Path) -> Path:
 def test_year_number_and_text_bounds(campaign):
     from dataclasses import replace
 
-    from sonket_gsync.campaign import Column
-    from sonket_gsync.layout import sheet_layout
-    from sonket_gsync.workbook import workbook_bytes
+    from sonket_gsync.campaign.model import Column
+    from sonket_gsync.forms.layout import sheet_layout
+    from sonket_gsync.forms.workbook import workbook_bytes
 
     columns = (
         Column(key="year", header="Năm", type="year"),

@@ -21,8 +21,8 @@ from pathlib import Path
 from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from sonket_gsync.errors import SonketError
-from sonket_gsync.settings import Settings
+from sonket_gsync.core.errors import SonketError
+from sonket_gsync.core.settings import Settings
 
 from .helpers import register_filters
 
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, *, service=None) -> Flask:
     if not logging.getLogger().handlers:  # under gunicorn: one line per request on stderr
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if service is None:
-        from sonket_gsync.service import CampaignService
+        from sonket_gsync.app.service import CampaignService
 
         service = CampaignService.open(settings)
     app = Flask(__name__)

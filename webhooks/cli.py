@@ -12,8 +12,8 @@ import threading
 
 import click
 
-from sonket_gsync.errors import ConfigError
-from sonket_gsync.settings import Settings
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.core.settings import Settings
 
 
 def _settings(ctx: click.Context) -> Settings:
@@ -37,10 +37,10 @@ def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
     """Chạy trang web và bộ xử lý việc trong một tiến trình (một máy văn phòng)."""
     from werkzeug.serving import make_server
 
-    from sonket_gsync.service import CampaignService
+    from sonket_gsync.app.service import CampaignService
 
     from . import create_app
-    from .schedule import start_schedule
+    from sonket_gsync.app.schedule import start_schedule
 
     logging.getLogger("sonket_gsync").setLevel(logging.INFO)
     settings = _settings(ctx)
@@ -120,9 +120,9 @@ def staff_list(ctx: click.Context) -> None:
 @click.pass_context
 def watch(ctx: click.Context, address: str | None) -> None:
     """Đăng ký nhận thông báo thay đổi từ Google Drive (chỉ với backend google)."""
-    from sonket_gsync.service import CampaignService
+    from sonket_gsync.app.service import CampaignService
 
-    from .channels import register_channel
+    from sonket_gsync.app.channels import register_channel
 
     settings = _settings(ctx)
     if settings.backend != "google":
@@ -136,6 +136,6 @@ def watch(ctx: click.Context, address: str | None) -> None:
     channel = service.store.active_channel()
     click.echo(f"Đã đăng ký kênh {answer['channel_id']}; thông báo gửi về {channel.address if channel else address}.")
     if channel is not None and channel.expiration:
-        from sonket_gsync.text import format_datetime
+        from sonket_gsync.core.text import format_datetime
 
         click.echo(f"Kênh hết hạn lúc {format_datetime(channel.expiration)}; worker sẽ tự gia hạn trước đó.")

@@ -10,9 +10,9 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from sonket_gsync.campaign import Campaign
-from sonket_gsync.submission import Submission
-from sonket_gsync.text import fold_accents, format_datetime, format_number
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.forms.submission import Submission
+from sonket_gsync.core.text import fold_accents, format_datetime, format_number
 
 from .helpers import STATUS_LABELS, is_open_for
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
-from sonket_gsync.settings import Settings
-from sonket_gsync.text import format_date, format_datetime, format_number, now, to_local
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.core.text import format_date, format_datetime, format_number, now, to_local
 
 STATUS_LABELS = {
     "on_time": "Đúng hạn",

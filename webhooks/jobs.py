@@ -1,11 +1,11 @@
 """Job kinds the web adds to the worker's table (imported by the worker through
-``sonket_gsync.jobs.JOB_MODULES``)."""
+``sonket_gsync.app.jobs.JOB_MODULES``)."""
 
 from __future__ import annotations
 
-from sonket_gsync.jobs import register
+from sonket_gsync.app.jobs import register
 
-from .uploads import accept_upload
+from sonket_gsync.ingest.upload import accept_upload
 
 
 @register("accept_upload", "Nhận tệp đơn vị tải lên")

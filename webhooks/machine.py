@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from flask import Blueprint, g, jsonify, request
 
-from sonket_gsync.text import now
+from sonket_gsync.core.text import now
 
 from .helpers import service, settings
 from .oidc import TokenRefused, verify_scheduler_token

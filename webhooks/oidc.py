@@ -12,7 +12,7 @@ from google.auth import exceptions as google_exceptions
 from google.auth.transport import requests as google_requests
 from google.oauth2 import id_token
 
-from sonket_gsync.settings import Settings
+from sonket_gsync.core.settings import Settings
 
 ISSUERS = {"accounts.google.com", "https://accounts.google.com"}
 _session = None

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from sonket_gsync.text import format_date
+from sonket_gsync.core.text import format_date
 
 from .helpers import STATUS_LABELS
 

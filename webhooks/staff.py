@@ -10,8 +10,8 @@ from datetime import datetime, time as dtime
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from sonket_gsync.errors import SonketError
-from sonket_gsync.text import TZ, format_date, now, parse_date
+from sonket_gsync.core.errors import SonketError
+from sonket_gsync.core.text import TZ, format_date, now, parse_date
 
 from .dashboard import diff_versions, filter_rows, rates, rates_svg, rows_html, rows_of
 from .helpers import JOB_KINDS, JOB_STATES, days_left, download_url, service, settings

@@ -12,7 +12,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
 from .helpers import JOB_STATES, is_open_for, service, settings
-from .uploads import check_file, preview, stage, staged_folder
+from sonket_gsync.ingest.upload import check_file, preview, stage, staged_folder
 
 bp = Blueprint("units", __name__, url_prefix="/u")
 

@@ -3,20 +3,20 @@
 
 from __future__ import annotations
 
-from ..campaign import Campaign
-from ..limits import Limits
-from ..settings import Settings
-from .base import Workspace
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.forms.limits import Limits
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.backends.base import Workspace
 
 
 def open_workspace(settings: Settings, campaign: Campaign) -> Workspace:
     limits = Limits.from_settings(settings)
     if settings.backend == "google":
-        from .google import GoogleWorkspace
+        from sonket_gsync.backends.google import GoogleWorkspace
 
         workspace: Workspace = GoogleWorkspace.from_settings(settings, campaign)
         workspace.limits = limits
         return workspace
-    from .local import LocalWorkspace
+    from sonket_gsync.backends.local import LocalWorkspace
 
     return LocalWorkspace(settings.workspace_dir, campaign, limits)

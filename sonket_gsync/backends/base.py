@@ -6,7 +6,7 @@ asks what changed since a cursor, reads a unit as raw cell grids plus the narrat
 .docx, and writes outputs. Parsing, validation and storage happen above, identically for
 every backend.
 
-Errors: backends raise only ``sonket_gsync.errors`` types — ``UnitFileError`` /
+Errors: backends raise only ``sonket_gsync.core.errors`` types — ``UnitFileError`` /
 ``NotFound`` / ``AccessDenied`` (permanent, for that unit), ``RateLimited`` /
 ``WorkspaceUnavailable`` (retryable), ``StorageQuotaExceeded``, ``AuthError``.
 """
@@ -18,10 +18,10 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Iterable, Iterator, Sequence
 
-from ..campaign import Campaign, Unit
-from ..errors import ConfigError
-from ..limits import DEFAULT_LIMITS, Limits
-from ..text import now
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits
+from sonket_gsync.core.text import now
 
 Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
 

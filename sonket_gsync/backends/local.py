@@ -23,13 +23,13 @@ from typing import Sequence
 
 from openpyxl import load_workbook
 
-from ..campaign import Campaign, Unit
-from ..errors import BadRequest, UnitFileError, WorkspaceUnavailable
-from ..limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside, prescan_rows
-from ..narrative import build_docx
-from ..text import TZ
-from ..workbook import summary_workbook_bytes, unit_workbook_bytes
-from .base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace, trim_grid
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import BadRequest, UnitFileError, WorkspaceUnavailable
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside, prescan_rows
+from sonket_gsync.forms.narrative import build_docx
+from sonket_gsync.core.text import TZ
+from sonket_gsync.forms.workbook import summary_workbook_bytes, unit_workbook_bytes
+from sonket_gsync.backends.base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace, trim_grid
 
 UNITS_DIR = "don-vi"
 OUTPUTS_DIR = "ket-qua"

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, exc
 
-from ..errors import StoreMissing
-from .core import CoreStore
-from .engine import database_url, describe, has_tables, make_engine, migrate, translate
-from .leasing import WRITER, LeaseStore
-from .protocol import StoreProtocol
-from .records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
-from .web import WebStore
+from sonket_gsync.core.errors import StoreMissing
+from sonket_gsync.store.core import CoreStore
+from sonket_gsync.store.engine import database_url, describe, has_tables, make_engine, migrate, translate
+from sonket_gsync.store.leasing import WRITER, LeaseStore
+from sonket_gsync.store.protocol import StoreProtocol
+from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
+from sonket_gsync.store.web import WebStore
 
 
 class SqlStore(CoreStore, LeaseStore, WebStore):

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .engine import describe, read_transaction, write_transaction
+from sonket_gsync.store.engine import describe, read_transaction, write_transaction
 
 
 class StoreBase:
@@ -35,7 +35,7 @@ class StoreBase:
     def _live_holders(self, conn: Connection) -> set[str]:
         """Holders whose lease has not expired: a 'running' run or job of anyone else was
         interrupted (its process died and stopped renewing)."""
-        from .schema import leases
+        from sonket_gsync.store.schema import leases
 
         rows = conn.execute(select(leases.c.holder).where(leases.c.expires_at > time.time(), leases.c.holder.is_not(None)))
         return {r[0] for r in rows}

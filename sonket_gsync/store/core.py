@@ -14,15 +14,15 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
 
-from ..backends.base import UnitFiles
-from ..campaign import Campaign
-from ..submission import Problem, Submission, UnitRecord
-from ..text import now
-from . import schema as s
-from .base import StoreBase, as_time, iso
-from .engine import guarded
-from .records import OutputRecord, ReadOutcome, RunRecord, VersionRecord
-from .rows import problem, run_record, unit_status, version_record
+from sonket_gsync.backends.base import UnitFiles
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.forms.submission import Problem, Submission, UnitRecord
+from sonket_gsync.core.text import now
+from sonket_gsync.store import schema as s
+from sonket_gsync.store.base import StoreBase, as_time, iso
+from sonket_gsync.store.engine import guarded
+from sonket_gsync.store.records import OutputRecord, ReadOutcome, RunRecord, VersionRecord
+from sonket_gsync.store.rows import problem, run_record, unit_status, version_record
 
 SUMMARY_OWED = "summary_owed"
 

@@ -20,7 +20,7 @@ from typing import Callable, Iterator, TypeVar
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
 
-from ..errors import SonketError, StoreBusy, StoreError
+from sonket_gsync.core.errors import SonketError, StoreBusy, StoreError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 WRITE_LOCK = 4_545_001  # advisory lock key: the store's writers (PostgreSQL)

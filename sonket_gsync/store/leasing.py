@@ -17,11 +17,11 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select, update
 
-from ..text import TZ, now
-from . import schema as s
-from .base import StoreBase, as_time, changed, dumps, loads
-from .engine import guarded
-from .records import Job, LeaseInfo
+from sonket_gsync.core.text import TZ, now
+from sonket_gsync.store import schema as s
+from sonket_gsync.store.base import StoreBase, as_time, changed, dumps, loads
+from sonket_gsync.store.engine import guarded
+from sonket_gsync.store.records import Job, LeaseInfo
 
 WRITER = "writer"
 INTERRUPTED_ERROR = {

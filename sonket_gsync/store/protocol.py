@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
-from ..backends.base import UnitFiles
-from ..campaign import Campaign
-from ..submission import Problem, Submission, UnitRecord
-from .records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
+from sonket_gsync.backends.base import UnitFiles
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.forms.submission import Problem, Submission, UnitRecord
+from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
 
 
 @runtime_checkable

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..submission import Problem
-from .base import as_time
-from .records import RunRecord, VersionRecord
+from sonket_gsync.forms.submission import Problem
+from sonket_gsync.store.base import as_time
+from sonket_gsync.store.records import RunRecord, VersionRecord
 
 
 def unit_status(read_status: str, has_submission: bool, submitted_at: datetime | None, deadline: datetime) -> str:

@@ -8,11 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from ..text import now
-from . import schema as s
-from .base import StoreBase, as_time, iso
-from .engine import guarded
-from .records import ChannelInfo, Staff
+from sonket_gsync.core.text import now
+from sonket_gsync.store import schema as s
+from sonket_gsync.store.base import StoreBase, as_time, iso
+from sonket_gsync.store.engine import guarded
+from sonket_gsync.store.records import ChannelInfo, Staff
 
 
 class WebStore(StoreBase):

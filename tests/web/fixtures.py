@@ -14,10 +14,10 @@ import pytest
 
 from sonket_gsync.backends.base import CellBlock
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.layout import sheet_layout
-from sonket_gsync.service import CampaignService
-from sonket_gsync.settings import Settings
-from sonket_gsync.synthetic import answers_for, to_blocks
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.demo.synthetic import answers_for, to_blocks
 from webhooks import create_app
 from webhooks.auth import hash_password
 
@@ -29,7 +29,7 @@ SYNC_SECRET = "bi-mat-cua-cron-0123456789"
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory) -> Path:
     """The demo campaign, built once: every test gets a copy."""
-    from sonket_gsync.demo import run_demo
+    from sonket_gsync.demo.run import run_demo
 
     data = tmp_path_factory.mktemp("web-demo") / "data"
     settings = Settings.from_env({}, data_dir=data)

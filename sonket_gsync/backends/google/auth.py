@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import AuthError
-from ...settings import Settings
+from sonket_gsync.core.errors import AuthError
+from sonket_gsync.core.settings import Settings
 
 SCOPES = (
     "https://www.googleapis.com/auth/drive.file",

@@ -7,10 +7,10 @@ import json
 import logging
 from typing import Any
 
-from ...errors import BadRequest, NotFound
-from ..base import ChangeSet, UnitChange
-from .index import _Index
-from .reading import parse_time as _parse_time
+from sonket_gsync.core.errors import BadRequest, NotFound
+from sonket_gsync.backends.base import ChangeSet, UnitChange
+from sonket_gsync.backends.google.index import _Index
+from sonket_gsync.backends.google.reading import parse_time as _parse_time
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@
   timeouts / connection resets) with truncated exponential backoff and full jitter, at most
   ``max_attempts`` attempts, each wait at most ``backoff_cap`` seconds;
 * never retries 400, 401, 404, 403 permission or 403 ``storageQuotaExceeded``;
-* translates ``HttpError`` into ``sonket_gsync.errors`` types with Vietnamese messages.
+* translates ``HttpError`` into ``sonket_gsync.core.errors`` types with Vietnamese messages.
 
 Threads: httplib2 is not thread-safe, so every thread that calls Google gets its OWN
 transport (AuthorizedHttp) and its own service objects (``client.drive`` / ``client.sheets``
@@ -46,7 +46,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from ...errors import (
+from sonket_gsync.core.errors import (
     AccessDenied,
     AuthError,
     BadRequest,

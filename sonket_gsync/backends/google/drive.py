@@ -13,8 +13,8 @@ from typing import Any
 
 from googleapiclient.http import MediaIoBaseUpload
 
-from ...errors import BadRequest
-from .client import GoogleClient
+from sonket_gsync.core.errors import BadRequest
+from sonket_gsync.backends.google.client import GoogleClient
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"

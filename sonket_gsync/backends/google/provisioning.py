@@ -8,14 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any, Iterable, Iterator
 
-from ...campaign import Unit
-from ...layout import workbook_layout
-from ..base import DOCX_MIME, UnitFiles
-from . import reading
-from . import sheets as sheet_requests
-from . import templates as tpl
-from .drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME
-from .index import _Index
+from sonket_gsync.campaign.model import Unit
+from sonket_gsync.forms.layout import workbook_layout
+from sonket_gsync.backends.base import DOCX_MIME, UnitFiles
+from sonket_gsync.backends.google import reading
+from sonket_gsync.backends.google import sheets as sheet_requests
+from sonket_gsync.backends.google import templates as tpl
+from sonket_gsync.backends.google.drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME
+from sonket_gsync.backends.google.index import _Index
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class ProvisioningMixin:
             self._repair_sheet(sheet["id"], unit)
             to_share.append(sheet)
         if self.campaign.has_narrative(unit) and doc is None:
-            from ...narrative import build_docx
+            from sonket_gsync.forms.narrative import build_docx
 
             doc = self.drive.create(
                 {

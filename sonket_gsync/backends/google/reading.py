@@ -27,14 +27,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
 
-from ...campaign import Unit
-from ...errors import AuthError, BadRequest, SonketError, StorageQuotaExceeded, UnitFileError
-from ..base import DOCX_MIME, XLSX_MIME, Grid, UnitSnapshot, trim_grid
-from ..local import read_workbook
-from . import sheets as sheet_requests
+from sonket_gsync.campaign.model import Unit
+from sonket_gsync.core.errors import AuthError, BadRequest, SonketError, StorageQuotaExceeded, UnitFileError
+from sonket_gsync.backends.base import DOCX_MIME, XLSX_MIME, Grid, UnitSnapshot, trim_grid
+from sonket_gsync.backends.local import read_workbook
+from sonket_gsync.backends.google import sheets as sheet_requests
 
 if TYPE_CHECKING:
-    from .workspace import GoogleWorkspace
+    from sonket_gsync.backends.google.workspace import GoogleWorkspace
 
 log = logging.getLogger(__name__)
 

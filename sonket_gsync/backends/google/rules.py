@@ -7,8 +7,8 @@ decimal bound is written with a comma, as typed in the spreadsheets' vi_VN local
 
 from __future__ import annotations
 
-from ...campaign import Column
-from ...policy import ColumnPolicy, policy
+from sonket_gsync.campaign.model import Column
+from sonket_gsync.forms.policy import ColumnPolicy, policy
 
 
 def validation_rule(column: Column, value_type: str | None = None, *, anchor: str = "A1") -> dict | None:

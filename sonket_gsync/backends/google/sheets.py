@@ -26,11 +26,11 @@ import math
 from datetime import date, datetime
 from typing import Iterable
 
-from ...campaign import Column
-from ...layout import SheetLayout
-from ...policy import policy
-from .rules import validation_rule
-from ...text import clean, format_date, format_datetime
+from sonket_gsync.campaign.model import Column
+from sonket_gsync.forms.layout import SheetLayout
+from sonket_gsync.forms.policy import policy
+from sonket_gsync.backends.google.rules import validation_rule
+from sonket_gsync.core.text import clean, format_date, format_datetime
 
 FIRST_TAB_ID = 101  # sheetIds we give our tabs (Google's default first tab has sheetId 0)
 DEFAULT_TAB_ID = 0

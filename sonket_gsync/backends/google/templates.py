@@ -23,9 +23,9 @@ import hashlib
 import json
 from dataclasses import replace
 
-from ...campaign import Campaign, Unit
-from ...layout import SheetLayout, workbook_layout
-from . import sheets as sheet_requests
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.forms.layout import SheetLayout, workbook_layout
+from sonket_gsync.backends.google import sheets as sheet_requests
 
 TEMPLATE_KIND = "template"
 TEMPLATES_FOLDER = "Mẫu biểu (hệ thống dùng, không sửa)"

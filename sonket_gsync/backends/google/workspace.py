@@ -49,11 +49,11 @@ from dataclasses import replace
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
-from ...campaign import Campaign, Unit
-from ...errors import BadRequest, ConfigError, NotFound
-from ...settings import Settings
-from ...text import now
-from ..base import (
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import BadRequest, ConfigError, NotFound
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.core.text import now
+from sonket_gsync.backends.base import (
     DOCX_MIME,
     XLSX_MIME,
     CellBlock,
@@ -63,15 +63,15 @@ from ..base import (
     UnitSnapshot,
     Workspace,
 )
-from . import reading
-from . import sheets as sheet_requests
-from . import templates as tpl
-from .auth import account_email, load_credentials
-from .changes import ChangesMixin
-from .client import GoogleClient
-from .drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
-from .index import _Index, _older
-from .provisioning import OUTPUTS_FOLDER, ProvisioningMixin
+from sonket_gsync.backends.google import reading
+from sonket_gsync.backends.google import sheets as sheet_requests
+from sonket_gsync.backends.google import templates as tpl
+from sonket_gsync.backends.google.auth import account_email, load_credentials
+from sonket_gsync.backends.google.changes import ChangesMixin
+from sonket_gsync.backends.google.client import GoogleClient
+from sonket_gsync.backends.google.drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
+from sonket_gsync.backends.google.index import _Index, _older
+from sonket_gsync.backends.google.provisioning import OUTPUTS_FOLDER, ProvisioningMixin
 
 log = logging.getLogger(__name__)
 

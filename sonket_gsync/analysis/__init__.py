@@ -1,0 +1,1 @@
+"""Analysis: unit records in, pandas frames out (aggregation, indicators, statement synthesis). Never sees the store."""

@@ -1,0 +1,185 @@
+"""Jobs: every command that writes runs as a job that holds the campaign's writer lease.
+
+A job has an id, a kind, a state (pending | running | done | failed | interrupted),
+progress, a serialisable result or error, and a dedupe key (kind + params): a request for a
+job that is already pending joins it instead of queueing another. The web app only enqueues
+and reads; ``sonket-gsync worker`` (``CampaignService.run_worker``) claims and runs them.
+
+Handlers live in one table, kind → ``fn(service, params, progress) -> dict``; other modules
+add kinds with ``@register("kind")``. Modules listed in ``JOB_MODULES`` are imported by the
+worker if they exist, so a handler defined there (e.g. the web's) runs in the worker too.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import threading
+import time
+from typing import Any, Callable, Iterable, Sequence
+
+from sonket_gsync.core.errors import Bug, ConfigError, LeaseLost, SonketError
+from sonket_gsync.store.records import Job
+
+log = logging.getLogger(__name__)
+
+STATES = ("pending", "running", "done", "failed", "interrupted")
+KINDS_JOINING_RUNNING = ("provision", "accept_upload", "renew_channel")
+"""A request for these joins a *running* job too (the running one does the same work). A
+sync or compile asked while one runs queues one more (the running one may have listed the
+changes before this request's change): at most one pending per key."""
+JOB_MODULES = ("webhooks.jobs",)
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+
+Handler = Callable[["Any", dict, "JobProgress"], dict]
+HANDLERS: dict[str, Handler] = {}
+LABELS = {
+    "sync": "Đồng bộ",
+    "compile": "Biên soạn báo cáo",
+    "provision": "Tạo biểu mẫu",
+    "publish_summary": "Cập nhật bảng Tổng hợp",
+    "accept_upload": "Nhận tệp đơn vị tải lên",
+    "renew_channel": "Gia hạn kênh thông báo Drive",
+}
+
+
+def register(kind: str, label: str = "") -> Callable[[Handler], Handler]:
+    def wrap(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        if label:
+            LABELS[kind] = label
+        return fn
+
+    return wrap
+
+
+def load_job_modules() -> None:
+    for name in JOB_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is None or not name.startswith(exc.name):
+                raise
+
+
+NOT_IN_KEY = ("trigger",)
+"""Params that say why a job was asked, not what it does: a sync asked by a click and one asked
+by a Drive notification are the same job (the first request's trigger is kept)."""
+
+
+def dedupe_key(kind: str, params: dict | None) -> str:
+    what = {k: v for k, v in (params or {}).items() if k not in NOT_IN_KEY}
+    return f"{kind}:{json.dumps(what, ensure_ascii=False, sort_keys=True, separators=(',', ':'))}"
+
+
+def check_kind(kind: str) -> None:
+    if kind not in HANDLERS and kind not in LABELS:
+        raise ConfigError(
+            f"Không có loại việc '{kind}'.",
+            where="hàng đợi việc",
+            fix=f"Dùng một trong: {', '.join(sorted(set(HANDLERS) | set(LABELS)))}.",
+        )
+
+
+class JobProgress:
+    """Progress of one running job, written to the store at most every PROGRESS_EVERY
+    seconds; also checks the lease is still held (a stalled holder stops)."""
+
+    def __init__(self, store, job_id: int | None, lease=None) -> None:
+        self.store = store
+        self.job_id = job_id
+        self.lease = lease
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self, done: int, total: int, label: str, *, force: bool = False) -> None:
+        if self.lease is not None:
+            self.lease.check()
+        if self.job_id is None:
+            return
+        t = time.monotonic()
+        with self._lock:
+            if not force and t - self._last < PROGRESS_EVERY and done < total:
+                return
+            self._last = t
+        self.store.update_job(self.job_id, done=done, total=total, label=label)
+
+    def step(self, label: str) -> Callable[[Sequence], Iterable]:
+        """A wrapper for the service's ``progress=`` arguments: reports each item done."""
+
+        def wrap(items: Sequence):
+            total = len(items)
+            self(0, total, label, force=True)
+            for index, item in enumerate(items, 1):
+                yield item
+                self(index, total, label)
+            self(total, total, label, force=True)
+
+        return wrap
+
+
+def run_job(service, job: Job, lease=None) -> Job:
+    """Run one claimed job to its end; its outcome (result or error) is recorded."""
+    progress = JobProgress(service.store, job.id, lease)
+    handler = HANDLERS.get(job.kind)
+    try:
+        if handler is None:
+            raise ConfigError(f"Tiến trình chạy việc không biết loại việc '{job.kind}'.", fix="Cập nhật sonket-gsync cho tiến trình worker.")
+        started = time.perf_counter()
+        with service.job_context(job.id):
+            result = handler(service, dict(job.params), progress) or {}
+        log.info("job %s (%s) done in %.1f s", job.id, job.kind, time.perf_counter() - started)
+        return service.store.finish_job(job.id, "done", result=result)
+    except LeaseLost as exc:
+        return service.store.finish_job(job.id, "interrupted", error=exc.to_dict())
+    except SonketError as exc:
+        log.warning("job %s (%s) failed: %s", job.id, job.kind, exc.explain())
+        return service.store.finish_job(job.id, "failed", error=exc.to_dict())
+    except Exception as exc:  # a bug: recorded, the worker goes on with the next job
+        log.exception("job %s (%s) failed unexpectedly", job.id, job.kind)
+        return service.store.finish_job(job.id, "failed", error=Bug.from_exception(exc, where=f"việc #{job.id} ({job.kind})").to_dict())
+
+
+# --- the kinds ------------------------------------------------------------------------------
+
+@register("sync")
+def _sync(service, params: dict, progress: JobProgress) -> dict:
+    report = service.sync(
+        full=bool(params.get("full")), only=tuple(params.get("only") or ()), trigger=params.get("trigger", "job"), progress=progress.step(LABELS["sync"])
+    )
+    return report.to_dict()
+
+
+@register("compile")
+def _compile(service, params: dict, progress: JobProgress) -> dict:
+    report = service.sync(trigger=params.get("trigger", "compile"), progress=progress.step(LABELS["sync"]))
+    progress(0, 1, LABELS["compile"], force=True)
+    result = service.compile()
+    progress(1, 1, LABELS["compile"], force=True)
+    return {
+        "sync": report.to_dict(),
+        "report": {"name": result.report.name, "url": result.report.url},
+        "tables": {"name": result.tables.name, "url": result.tables.url},
+        "warnings": list(result.warnings),
+    }
+
+
+@register("provision")
+def _provision(service, params: dict, progress: JobProgress) -> dict:
+    report = service.provision(tuple(params.get("only") or ()), progress=progress.step(LABELS["provision"]))
+    return {"created": report.created, "existing": report.existing}
+
+
+@register("publish_summary")
+def _publish_summary(service, params: dict, progress: JobProgress) -> dict:
+    ref = service.publish_summary()
+    return {"name": ref.name, "url": ref.url}
+
+
+@register("renew_channel")
+def _renew_channel(service, params: dict, progress: JobProgress) -> dict:
+    return service.renew_channel(address=params["address"], token=params.get("token", ""), ttl_seconds=params.get("ttl_seconds"))
+
+
+__all__ = ["HANDLERS", "JOB_MODULES", "Job", "JobProgress", "STATES", "dedupe_key", "register", "run_job"]

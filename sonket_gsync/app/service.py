@@ -1,0 +1,334 @@
+"""The campaign service: one object holding the campaign, its workspace and its store, with
+the operations people run — provision, sync, compile, status — and the job queue.
+
+Every operation that writes holds the campaign's writer lease (in the store, so it holds
+across processes): one writer at a time, whoever asks — the CLI, the worker, a test. The
+lease is re-entrant within a thread (a compile job's sync runs under the job's lease). When
+this process takes the lease, the workspace drops what it cached (another process may have
+created files meanwhile). The CLI and the web app are thin layers over this class.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+import time
+import uuid
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Iterable, Iterator, Sequence
+
+from sonket_gsync.backends import open_workspace
+from sonket_gsync.backends.base import UnitFiles, Workspace
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.errors import ConfigError, SonketError
+from sonket_gsync.app.lease import WriterLease, holder_id, holder_label
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.store import Job, StoreProtocol, open_store
+from sonket_gsync.store.records import ChannelInfo
+from sonket_gsync.forms.submission import STATUS_LABELS, UnitRecord
+from sonket_gsync.ingest.sync import Progress, SyncReport, sync
+from sonket_gsync.core.text import now
+
+log = logging.getLogger(__name__)
+
+REPORT_TEMPLATE = "bao-cao-so-ket.docx"
+DISTRIBUTION_NAME = "duong-dan-va-ma-qr.docx"
+HEARTBEAT_SECONDS = 10.0  # a worker records it is alive this often, even during a long job
+
+
+@dataclass(frozen=True)
+class ProvisionReport:
+    created: list[str]
+    existing: list[str]
+
+
+class CampaignService:
+    def __init__(self, settings: Settings, campaign: Campaign, workspace: Workspace, store: StoreProtocol) -> None:
+        self.settings = settings
+        self.campaign = campaign
+        self.workspace = workspace
+        self.store = store
+        self._local = threading.local()  # this thread's lease and job
+
+    @classmethod
+    def open(cls, settings: Settings, *, create: bool = True) -> "CampaignService":
+        """``create=False`` for read-only commands: no store there raises StoreMissing."""
+        campaign = load_campaign(settings.campaign_dir)
+        store = open_store(settings, create=create)
+        return cls(settings, campaign, open_workspace(settings, campaign), store)
+
+    def close(self) -> None:
+        self.store.close()
+
+    @property
+    def queries(self):
+        from sonket_gsync.app.queries import Queries
+
+        return Queries(self.store, self.campaign, self.workspace.kind)
+
+    # --- the writer lease --------------------------------------------------------------------
+
+    @contextmanager
+    def lease(self, holder: str = "", *, wait: bool = False, timeout: float | None = None) -> Iterator[WriterLease]:
+        """Hold the campaign's writer lease. A second writer gets LeaseHeld (exit 75) naming
+        the holder and since when, or waits with ``wait``. Re-entrant in one thread."""
+        current: WriterLease | None = getattr(self._local, "lease", None)
+        if current is not None:
+            yield current
+            return
+        lease = WriterLease(self.store, holder_label(holder or "sonket-gsync"), self.settings.lease_seconds)
+        lease.acquire(wait=wait, timeout=timeout)
+        self._local.lease = lease
+        try:
+            refresh = getattr(self.workspace, "refresh", None)
+            if callable(refresh):
+                refresh()  # another process may have made files since our listing
+            yield lease
+        finally:
+            self._local.lease = None
+            lease.release()
+
+    def _holder(self) -> str:
+        lease = getattr(self._local, "lease", None)
+        return lease.holder if lease else ""
+
+    @contextmanager
+    def job_context(self, job_id: int | None) -> Iterator[None]:
+        previous = getattr(self._local, "job_id", None)
+        self._local.job_id = job_id
+        try:
+            yield
+        finally:
+            self._local.job_id = previous
+
+    # --- operations ------------------------------------------------------------------------
+
+    def provision(self, only: Sequence[str] = (), progress: Progress | None = None) -> ProvisionReport:
+        units = self._units(only)
+        with self.lease("provision"):
+            self.workspace.prepare()
+            created, existing = [], []
+            # provision_units may make several units at once (Google); results come in order
+            for unit, files in self.workspace.provision_units((progress or _plain)(units)):
+                if isinstance(files, Exception):
+                    raise files
+                self.store.save_unit_files(self.workspace.kind, files)
+                (created if files.created else existing).append(unit.code)
+        return ProvisionReport(created, existing)
+
+    def sync(self, *, full: bool = False, trigger: str = "manual", only: Sequence[str] = (), progress: Progress | None = None) -> SyncReport:
+        """Sync, then refresh the "Tổng hợp" summary when it is owed: a sync that read
+        something owes it until a refresh succeeds (a later sync pays it). A no-change sync
+        with nothing owed costs no summary write: every Google call counts against quota."""
+        with self.lease(f"sync{' --full' if full else ''}"):
+            report = sync(
+                self.campaign,
+                self.workspace,
+                self.store,
+                full=full,
+                trigger=trigger,
+                only=only,
+                progress=progress,
+                holder=self._holder(),
+                job_id=getattr(self._local, "job_id", None),
+            )
+            if self.store.summary_owed():
+                try:
+                    self.publish_summary()
+                except SonketError as exc:  # the data is stored; the summary stays owed
+                    log.warning("summary refresh failed, will retry at the next sync: %s", exc.explain())
+                    report.summary_error = exc.explain()
+        return report
+
+    def compile(self, compiled_at=None):
+        from sonket_gsync.app.compile import compile_report  # pandas, docxtpl and matplotlib load only when compiling
+
+        with self.lease("compile"):
+            result = compile_report(
+                self.campaign,
+                self.records(),
+                self.workspace,
+                self.settings.templates_dir / REPORT_TEMPLATE,
+                compiled_at=compiled_at,
+            )
+            self.store.save_output("report", result.report.name, result.report.url)
+            self.store.save_output("tables", result.tables.name, result.tables.url)
+        return result
+
+    def distribution_sheet(self):
+        """The printable sheet of every unit's links and QR codes, stored as an output."""
+        from sonket_gsync.backends.base import DOCX_MIME
+        from sonket_gsync.report.distribution import distribution_docx, unit_page_urls
+
+        with self.lease("links"):
+            rows = self.unit_files()
+            pages = unit_page_urls(self.settings, self.store, [u.code for u, _ in rows])  # the web's /u/<token> (issue 8)
+            ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, rows, page_urls=pages), DOCX_MIME)
+            self.store.save_output("distribution", ref.name, ref.url)
+        return ref
+
+    def publish_summary(self):
+        """Refresh the "Tổng hợp" spreadsheet from the stored data; no longer owed after."""
+        from sonket_gsync.analysis.aggregate import aggregate
+        from sonket_gsync.report.draft import summary_tabs
+
+        with self.lease("publish_summary"):
+            aggregates = aggregate(self.campaign, self.records())
+            ref = self.workspace.write_summary(summary_tabs(self.campaign, aggregates))
+            self.store.save_output("summary", ref.name, ref.url)
+            self.store.set_summary_owed(False)
+        return ref
+
+    def renew_channel(self, *, address: str, token: str = "", ttl_seconds: float | None = None) -> dict:
+        """Open a new Drive push channel (overlapping the old one), then stop the old ones.
+        Without ``token`` a random one is made: a notification must carry it to be heard."""
+        token = token or secrets.token_urlsafe(32)
+        watch = getattr(self.workspace, "watch_changes", None)
+        if not callable(watch):
+            raise ConfigError(
+                "Thông báo đẩy (push) từ Drive chỉ có với backend Google.",
+                where="SONKET_BACKEND",
+                fix="Dùng --backend google, hoặc đồng bộ theo lịch (sonket-gsync sync) với thư mục cục bộ.",
+            )
+        with self.lease("renew_channel"):
+            old = [c for c in self.store.channels() if c.stopped_at is None]
+            channel_id = uuid.uuid4().hex
+            expiration = now() + timedelta(seconds=ttl_seconds) if ttl_seconds else None
+            answer = watch(address, token, channel_id, expiration=expiration)
+            created = ChannelInfo(
+                channel_id=answer.get("channel_id", channel_id),
+                resource_id=answer.get("resource_id", ""),
+                token=token,
+                expiration=answer.get("expiration") or expiration,
+                address=address,
+                created_at=now(),
+            )
+            self.store.save_channel(created)
+            stop = getattr(self.workspace, "stop_channel", None)
+            for channel in old:
+                try:
+                    if callable(stop):
+                        stop(channel.channel_id, channel.resource_id)
+                finally:
+                    self.store.mark_channel_stopped(channel.channel_id)
+        return {"channel_id": created.channel_id, "stopped": [c.channel_id for c in old]}
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    def enqueue(self, kind: str, params: dict | None = None, *, requested_by: str = "", delay_seconds: float = 0) -> Job:
+        """Queue a job, or join the pending one with the same kind and params (a burst of
+        requests is one job; ``delay_seconds`` lets a debounced sync wait for the burst)."""
+        from sonket_gsync.app.jobs import KINDS_JOINING_RUNNING, check_kind, dedupe_key
+
+        check_kind(kind)
+        params = dict(params or {})
+        return self.store.enqueue_job(
+            kind,
+            params,
+            dedupe_key=dedupe_key(kind, params),
+            requested_by=requested_by,
+            delay_seconds=delay_seconds,
+            join_running=kind in KINDS_JOINING_RUNNING,
+        )
+
+    def job(self, job_id: int) -> Job | None:
+        return self.store.job(job_id)
+
+    def run_worker(self, stop_event: threading.Event | None = None, *, once: bool = False, worker_id: str = "") -> int:
+        """Claim and run queued jobs under the writer lease, heartbeating; ``once``: return
+        when no job is due. Returns how many jobs ran."""
+        from sonket_gsync.app.jobs import load_job_modules
+
+        load_job_modules()
+        worker_id = worker_id or holder_id()
+        stop_event = stop_event or threading.Event()
+        poll = self.settings.worker_poll_seconds
+        beating = threading.Event()
+        beat = threading.Thread(target=self._beat, args=(worker_id, beating), name="sonket-worker-heartbeat", daemon=True)
+        beat.start()  # a long job still shows a live worker (the web's readiness check)
+        try:
+            return self._work(worker_id, stop_event, poll, once)
+        finally:
+            beating.set()
+            beat.join(timeout=5)
+
+    def _beat(self, worker_id: str, stop: threading.Event) -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                self.store.heartbeat(worker_id)
+            except SonketError:
+                log.warning("worker heartbeat not recorded", exc_info=True)
+
+    def _work(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> int:
+        from sonket_gsync.core.errors import LeaseHeld
+        from sonket_gsync.app.jobs import run_job
+
+        ran = 0
+        while not stop_event.is_set():
+            self.store.heartbeat(worker_id)
+            due = self.store.next_job_at()
+            if due is None or due > time.time():
+                if once:
+                    return ran
+                stop_event.wait(poll if due is None else min(poll, max(0.01, due - time.time())))
+                continue
+            try:
+                with self.lease("worker") as lease:
+                    while not stop_event.is_set():
+                        job = self.store.claim_job(lease.holder)
+                        if job is None:
+                            break
+                        run_job(self, job, lease)
+                        ran += 1
+                        self.store.heartbeat(worker_id)
+            except LeaseHeld:
+                if once:
+                    return ran
+                stop_event.wait(poll)
+        return ran
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def records(self) -> list[UnitRecord]:
+        return self.store.unit_records(self.campaign)
+
+    def record(self, code: str) -> UnitRecord:
+        unit = self.campaign.unit(code)  # UnknownUnit (not found) for a code not in the campaign
+        return next(r for r in self.records() if r.unit.code == unit.code)
+
+    def status_counts(self, records: Iterable[UnitRecord] | None = None) -> dict[str, Counter]:
+        """Per group code (and "__all__"): how many units have each status."""
+        counts: dict[str, Counter] = {"__all__": Counter()}
+        for record in records if records is not None else self.records():
+            counts.setdefault(record.unit.group, Counter())[record.status] += 1
+            counts["__all__"][record.status] += 1
+        return counts
+
+    def unit_files(self) -> list[tuple[Unit, UnitFiles]]:
+        files = self.store.unit_files(self.workspace.kind)
+        return [(u, files[u.code]) for u in self.campaign.units if u.code in files]
+
+    def _units(self, only: Sequence[str]) -> list[Unit]:
+        if not only:
+            return list(self.campaign.units)
+        return [self.campaign.unit(code) for code in only]
+
+
+DEMO_MARKER = ".sonket-demo"  # written by the demo in the data folder it fills
+
+
+def is_demo_folder(data_dir) -> bool:
+    return (data_dir / DEMO_MARKER).exists()
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(status, status)
+
+
+def _plain(items):
+    return items

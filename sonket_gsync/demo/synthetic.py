@@ -1,0 +1,280 @@
+"""Synthetic answers for the demo, the tests and the benchmarks: what a unit might type.
+
+``answers_for`` makes a valid, plausible set of answers for a unit; ``spoil`` introduces the
+mistakes people really make; ``to_blocks`` turns answers into the cells a unit would type
+(through any backend's ``write_unit``); ``to_submission`` is what the engine should read
+back from those cells, so tests can check the whole way round.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+
+from sonket_gsync.backends.base import CellBlock
+from sonket_gsync.campaign.model import Campaign, Column, Form, Indicator, Unit
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.demo.writing import Writer, issued_number
+from sonket_gsync.forms.submission import Submission
+from sonket_gsync.core.text import format_date
+
+PROFILE_SHARES = (("on_time", 0.70), ("late", 0.12), ("invalid", 0.08), ("missing", 0.10))
+
+_ISSUERS_BY_GROUP = {
+    "DU_UBND": ("Ủy ban nhân dân tỉnh", "Các sở, ban, ngành"),
+    "CAP_TINH": ("Tỉnh ủy", "Hội đồng nhân dân tỉnh"),
+    "MTTQ": ("Ủy ban MTTQ và các tổ chức chính trị - xã hội tỉnh",),
+    "DANG_UY": ("Các Đảng ủy trực thuộc tỉnh",),
+}
+@dataclass
+class Answers:
+    tables: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # form code -> input values by key
+    narrative: dict[str, str] = field(default_factory=dict)
+
+
+def assign_profiles(campaign: Campaign, rng: random.Random) -> dict[str, str]:
+    """unit code -> on_time | late | invalid | missing, in the shares of PROFILE_SHARES."""
+    codes = [u.code for u in campaign.units]
+    rng.shuffle(codes)
+    profiles, start = {}, 0
+    for index, (profile, share) in enumerate(PROFILE_SHARES):
+        count = len(codes) - start if index == len(PROFILE_SHARES) - 1 else round(share * len(codes))
+        for code in codes[start : start + count]:
+            profiles[code] = profile
+        start += count
+    return profiles
+
+
+def modified_time(profile: str, campaign: Campaign, rng: random.Random) -> datetime:
+    """When a unit of this profile last touched its files."""
+    deadline = campaign.deadline
+    if profile == "late":
+        return deadline + timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 10))
+    return deadline - timedelta(days=rng.randint(0, 40), hours=rng.randint(1, 12))
+
+
+def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
+    """Valid answers for every form the unit fills, driven by the forms' column types (so any
+    campaign folder works), with realistic wording for the columns of the 45-NQ/TW forms."""
+    answers = Answers()
+    writer = Writer.for_unit(unit, rng)  # the unit's names, figures and way of writing
+    for form in campaign.forms_for(unit):
+        answers.tables[form.code] = _rows(campaign, unit, form, rng, writer)
+    if campaign.has_narrative(unit):
+        for item in campaign.outline_items:
+            if rng.random() < 0.85:
+                answers.narrative[item.key] = writer.item(item.key)
+    return answers
+
+
+def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer: Writer) -> list[dict[str, object]]:
+    if form.rows == "indicators":
+        rows = _indicator_rows(campaign, unit, form, rng)
+        notes = [c for c in form.input_columns if c.type == "text"]
+        for row in rows:  # a few notes beside the figures
+            for col in notes:
+                row[col.key] = writer.choice("indicator_notes")[: col.max_length] if rng.random() < 0.15 else None
+        return rows
+    if form.rows == "fixed":
+        return [_row(campaign, unit, form, rng, {form.key_column.key: label}, writer) for label in form.fixed_rows]
+    if form.rows == "unit":
+        return [_row(campaign, unit, form, rng, {}, writer)]
+    rows = [_row(campaign, unit, form, rng, {}, writer) for _ in range(rng.randint(2, 5))]
+    for number, row in enumerate(rows, start=1):
+        if "stt" in row:
+            row["stt"] = number
+    return rows
+
+
+def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: dict[str, object], writer: Writer) -> dict[str, object]:
+    row = dict(fixed)
+    for col in form.input_columns:
+        text = _TEXT.get(col.key) if col.type == "text" else None
+        if text is not None:
+            value = text(writer)
+            row[col.key] = value[: col.max_length] if value else None
+        else:
+            row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
+            if col.key == "members_count":
+                writer.members = row[col.key]
+    if "doc_number" in row and row.get("summary"):  # the number matches the document and its issuer
+        row["doc_number"] = issued_number(str(row["summary"]), str(row.get("issuer") or ""), unit, rng)
+    for col in form.input_columns:  # a conditional column is answered only when its condition holds
+        if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
+            row[col.key] = None
+    return row
+
+
+def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
+    low = col.min if isinstance(col.min, float) else 0.0
+    if col.type == "text":
+        return Writer.for_unit(unit, rng).points("*", 1, 2)[: col.max_length]
+    if col.type == "integer":
+        return rng.randint(int(low), int(low) + 500)
+    if col.type == "number":
+        return round(rng.uniform(low, low + 1000), 1)
+    if col.type == "percent":
+        return round(rng.uniform(50, 100), 1)
+    if col.type == "choice":
+        return rng.choice(col.choices)
+    if col.type == "year":
+        return rng.choice(campaign.indicator_years or (campaign.deadline.year,))
+    # date: between the column's minimum (or two years back) and a month before the deadline
+    last = campaign.deadline.date() - timedelta(days=30)
+    first = col.min if isinstance(col.min, date) else last - timedelta(days=730)
+    return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def _issuer(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
+    likely = [c for c in _ISSUERS_BY_GROUP.get(unit.group, ()) if c in col.choices]
+    return rng.choice(likely or col.choices)
+
+
+_REALISTIC = {
+    "issuer": _issuer,
+    "doc_number": lambda c, u, col, rng: f"{rng.randint(10, 999)}-KH/{u.code.replace('_', '')[:6]}",
+    "members_count": lambda c, u, col, rng: rng.randint(80, 2500),
+    "members_rate": lambda c, u, col, rng: round(rng.uniform(85, 100), 1),
+}
+# Text columns of the 45-NQ/TW forms, written as units write them (synthetic_text.py); an
+# optional column is sometimes left empty.
+_TEXT = {
+    "summary": lambda w: w.choice("summaries"),
+    "inspection_form": lambda w: w.choice("inspection_forms"),
+    "documents": lambda w: w.documents(),
+    "inspection": lambda w: w.choice("inspection"),
+    "good_practices": lambda w: w.points("III.2", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.92 else "",
+    "difficulties": lambda w: w.points("III.3", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.95 else "",
+    "recommendations": lambda w: w.recommendations() if w.rng.random() < 0.9 else "",
+}
+
+
+def _indicator_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
+    """Each indicator the unit reports, near its 2030 target, rising a little year on year."""
+    weights = {i.weight for i in campaign.indicators if i.aggregate == "weighted_mean"}
+    rows = []
+    for ind in campaign.indicators:
+        if ind.reported_by and unit.code not in ind.reported_by:
+            continue
+        row: dict[str, object] = {form.key_column.key: ind.code}
+        base = _indicator_base(campaign, ind, weights, rng)
+        for step, col in enumerate(form.year_columns):
+            value = base * (1 + 0.08 * step)
+            row[col.key] = round(min(value, 100.0), 1) if ind.value_type == "percent" else int(round(value))
+        rows.append(row)
+    return rows
+
+
+def _indicator_base(campaign: Campaign, ind: Indicator, weights: set[str], rng: random.Random) -> float:
+    if ind.code in weights:  # a headcount other indicators are weighted by
+        return rng.randint(40, 1500)
+    if ind.aggregate == "sum":  # a unit's share of a province-wide target
+        reporting = len(ind.reported_by) or len(campaign.units)
+        return (ind.target_2030 / reporting) * rng.uniform(0.3, 1.2) if ind.target_2030 else rng.randint(0, 25)
+    if ind.target_2030:  # a rate or a level: somewhat short of the target
+        return ind.target_2030 * rng.uniform(0.55, 0.95)
+    return rng.uniform(45, 85) if ind.value_type == "percent" else rng.randint(0, 25)
+
+
+def spoil(campaign: Campaign, unit: Unit, answers: Answers, rng: random.Random) -> Answers:
+    """The same answers with one or two mistakes people make, whatever the forms."""
+    tables = {code: [dict(r) for r in rows] for code, rows in answers.tables.items()}
+    mistakes = []
+    for form in campaign.forms_for(unit):
+        if form.rows == "indicators" or not tables.get(form.code):
+            continue
+        for col in form.input_columns:
+            wrong = _MISTAKES.get(col.type)
+            if col.type == "text" and col.required:
+                wrong = None  # a required cell left empty
+            elif wrong is None:
+                continue
+            mistakes.append((form.code, len(tables[form.code]) - 1, col.key, wrong))
+    for form_code, index, key, value in rng.sample(mistakes, k=min(2, len(mistakes))):
+        tables[form_code][index][key] = value
+    return replace(answers, tables=tables)
+
+
+_MISTAKES = {"integer": "khoảng 200", "number": "chưa có", "percent": 130, "date": "31/02/2025", "choice": "Có lẽ", "year": 25}
+
+
+# --- answers as typed cells, and as the engine should read them ----------------------------
+
+def to_blocks(campaign: Campaign, unit: Unit, answers: Answers) -> list[CellBlock]:
+    """The cells a unit types: one block per run of input columns per form."""
+    blocks = []
+    for form in campaign.forms_for(unit):
+        layout = sheet_layout(campaign, unit, form)
+        matrix = _matrix(campaign, unit, form, answers.tables.get(form.code, []))
+        if not matrix:
+            continue
+        for first, last in _input_runs(form):
+            values = [[_typed(row[i]) for i in range(first, last + 1)] for row in matrix]
+            blocks.append(CellBlock(sheet=form.sheet, row=layout.first_data_row, column=first + 1, values=values))
+    return blocks
+
+
+def to_submission(campaign: Campaign, unit: Unit, answers: Answers) -> Submission:
+    """The Submission the engine must read back from ``to_blocks`` of valid answers."""
+    submission = Submission(unit_code=unit.code, narrative=dict(answers.narrative))
+    for form in campaign.forms_for(unit):
+        layout = sheet_layout(campaign, unit, form)
+        matrix = _matrix(campaign, unit, form, answers.tables.get(form.code, []))
+        inputs = {i for i, c in enumerate(form.columns) if not c.fixed}
+        rows = []
+        for index, row in enumerate(matrix):
+            if all(row[i] is None for i in inputs):
+                continue
+            prefilled = layout.data[index] if index < len(layout.data) else ()
+            rows.append({c.key: _stored(row[i] if not c.fixed else prefilled[i], c.type) for i, c in enumerate(form.columns)})
+        submission.tables[form.code] = rows
+    return submission
+
+
+def _matrix(campaign: Campaign, unit: Unit, form: Form, rows: list[dict[str, object]]) -> list[list[object]]:
+    """Answers laid on the form's data rows (fixed rows matched by their label)."""
+    layout = sheet_layout(campaign, unit, form)
+    if form.rows == "open":
+        return [[row.get(c.key) for c in form.columns] for row in rows]
+    if form.rows == "unit":
+        answers = [rows[0] if rows else {}]
+    else:  # fixed and indicator rows: each answer goes on the row with its label
+        by_label = {str(r.get(form.key_column.key, "")): r for r in rows}
+        answers = [by_label.get(str(prefilled[0]), {}) for prefilled in layout.data]
+    matrix = []
+    for prefilled, answer in zip(layout.data, answers):
+        matrix.append([prefilled[i] if c.fixed else answer.get(c.key) for i, c in enumerate(form.columns)])
+    return matrix
+
+
+def _input_runs(form: Form) -> list[tuple[int, int]]:
+    runs: list[tuple[int, int]] = []
+    for index, col in enumerate(form.columns):
+        if col.fixed:
+            continue
+        if runs and runs[-1][1] == index - 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
+
+
+def _typed(value: object) -> object:
+    """As a person types it: dates as dd/mm/yyyy text."""
+    if isinstance(value, date):
+        return format_date(value)
+    return value
+
+
+def _stored(value: object, column_type: str) -> object:
+    if value is None or value == "":
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    if column_type == "text":
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+

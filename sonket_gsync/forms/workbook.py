@@ -1,0 +1,333 @@
+"""Render a unit's sheet layouts as an .xlsx workbook, and write summary workbooks safely.
+
+What goes where is decided in ``layout.py``; this module only draws it: styles, column
+widths, frozen panes, data validation (so Excel refuses a wrong value as it is typed) and
+sheet protection (so a unit does not break the header by accident; no password).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from datetime import date, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.worksheet import Worksheet
+
+from sonket_gsync.campaign.model import Campaign, Column, Unit
+from sonket_gsync.forms.layout import HEADER_ROW, NOTE_ROW, TITLE_ROW, UNIT_ROW, SheetLayout, workbook_layout
+from sonket_gsync.forms.policy import ERROR_TITLE, PROMPT_TITLE, ColumnPolicy, policy
+from sonket_gsync.core.text import clean, to_local
+
+LISTS_SHEET = "Danh mục"
+DATE_FORMAT = "dd/mm/yyyy"
+# Open forms let units add rows below the offered blank rows: validation and unlocked
+# cells reach this far below the first data row.
+OPEN_FORM_EXTRA_ROWS = 1000
+_EXCEL_EPOCH = date(1899, 12, 30)
+_NO_LIMIT = 10**15
+
+_THIN = Side(style="thin", color="808080")
+_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_FIXED_FILL = PatternFill("solid", fgColor="F2F2F2")
+_NOT_REPORTED_FILL = PatternFill("solid", fgColor="D9D9D9")  # an indicator the unit does not report
+_GREY_TEXT = Font(color="808080", italic=True)
+_UNLOCKED = Protection(locked=False)
+_LOCKED = Protection(locked=True)
+_WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+# --- unit workbooks -----------------------------------------------------------------------
+
+def unit_workbook_bytes(campaign: Campaign, unit: Unit) -> bytes:
+    """The blank workbook a unit receives at provisioning."""
+    return workbook_bytes(workbook_layout(campaign, unit))
+
+
+def workbook_bytes(layouts: list[SheetLayout]) -> bytes:
+    return _to_bytes(render_workbook(layouts))
+
+
+def render_workbook(layouts: list[SheetLayout]) -> Workbook:
+    """One protected, validated sheet per layout, plus the hidden "Danh mục" of choices."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    lists = _ChoiceLists()
+    for layout in layouts:
+        ws = wb.create_sheet(layout.form.sheet)
+        _render_sheet(ws, layout, lists)
+    if lists.columns:
+        lists.render(wb.create_sheet(LISTS_SHEET))
+    if wb.worksheets:
+        wb.active = 0
+    # Tabs cannot be deleted, renamed, moved, added or unhidden (no password: it guards
+    # against accidents, not people). The reader would still find a renamed tab.
+    wb.security = WorkbookProtection(lockStructure=True)
+    return wb
+
+
+class _ChoiceLists:
+    """The choice lists, one column each in the hidden sheet; equal lists share a column.
+
+    A list typed inline in a validation ("a,b") splits on commas, and choices such as
+    "Các sở, ban, ngành" contain commas, so every list lives in cells instead.
+    """
+
+    def __init__(self) -> None:
+        self.columns: dict[tuple[str, ...], tuple[int, str]] = {}
+
+    def reference(self, column: Column) -> str:
+        if column.choices not in self.columns:
+            self.columns[column.choices] = (len(self.columns) + 1, column.header)
+        index, _ = self.columns[column.choices]
+        letter = get_column_letter(index)
+        # Row 1 names the list; the choices are rows 2.. .
+        return f"{quote_sheetname(LISTS_SHEET)}!${letter}$2:${letter}${len(column.choices) + 1}"
+
+    def render(self, ws: Worksheet) -> None:
+        for choices, (index, header) in self.columns.items():
+            ws.cell(row=1, column=index, value=header).font = Font(bold=True)
+            for offset, choice in enumerate(choices, start=2):
+                ws.cell(row=offset, column=index, value=choice).data_type = "s"
+            ws.column_dimensions[get_column_letter(index)].width = max(20, min(60, max(len(c) for c in choices) + 2))
+        ws.sheet_state = "hidden"
+        ws.protection.sheet = True
+
+
+def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> None:
+    columns = layout.form.columns
+    width = len(columns)
+    last_letter = get_column_letter(width)
+
+    for row, text, font in (
+        (TITLE_ROW, layout.title, Font(bold=True, size=13)),
+        (UNIT_ROW, layout.unit_line, Font(size=11)),
+        (NOTE_ROW, layout.note, Font(italic=True, size=11)),
+    ):
+        cell = ws.cell(row=row, column=1, value=text or None)
+        cell.font = font
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        if width > 1:
+            ws.merge_cells(f"A{row}:{last_letter}{row}")
+    total_width = sum(c.width for c in columns)
+    ws.row_dimensions[TITLE_ROW].height = _height(layout.title, total_width, line=18)
+    ws.row_dimensions[NOTE_ROW].height = _height(layout.note, total_width)
+
+    for index, (column, header) in enumerate(zip(columns, layout.headers), start=1):
+        cell = ws.cell(row=HEADER_ROW, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        cell.border = _BORDER
+        cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
+        cell.protection = _LOCKED
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.row_dimensions[HEADER_ROW].height = max(_height(h, c.width) for c, h in zip(columns, layout.headers))
+
+    if layout.numbering:
+        for index, label in enumerate(layout.numbering, start=1):
+            cell = ws.cell(row=HEADER_ROW + 1, column=index, value=label or None)
+            cell.font = Font(italic=True, size=10)
+            cell.border = _BORDER
+            cell.alignment = Alignment(horizontal="center")
+            cell.protection = _LOCKED
+
+    first = layout.first_data_row
+    for offset, values in enumerate(layout.data):
+        row = first + offset
+        tallest = 15.0
+        locked_row = bool(layout.row_lock(offset))
+        for index, (column, value) in enumerate(zip(columns, values), start=1):
+            cell = ws.cell(row=row, column=index, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # a label starting with '=' stays a label
+            cell.border = _BORDER
+            cell.alignment = _WRAP_TOP
+            if column.fixed or locked_row:
+                cell.fill = _NOT_REPORTED_FILL if locked_row else _FIXED_FILL
+                cell.protection = _LOCKED
+                tallest = max(tallest, _height(value, column.width))
+                if locked_row:
+                    cell.font = _GREY_TEXT
+            else:
+                cell.protection = _UNLOCKED
+                cell.number_format = policy(column, layout.row_type(offset)).excel_format
+        ws.row_dimensions[row].height = tallest
+
+    last = layout.last_data_row
+    if layout.form.rows == "open":
+        last = first + OPEN_FORM_EXTRA_ROWS - 1
+        # Rows a unit adds below the offered ones take the column's style: unlocked.
+        for index, column in enumerate(columns, start=1):
+            if not column.fixed:
+                dim = ws.column_dimensions[get_column_letter(index)]
+                dim.protection = _UNLOCKED
+                dim.number_format = policy(column).excel_format
+
+    if last >= first:
+        _add_validations(ws, layout, lists, first, last)
+
+    ws.freeze_panes = ws.cell(row=first, column=1)
+    _print_setup(ws, layout)
+    _protect(ws)
+
+
+def _add_validations(ws: Worksheet, layout: SheetLayout, lists: "_ChoiceLists", first: int, last: int) -> None:
+    """One validation per input column over the data rows; on indicator forms one per
+    row, as each indicator's value type decides (locked rows get none: nothing to type)."""
+    columns = layout.form.columns
+    if not layout.row_types:
+        for index, column in enumerate(columns, start=1):
+            if not column.fixed:
+                letter = get_column_letter(index)
+                validation = _validation(policy(column), lists, column)
+                ws.add_data_validation(validation)
+                validation.add(f"{letter}{first}:{letter}{last}")
+        return
+    shared: dict[tuple[int, str | None], DataValidation] = {}
+    for offset in range(len(layout.data)):
+        if layout.row_lock(offset):
+            continue
+        row = first + offset
+        for index, column in enumerate(columns, start=1):
+            if column.fixed:
+                continue
+            value_type = layout.row_type(offset) if column.year is not None else None
+            key = (index, value_type)
+            if key not in shared:
+                shared[key] = _validation(policy(column, value_type), lists, column)
+                ws.add_data_validation(shared[key])
+            shared[key].add(f"{get_column_letter(index)}{row}")
+
+
+def _print_setup(ws: Worksheet, layout: SheetLayout) -> None:
+    """A4 landscape, fit to one page wide, the header rows repeated on every page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages tall as needed
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.print_title_rows = f"{HEADER_ROW}:{layout.first_data_row - 1}"
+    ws.oddFooter.center.text = "Trang &P/&N"
+
+
+def _protect(ws: Worksheet) -> None:
+    """Lock the sheet without a password: guards against accidents, not against people.
+
+    In OOXML an attribute set to true *forbids* the action, so False allows it.
+    """
+    p = ws.protection
+    p.sheet = True
+    p.formatColumns = False
+    p.formatRows = False
+    p.formatCells = False
+    p.insertRows = False
+    p.selectLockedCells = False
+    p.selectUnlockedCells = False
+
+
+def _height(text: object, width: int, line: float = 15.0) -> float:
+    """A row height that shows ``text`` wrapped in a column ``width`` characters wide."""
+    if not text:
+        return line
+    per_line = max(1, width - 1)
+    lines = sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+    return min(409.0, lines * line)
+
+
+# --- data validation ----------------------------------------------------------------------
+
+def _validation(rules: ColumnPolicy, lists: "_ChoiceLists", column: Column) -> DataValidation:
+    """The Excel form of the column policy: the same bounds, prompt and error text."""
+    kind = rules.kind
+    if kind == "choice":
+        return _dv("list", None, lists.reference(column), None, rules)
+    if kind == "text":
+        return _dv("textLength", "lessThanOrEqual", str(rules.max_length), None, rules)
+    if kind == "date":
+        return _dv("date", "between", str(_serial(rules.low)), str(_serial(rules.high)), rules)  # type: ignore[arg-type]
+    operator, low, high = _range(rules.low, rules.high)  # type: ignore[arg-type]
+    return _dv("whole" if rules.whole else "decimal", operator, low, high, rules)
+
+
+def _dv(kind: str, operator: str | None, formula1: str | None, formula2: str | None, rules: ColumnPolicy) -> DataValidation:
+    # Excel caps titles at 32 characters and messages at 255.
+    return DataValidation(
+        type=kind,
+        operator=operator,
+        formula1=formula1,
+        formula2=formula2,
+        allow_blank=True,
+        showErrorMessage=True,
+        showInputMessage=True,
+        errorStyle="stop",
+        errorTitle=ERROR_TITLE,
+        error=rules.error[:255],
+        promptTitle=PROMPT_TITLE,
+        prompt=rules.prompt[:255],
+    )
+
+
+def _range(low: float | None, high: float | None) -> tuple[str, str, str | None]:
+    if low is not None and high is not None:
+        return "between", _num(low), _num(high)
+    if low is not None:
+        return "greaterThanOrEqual", _num(low), None
+    if high is not None:
+        return "lessThanOrEqual", _num(high), None
+    # Still a validation: it rejects text typed into a number column.
+    return "between", str(-_NO_LIMIT), str(_NO_LIMIT)
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _serial(day: date) -> int:
+    return (day - _EXCEL_EPOCH).days
+
+
+# --- summary workbooks --------------------------------------------------------------------
+
+def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
+    """The aggregated tables as one formatted .xlsx (built in report_xlsx, with the report)."""
+    from sonket_gsync.report.tables import tables_workbook_bytes
+
+    return tables_workbook_bytes(tabs)
+
+
+def _cell_value(value: object) -> object:
+    if value is None or isinstance(value, bool) or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, datetime):
+        # Excel has no time zones: write the local (Asia/Ho_Chi_Minh) wall time.
+        return to_local(value).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, date):
+        return value
+    return clean(value)
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A tab title Excel accepts (no []:*?/\\, 31 characters), unique in ``used``."""
+    base = _BAD_SHEET_CHARS.sub("-", clean(title))[:31] or "Trang"
+    name, n = base, 2
+    while name.casefold() in used:
+        suffix = f" ({n})"
+        name, n = base[: 31 - len(suffix)] + suffix, n + 1
+    used.add(name.casefold())
+    return name
+
+
+def _to_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

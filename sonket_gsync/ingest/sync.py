@@ -1,0 +1,183 @@
+"""One sync run: ask the workspace what changed since the stored cursor, read those units
+(plus any left to retry), parse and validate them, and record everything in the store.
+
+A unit that cannot be read, or reads with errors, is flagged with located problems and the
+run goes on; its last valid version stays. Only failures of the whole workspace (no access,
+no credentials) stop a run, and then the cursor does not move.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Iterable, Sequence, TypeVar
+
+from sonket_gsync.backends.base import Workspace
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import AuthError, NotFound, RetryableError, SonketError, StorageQuotaExceeded
+from sonket_gsync.forms.limits import Limits
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.store import StoreProtocol as Store
+from sonket_gsync.forms.submission import Problem
+from sonket_gsync.core.text import now
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+Progress = Callable[[Sequence[T]], Iterable[T]]
+
+
+@dataclass
+class SyncReport:
+    run_id: int
+    full: bool
+    changed: int = 0
+    read: int = 0
+    versions_added: int = 0
+    accepted: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    retry: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # read, but older than what was stored: ignored
+    seconds: float = 0.0
+    summary_error: str = ""  # the summary refresh failed: it stays owed until a later sync
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "changed": self.changed,
+            "read": self.read,
+            "versions_added": self.versions_added,
+            "invalid": len(self.invalid),
+            "failed": len(self.failed) + len(self.retry),
+        }
+
+
+def sync(
+    campaign: Campaign,
+    workspace: Workspace,
+    store: Store,
+    *,
+    full: bool = False,
+    trigger: str = "manual",
+    only: Sequence[str] = (),
+    progress: Progress | None = None,
+    holder: str = "",
+    job_id: int | None = None,
+) -> SyncReport:
+    """Sync changed units (all units when ``full``; just ``only`` when given, cursor untouched).
+
+    The run is recorded under ``holder`` (the writer lease's holder): if that process dies,
+    the run shows as interrupted once its lease expires. A run that read or flagged anything
+    leaves the summary owed, in the same transaction that records the run's end.
+    """
+    started = time.perf_counter()
+    run_id = store.begin_run(trigger, workspace.kind, full, holder=holder, job_id=job_id)
+    report = SyncReport(run_id=run_id, full=full)
+    cursor = store.cursor(workspace.kind)
+    try:
+        if only:  # read these units now: no need to ask what changed (a Google call saved)
+            wanted = [campaign.unit(code) for code in only]
+        else:
+            changes = workspace.changes(None if full else cursor)
+            codes = {c.unit_code for c in changes.changed} | set(store.pending_retries())
+            wanted = [u for u in campaign.units if u.code in codes]
+            _record_gone(campaign, store, run_id, changes.missing, report)
+            cursor = changes.cursor
+        report.changed = len(wanted)
+        # read_units may read several units at once (Google); results come back in order
+        # and are recorded here, by the lease holder.
+        with closing(workspace.read_units((progress or _plain)(wanted))) as results:
+            for unit, result in results:
+                _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits)
+    except SonketError as exc:
+        store.fail_run(run_id, exc.message, owe_summary=_touched(report))
+        raise
+    except BaseException as exc:
+        store.fail_run(run_id, repr(exc), owe_summary=_touched(report))
+        raise
+    # ``only`` reads a few units on demand: the cursor stays where it was for everything else.
+    store.finish_run(run_id, backend=workspace.kind, cursor=cursor or "", counts=report.counts(), owe_summary=_touched(report))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport, limits: Limits) -> None:
+    # An older read recorded after a newer one must not win (store.record_read): reads may
+    # run ahead of recording (read_units), so a read is dated when it started.
+    read_at = getattr(result, "read_started", None) or now()
+    try:
+        if isinstance(result, Exception):
+            raise result
+        snapshot = result
+        parsed = parse_snapshot(campaign, unit, snapshot, limits)  # bounds every backend, not only the local reader
+    except (AuthError, StorageQuotaExceeded):
+        raise  # the whole workspace is refused: no point going on unit by unit
+    except RetryableError as exc:
+        store.record_failure(run_id, unit.code, _problem(unit, exc, "warning"), retry=True, read_at=read_at)
+        report.retry.append(unit.code)
+        return
+    except SonketError as exc:
+        store.record_failure(run_id, unit.code, _problem(unit, exc), retry=False, gone=isinstance(exc, NotFound), read_at=read_at)
+        report.failed.append(unit.code)
+        return
+    except Exception as exc:  # a file no parser foresaw must not stop the others
+        log.exception("unexpected failure reading unit %s", unit.code)
+        problem = Problem(
+            unit.code,
+            f"Không đọc được tệp của đơn vị do lỗi không lường trước ({type(exc).__name__}). "
+            "Hãy kiểm tra tệp có mở được bình thường không; nếu lỗi lặp lại, báo cho quản trị hệ thống.",
+            "unexpected",
+        )
+        store.record_failure(run_id, unit.code, problem, retry=False, read_at=read_at)
+        report.failed.append(unit.code)
+        return
+    outcome = store.record_read(run_id, parsed.submission, parsed.problems, snapshot.modified_at, read_at=read_at)
+    report.read += 1
+    if outcome.stale:  # a newer read of this unit was recorded meanwhile: nothing moves back
+        report.stale.append(unit.code)
+        return
+    report.versions_added += int(outcome.version_added)
+    if outcome.accepted:
+        report.accepted.append(unit.code)
+    elif parsed.errors:
+        report.invalid.append(unit.code)
+
+
+def _record_gone(campaign: Campaign, store: Store, run_id: int, missing: Sequence[str], report: SyncReport) -> None:
+    """Units read before whose files have disappeared: flag them once, keep their data."""
+    statuses = store.read_statuses()
+    for code in missing:
+        if code in statuses and statuses[code] != "gone":
+            unit = campaign.unit(code)
+            problem = Problem(
+                unit.code,
+                "Không còn tìm thấy tệp biểu mẫu của đơn vị (đã bị xóa, chuyển đi hoặc bị thu hồi quyền truy cập). "
+                "Dữ liệu hợp lệ gần nhất vẫn được giữ. Hãy khôi phục tệp từ Thùng rác hoặc chạy lại provision.",
+                "file_gone",
+            )
+            store.record_failure(run_id, code, problem, retry=False, gone=True)
+            report.gone.append(code)
+
+
+def _touched(report: SyncReport) -> bool:
+    return bool(report.read or report.failed or report.retry or report.gone)
+
+
+def _problem(unit: Unit, exc: SonketError, severity: str = "error") -> Problem:
+    message = exc.explain()
+    if exc.retryable:
+        message += " Hệ thống sẽ tự đọc lại ở lần đồng bộ sau."
+    return Problem(unit.code, message, _snake(type(exc).__name__), severity=severity)  # type: ignore[arg-type]
+
+
+def _snake(name: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+
+
+def _plain(items: Sequence[T]) -> Iterable[T]:
+    return items

@@ -1,0 +1,180 @@
+"""Files a unit uploads on its page (local backend): checked and validated from the uploaded
+bytes before anything is stored, staged, then accepted by a job.
+
+Checks, in order: size, name and type (an .xlsx / .docx is a zip package holding its main
+part), the hostile-file limits sync applies (zip bombs, huge sheets), then the same parsing
+and validation as sync. Nothing touches the unit's files until staff-free confirmation
+enqueues ``accept_upload``; that job copies the staged files into the workspace and syncs
+that unit, so the store records them exactly as a sync would (late if after the deadline).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import secrets
+import shutil
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sonket_gsync.backends.base import UnitSnapshot
+from sonket_gsync.backends.local import read_workbook
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import SonketError, UnitFileError
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.forms.submission import Problem
+from sonket_gsync.core.text import now
+
+UPLOADS_DIR = "uploads"
+KINDS = {
+    "xlsx": ("xl/workbook.xml", "tệp biểu mẫu (Excel .xlsx)"),
+    "docx": ("word/document.xml", "tệp báo cáo thuyết minh (Word .docx)"),
+}
+MAX_MEMBERS = 2000
+STAGED_FOR_SECONDS = 24 * 3600  # an upload checked but not confirmed is dropped after this
+MAX_UNPACKED = 100_000_000  # declared unpacked bytes; the shared limits (limits.py) are stricter
+_ID = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+@dataclass
+class Preview:
+    """What an upload would give: the accepted content in brief, and every problem."""
+
+    upload_id: str = ""
+    refused: list[str] = field(default_factory=list)  # why a file was refused outright
+    problems: list[Problem] = field(default_factory=list)
+    accepted: list[tuple[str, str]] = field(default_factory=list)  # (what, how much)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def acceptable(self) -> bool:
+        return bool(self.upload_id) and not self.refused and not self.errors
+
+
+def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code: str) -> str | None:
+    """None when the bytes may be parsed; else why not (Vietnamese)."""
+    member, label = KINDS[kind]
+    if not data:
+        return f"{label.capitalize()} trống (0 byte). Hãy chọn lại đúng tệp."
+    if len(data) > max_bytes:
+        return f"{label.capitalize()} nặng {len(data) / 1e6:.1f} MB, vượt giới hạn {max_bytes / 1e6:.0f} MB. Hãy xóa nội dung thừa (ảnh, trang tính không dùng) rồi tải lên lại."
+    if not filename.lower().endswith("." + kind):
+        return f"Tệp '{_safe_name(filename)}' không phải {label}. Hãy chọn tệp có đuôi .{kind} đã tải về từ trang này."
+    if not data.startswith(b"PK\x03\x04"):
+        return f"Tệp '{_safe_name(filename)}' không phải {label} (có thể là tệp khác đổi đuôi, hoặc tệp .xls/.doc cũ). Hãy mở bằng Excel/Word và lưu lại dạng .{kind}."
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            infos = package.infolist()
+            names = {info.filename for info in infos}
+            if any(info.flag_bits & 0x1 for info in infos):
+                return f"{label.capitalize()} đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."
+            if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED:
+                return f"{label.capitalize()} khi giải nén quá lớn hoặc có quá nhiều phần (tệp bất thường, có thể là “bom nén”), nên không được đọc. Hãy lưu lại tệp từ biểu mẫu gốc rồi tải lên lại."
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return f"{label.capitalize()} bị hỏng, không mở được. Hãy mở bằng Excel/Word, lưu lại rồi tải lên lại."
+    if member not in names:
+        return f"Tệp '{_safe_name(filename)}' không phải {label}. Hãy chọn đúng tệp đã tải về từ trang này."
+    try:
+        from sonket_gsync.forms.limits import DEFAULT_LIMITS, check_package  # hostile-file limits shared with sync
+    except ImportError:  # pragma: no cover - older engine without the limits module
+        return None
+    try:
+        check_package(data, unit_code=unit_code, where=_safe_name(filename), kind=kind, limits=DEFAULT_LIMITS)
+    except UnitFileError as exc:
+        return exc.explain()
+    return None
+
+
+def preview(campaign: Campaign, unit: Unit, workbook: bytes, narrative: bytes | None, current_narrative: bytes | None) -> Preview:
+    """Parse and validate the uploaded bytes exactly as sync would (nothing stored)."""
+    result = Preview()
+    with tempfile.TemporaryDirectory(prefix="sonket-upload-") as tmp:
+        path = Path(tmp) / f"{unit.code}_bieu-mau.xlsx"
+        path.write_bytes(workbook)
+        try:
+            sheets = read_workbook(path, unit.code)
+        except SonketError as exc:
+            result.refused.append(exc.message + (" " + exc.fix if exc.fix else ""))
+            return result
+    snapshot = UnitSnapshot(unit.code, sheets, narrative if narrative is not None else current_narrative, now())
+    try:
+        parsed = parse_snapshot(campaign, unit, snapshot)
+    except SonketError as exc:
+        result.refused.append(exc.message + (" " + exc.fix if exc.fix else ""))
+        return result
+    result.problems = parsed.problems
+    for form in campaign.forms_for(unit):
+        rows = parsed.submission.tables.get(form.code, [])
+        result.accepted.append((f"{form.appendix} – {form.title}", f"{len(rows)} dòng số liệu"))
+    if campaign.has_narrative(unit):
+        filled = len(parsed.submission.narrative)
+        source = "tệp vừa tải lên" if narrative is not None else "tệp hiện có"
+        result.accepted.append(("Báo cáo thuyết minh", f"{filled}/{len(campaign.outline_items)} mục có nội dung ({source})"))
+    return result
+
+
+def stage(data_dir: Path, unit_code: str, workbook: bytes, narrative: bytes | None) -> str:
+    folder = Path(data_dir) / UPLOADS_DIR / unit_code
+    folder.mkdir(parents=True, exist_ok=True)
+    stale = time.time() - STAGED_FOR_SECONDS
+    for old in folder.iterdir():  # checked but never confirmed
+        if old.is_dir() and old.stat().st_mtime < stale:
+            shutil.rmtree(old, ignore_errors=True)
+    upload_id = secrets.token_urlsafe(18)
+    target = folder / upload_id
+    target.mkdir()
+    (target / "workbook.xlsx").write_bytes(workbook)
+    if narrative is not None:
+        (target / "narrative.docx").write_bytes(narrative)
+    (target / "meta.json").write_text(json.dumps({"unit": unit_code, "staged_at": now().isoformat()}), encoding="utf-8")
+    return upload_id
+
+
+def staged_folder(data_dir: Path, unit_code: str, upload_id: str) -> Path | None:
+    """The staged upload of this unit, or None (another unit's id, or a made-up one)."""
+    if not _ID.match(upload_id or ""):
+        return None
+    folder = Path(data_dir) / UPLOADS_DIR / unit_code / upload_id
+    return folder if (folder / "workbook.xlsx").is_file() else None
+
+
+def accept_upload(service, params: dict, progress=None) -> dict:
+    """Job handler: put a staged upload into the unit's files, then sync that unit."""
+    unit = service.campaign.unit(str(params["unit"]))
+    folder = staged_folder(service.settings.data_dir, unit.code, str(params["upload"]))
+    if folder is None:
+        raise UnitFileError(
+            "Không tìm thấy tệp đã tải lên (có thể đã được nhận trước đó).",
+            unit_code=unit.code,
+            fix="Tải tệp lên lại trên trang của đơn vị.",
+        )
+    workspace = service.workspace
+    if getattr(workspace, "kind", "") != "local":
+        raise UnitFileError("Chỉ nhận tệp tải lên khi dùng thư mục làm việc cục bộ.", unit_code=unit.code, fix="Sửa trực tiếp trên Google Sheets/Docs.")
+    xlsx, docx = workspace.xlsx_path(unit), workspace.docx_path(unit)
+    xlsx.parent.mkdir(parents=True, exist_ok=True)
+    _replace(folder / "workbook.xlsx", xlsx)
+    if docx is not None and (folder / "narrative.docx").is_file():
+        _replace(folder / "narrative.docx", docx)
+    shutil.rmtree(folder, ignore_errors=True)
+    report = service.sync(only=[unit.code], trigger="upload")
+    return {"unit": unit.code, "accepted": unit.code in report.accepted, "versions_added": report.versions_added}
+
+
+def _replace(source: Path, target: Path) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.upload")
+    shutil.copyfile(source, tmp)
+    os.replace(tmp, target)
+
+
+def _safe_name(name: str) -> str:
+    name = os.path.basename(name.replace("\\", "/"))
+    return (name[:80] + "…") if len(name) > 80 else name
