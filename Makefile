@@ -1,13 +1,14 @@
 # Two entry points for a fresh machine (Debian/Ubuntu with Python 3.11+):
 #   make demo   set up, then run a whole campaign on the local workspace with synthetic answers
 #   make test   set up (incl. LibreOffice, used to prove the drafts open), then run the tests
+# and, for developers: make test-fast (no PostgreSQL, LibreOffice or Chromium), make lint
 VENV ?= .venv
 PY := $(VENV)/bin/python
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEBIAN_PACKAGES := libreoffice-writer-nogui libreoffice-calc-nogui fonts-dejavu-core fonts-liberation poppler-utils \
 	postgresql chromium chromium-driver
 
-.PHONY: demo test bench system-deps fake-google
+.PHONY: demo test test-fast lint bench system-deps fake-google
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -31,6 +32,17 @@ demo: $(VENV)/.installed
 
 test: system-deps $(VENV)/.installed
 	$(PY) -m pytest
+
+# The tests that need no PostgreSQL, LibreOffice or Chromium (markers in pyproject.toml).
+test-fast: $(VENV)/.installed
+	$(PY) -m pytest -m "not postgres and not libreoffice and not browser"
+
+# Lint and format (ruff), the layer contracts (import-linter), types (mypy): all in pyproject.toml.
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
 
 bench: $(VENV)/.installed
 	$(PY) bench/run.py

@@ -22,7 +22,9 @@ PDFTOPPM = Path("/usr/bin/pdftoppm")
 def to_pdf(docx: Path, folder: Path) -> Path:
     subprocess.run(
         [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{folder}/lo", "--convert-to", "pdf", "--outdir", str(folder), str(docx)],
-        check=True, capture_output=True, timeout=600,
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     return folder / (docx.stem + ".pdf")
 

@@ -30,12 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sonket_gsync import narrative  # noqa: E402
+from sonket_gsync.app.service import CampaignService  # noqa: E402
 from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
 from sonket_gsync.campaign.load import load_campaign  # noqa: E402
-from sonket_gsync.app.service import CampaignService  # noqa: E402
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
 from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
+from sonket_gsync.forms import narrative  # noqa: E402
 
 
 def make_campaign(folder: Path, size: int) -> Path:
@@ -148,7 +148,7 @@ def bench(size: int, workers: int) -> dict[str, str]:
         setup = time.perf_counter() - started
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         base = ["--config", str(campaign_dir), "--data", str(data_dir)]
-        full_wall, full_rss, full_out = run([*base, "sync", "--full"], env)
+        full_wall, full_rss, _full_out = run([*base, "sync", "--full"], env)
         full_cpu = CPU["sync"]
         nochange = [run([*base, "sync"], env) for _ in range(5)]
         in_process = no_change_in_process(campaign_dir, data_dir)

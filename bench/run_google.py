@@ -42,26 +42,28 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sonket_gsync import narrative  # noqa: E402
-from sonket_gsync.backends.google import GoogleWorkspace  # noqa: E402
-from sonket_gsync.campaign.model import Campaign  # noqa: E402
-from sonket_gsync.campaign.load import load_campaign  # noqa: E402
-from sonket_gsync.forms.layout import workbook_layout  # noqa: E402
+from run import make_campaign  # noqa: E402  (bench/run.py: the same synthetic campaign)
+
 from sonket_gsync.app.service import CampaignService  # noqa: E402
+from sonket_gsync.backends.google import GoogleWorkspace  # noqa: E402
+from sonket_gsync.campaign.load import load_campaign  # noqa: E402
+from sonket_gsync.campaign.model import Campaign  # noqa: E402
 from sonket_gsync.core.settings import Settings  # noqa: E402
-from sonket_gsync.store import Store  # noqa: E402
 from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks  # noqa: E402
+from sonket_gsync.forms import narrative  # noqa: E402
+from sonket_gsync.forms.layout import workbook_layout  # noqa: E402
+from sonket_gsync.ingest.sync import sync as run_sync  # noqa: E402
+from sonket_gsync.store import Store  # noqa: E402
+from tests.fake_google.fixtures import gspread_client  # noqa: E402
 from tests.fake_google.remote import RemoteFake  # noqa: E402
 from tests.fake_google.server import FakeGoogle  # noqa: E402
-from tests.fake_google.fixtures import gspread_client  # noqa: E402
-from run import make_campaign  # noqa: E402  (bench/run.py: the same synthetic campaign)
-from sonket_gsync.ingest.sync import sync as run_sync  # noqa: E402
 
 EDITED_UNITS = 5
 TYPING_THREADS = 8
 
 
 # --- measuring ---------------------------------------------------------------------------------
+
 
 class Meter:
     """Counts the fake's request log between ``start`` and ``stop`` of one step."""
@@ -93,9 +95,7 @@ class Meter:
         reads, writes = fake.count(api="sheets", method="GET"), sheets - fake.count(api="sheets", method="GET")
         # Sheets answers 429; Drive answers 403 userRateLimitExceeded
         log = fake.requests
-        refused = fake.count(status=429) + sum(
-            1 for r in log if r.status == 403 and r.api in ("drive", "upload") and "/export" not in r.path
-        )
+        refused = fake.count(status=429) + sum(1 for r in log if r.status == 403 and r.api in ("drive", "upload") and "/export" not in r.path)
         by_method = Counter(r.method_id or f"{r.api} {r.method}" for r in log)
         floor = max(reads, writes) / self.quota * 60
         return {
@@ -122,6 +122,7 @@ def _seconds(s: float) -> str:
 
 
 # --- steps --------------------------------------------------------------------------------------
+
 
 def unique_emails(campaign_dir: Path) -> None:
     """bench/run.py cycles the real units: give each copy its own emails (check-config
@@ -203,12 +204,11 @@ def failed_of(report) -> int:
 
 # --- the run --------------------------------------------------------------------------------------
 
+
 def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
     units, latency, quota, threads = args.units, args.latency, args.quota, args.threads
     tmp = Path(tempfile.mkdtemp(prefix=f"sonket-bench-google-{units}-"))
-    options = dict(
-        latency=latency, sheets_reads_per_minute=quota, sheets_writes_per_minute=quota, drive_per_minute=args.drive_quota
-    )
+    options = dict(latency=latency, sheets_reads_per_minute=quota, sheets_writes_per_minute=quota, drive_per_minute=args.drive_quota)
     # In a child process by default: Google's CPU is not ours (see tests/fake_google/remote.py).
     fake = RemoteFake(**options) if args.fake_process else FakeGoogle(**options).start()
     rows: list[dict] = []
@@ -244,11 +244,13 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         print(f"provisioning {units} units ({args.unit_cells} mode, {args.workers} workers) ...", flush=True)
         meter.start()
         prov = service.provision()
-        rows.append(meter.stop(
-            f"provision {units} units ({args.unit_cells})",
-            f"{len(prov.created)} created; {groups} group templates",
-            today=units * minute,
-        ))
+        rows.append(
+            meter.stop(
+                f"provision {units} units ({args.unit_cells})",
+                f"{len(prov.created)} created; {groups} group templates",
+                today=units * minute,
+            )
+        )
         print(rows[-1], flush=True)
         assert len(prov.created) == units, prov
         prov_wall = rows[-1]["_wall"]
@@ -256,9 +258,7 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         # 2. units typing (setup): the fake's quota lifted, many threads
         print("units typing (setup) ...", flush=True)
         fake.set_quota()
-        typing_settings = settings.with_(
-            sheets_reads_per_minute=100_000, sheets_writes_per_minute=100_000, drive_calls_per_minute=1_000_000
-        )
+        typing_settings = settings.with_(sheets_reads_per_minute=100_000, sheets_writes_per_minute=100_000, drive_calls_per_minute=1_000_000)
         meter.start()
         answered, spoiled = type_answers(typing_settings, campaign, threads)
         typing = meter.stop(
@@ -276,12 +276,14 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         meter.start()
         full = service.sync(full=True)
         read_how = Counter(workspace.stats.counts) - before
-        rows.append(meter.stop(
-            "full sync",
-            f"{full.read} read ({', '.join(f'{k} {v}' for k, v in sorted(read_how.items()))}), "
-            f"{len(full.accepted)} accepted, {len(full.invalid)} invalid, {failed_of(full)} failed",
-            today=(full.read + 3) * minute,
-        ))
+        rows.append(
+            meter.stop(
+                "full sync",
+                f"{full.read} read ({', '.join(f'{k} {v}' for k, v in sorted(read_how.items()))}), "
+                f"{len(full.accepted)} accepted, {len(full.invalid)} invalid, {failed_of(full)} failed",
+                today=(full.read + 3) * minute,
+            )
+        )
         print(rows[-1], flush=True)
         failed_total += failed_of(full)
         full_wall = rows[-1]["_wall"]
@@ -293,11 +295,13 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
         print(f"sync after {len(edited)} units edited ...", flush=True)
         meter.start()
         some = service.sync()
-        rows.append(meter.stop(
-            f"sync, {len(edited)} units changed",
-            f"{some.changed} changed, {some.read} read, {failed_of(some)} failed",
-            today=(some.read + 3) * minute,
-        ))
+        rows.append(
+            meter.stop(
+                f"sync, {len(edited)} units changed",
+                f"{some.changed} changed, {some.read} read, {failed_of(some)} failed",
+                today=(some.read + 3) * minute,
+            )
+        )
         print(rows[-1], flush=True)
         failed_total += failed_of(some)
         if some.changed != len(edited):
@@ -320,11 +324,13 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
             old_store = Store(tmp / "baseline.db")
             meter.start()
             base = run_sync(campaign, old, old_store, full=True)
-            rows.append(meter.stop(
-                "full sync, today's approach (measured)",
-                f"values.batchGet per unit, 1 worker: {base.read} read, {failed_of(base)} failed",
-                today=(base.read + 3) * minute,
-            ))
+            rows.append(
+                meter.stop(
+                    "full sync, today's approach (measured)",
+                    f"values.batchGet per unit, 1 worker: {base.read} read, {failed_of(base)} failed",
+                    today=(base.read + 3) * minute,
+                )
+            )
             print(rows[-1], flush=True)
             old_store.close()
 
@@ -337,8 +343,7 @@ def bench(args: argparse.Namespace) -> tuple[list[dict], list[str]]:
             cells = naive_read(fake, sheet_ids)
             naive = meter.stop(
                 "naive gspread full read",
-                f"open_by_key + worksheets() + get_all_values() per tab, {len(sheet_ids)} sheets, "
-                f"{cells:,} cells; Docs not read",
+                f"open_by_key + worksheets() + get_all_values() per tab, {len(sheet_ids)} sheets, {cells:,} cells; Docs not read",
                 lifted=True,
             )
             rows.append(naive)
@@ -386,14 +391,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=8, help="SONKET_GOOGLE_WORKERS")
     parser.add_argument("--unit-cells", choices=("write", "title"), default="write", help="SONKET_GOOGLE_UNIT_CELLS")
     parser.add_argument("--threads", type=int, default=TYPING_THREADS, help="threads for the untimed typing setup")
-    parser.add_argument("--baseline", action=argparse.BooleanOptionalAction, default=True,
-                        help="also measure today's full sync (values.batchGet, one at a time)")
-    parser.add_argument("--naive", action=argparse.BooleanOptionalAction, default=False,
-                        help="also time a naive gspread read (quota lifted)")
-    parser.add_argument("--fake-process", action=argparse.BooleanOptionalAction, default=True,
-                        help="run the fake in a child process (its CPU off the client's interpreter)")
-    parser.add_argument("--drain", action=argparse.BooleanOptionalAction, default=True,
-                        help="wait for an empty quota window before each step (untimed)")
+    parser.add_argument(
+        "--baseline", action=argparse.BooleanOptionalAction, default=True, help="also measure today's full sync (values.batchGet, one at a time)"
+    )
+    parser.add_argument("--naive", action=argparse.BooleanOptionalAction, default=False, help="also time a naive gspread read (quota lifted)")
+    parser.add_argument(
+        "--fake-process", action=argparse.BooleanOptionalAction, default=True, help="run the fake in a child process (its CPU off the client's interpreter)"
+    )
+    parser.add_argument("--drain", action=argparse.BooleanOptionalAction, default=True, help="wait for an empty quota window before each step (untimed)")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results-google.md")
     args = parser.parse_args()
 
@@ -411,8 +416,13 @@ def main() -> None:
     lines = table(rows)
     detail = [f"- {r['step']}: {r['_by_method']}" for r in rows]
     text = (
-        f"Command: `{command}` ({machine})\n\n{setup}\n\n" + "\n".join(lines) + "\n\n"
-        + "\n".join(f"- {n}" for n in notes) + "\n\nCalls by method:\n\n" + "\n".join(detail) + "\n"
+        f"Command: `{command}` ({machine})\n\n{setup}\n\n"
+        + "\n".join(lines)
+        + "\n\n"
+        + "\n".join(f"- {n}" for n in notes)
+        + "\n\nCalls by method:\n\n"
+        + "\n".join(detail)
+        + "\n"
     )
     write_section(args.out, f"{args.units} units, {args.unit_cells}", text)
     print()
@@ -425,7 +435,7 @@ def write_section(path: Path, key: str, text: str) -> None:
     old = path.read_text(encoding="utf-8") if path.exists() else ""
     block = f"{start}\n## {key}\n\n{text}\n{end}"
     if start in old and end in old:
-        new = old[: old.index(start)] + block + old[old.index(end) + len(end):]
+        new = old[: old.index(start)] + block + old[old.index(end) + len(end) :]
     else:
         new = (old.rstrip() + "\n\n" if old.strip() else "# Google backend benchmark\n\n") + block + "\n"
     path.write_text(new, encoding="utf-8")

@@ -109,13 +109,15 @@ def many_rows(package: bytes, part: str, count: int) -> bytes:
             with dst.open(member, "w", force_zip64=True) as stream:
                 stream.write(head)
                 for start in range(100, 100 + count, 10_000):
-                    stream.write("".join(
-                        f'<row r="{r}"><c r="A{r}"><v>{r - 99}</v></c>'
-                        f'<c r="B{r}" t="inlineStr"><is><t>Ủy ban nhân dân tỉnh</t></is></c>'
-                        f'<c r="C{r}" t="inlineStr"><is><t>{r}/QĐ-UBND</t></is></c><c r="D{r}"><v>{45387 + r % 300}</v></c>'
-                        f'<c r="E{r}" t="inlineStr"><is><t>Kế hoạch thực hiện Nghị quyết số 45-NQ/TW, đợt {r}</t></is></c></row>'
-                        for r in range(start, min(start + 10_000, 100 + count))
-                    ).encode())
+                    stream.write(
+                        "".join(
+                            f'<row r="{r}"><c r="A{r}"><v>{r - 99}</v></c>'
+                            f'<c r="B{r}" t="inlineStr"><is><t>Ủy ban nhân dân tỉnh</t></is></c>'
+                            f'<c r="C{r}" t="inlineStr"><is><t>{r}/QĐ-UBND</t></is></c><c r="D{r}"><v>{45387 + r % 300}</v></c>'
+                            f'<c r="E{r}" t="inlineStr"><is><t>Kế hoạch thực hiện Nghị quyết số 45-NQ/TW, đợt {r}</t></is></c></row>'
+                            for r in range(start, min(start + 10_000, 100 + count))
+                        ).encode()
+                    )
                 stream.write(b"</sheetData>" + tail)
     return out.getvalue()
 
@@ -217,7 +219,9 @@ def main() -> None:
         f"Command: `python bench/run_hostile.py --units {args.units}` ({machine})\n\n"
         + "\n".join(lines)
         + "\n\nTargets (issue 7): a bomb costs under 1 s; the run stays under 500 MB.\n\n"
-        + "What the units are told:\n\n```\n" + messages + "\n```\n",
+        + "What the units are told:\n\n```\n"
+        + messages
+        + "\n```\n",
         encoding="utf-8",
     )
 

@@ -29,10 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
-from sonket_gsync.campaign.load import load_campaign  # noqa: E402
 from sonket_gsync.app.jobs import register  # noqa: E402
 from sonket_gsync.app.service import CampaignService  # noqa: E402
+from sonket_gsync.backends.local import LocalWorkspace  # noqa: E402
+from sonket_gsync.campaign.load import load_campaign  # noqa: E402
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
 from sonket_gsync.store import open_store  # noqa: E402
 from tests.pg import create_database, postgres_server  # noqa: E402
@@ -111,8 +111,8 @@ def overview_ms(store, campaign) -> float:
     import statistics
     from datetime import timedelta
 
-    from sonket_gsync.campaign.model import Unit
     from sonket_gsync.app.queries import Queries
+    from sonket_gsync.campaign.model import Unit
     from sonket_gsync.forms.submission import Submission
 
     units = tuple(Unit(f"U{i:04d}", f"Đơn vị {i}", campaign.units[i % len(campaign.units)].group, order=i) for i in range(1500))

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix  # noqa: E402
 
-from sonket_gsync import synthesis  # noqa: E402
+from sonket_gsync.analysis import synthesis  # noqa: E402
 from sonket_gsync.analysis.synthesis import Statement, group_statements  # noqa: E402
 
 SAMPLE = ROOT / "tests" / "data" / "synthesis-labelled.json"
@@ -165,8 +165,7 @@ def demo_variety(units_count: int) -> list[str]:
         top = max(Counter(sentences).values()) if sentences else 0
         rows.append(f"| {item.key} | {len(sentences)} | {len(set(sentences))} | {top} |")
     head = [
-        f"{units_count} units: answers generated in {seconds:.2f} s CPU; {len(everything)} narrative statements, "
-        f"{len(set(everything))} distinct.",
+        f"{units_count} units: answers generated in {seconds:.2f} s CPU; {len(everything)} narrative statements, {len(set(everything))} distinct.",
         "",
         "| item | statements | distinct | most repeated |",
         "|---|---:|---:|---:|",
@@ -219,8 +218,7 @@ def main() -> None:
         "# Synthesis: grouping quality and speed",
         "",
         f"Command: `.venv/bin/python bench/run_synthesis.py{' --out ' + str(args.out) if args.out else ''}`  ",
-        f"Machine load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared; "
-        "CPU seconds are the steadier figure).  ",
+        f"Machine load average while measuring: {', '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared; CPU seconds are the steadier figure).  ",
         f"Threshold: {synthesis.DEFAULT_THRESHOLD} (default). Sample: {len(items)} hand-labelled statements, "
         f"{len(set(gold))} gold groups, {len(set(sections))} sections.",
         "",
@@ -238,8 +236,8 @@ def main() -> None:
         "",
         "Caveats: the labelled sample and the synonym list were written by the same person, so the rows with",
         "synonyms are optimistic; the rows without show the method alone. The demo-bank rows grade text from",
-        "synthetic_text.py's own phrase banks, which is easier than real writing. \"Per section\" is how the report",
-        "groups (one outline item or Phụ lục 02 column at a time); \"all in one\" mixes every section (harder).",
+        'synthetic_text.py\'s own phrase banks, which is easier than real writing. "Per section" is how the report',
+        'groups (one outline item or Phụ lục 02 column at a time); "all in one" mixes every section (harder).',
         "",
         "## Quality (pairwise precision/recall/F1, adjusted Rand index)",
         "",
@@ -258,8 +256,13 @@ def main() -> None:
                     f"| {s['ari']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |"
                 )
     synthesis._SYNONYM = synonyms
-    lines += ["", "Demo phrase banks (gold = the theme synthetic_text.py wrote; one item at a time):", "",
-              "| item | statements | themes | ARI | precision | recall | F1 |", "|---|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "Demo phrase banks (gold = the theme synthetic_text.py wrote; one item at a time):",
+        "",
+        "| item | statements | themes | ARI | precision | recall | F1 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for key, (data, labels) in demo_labelled(1500).items():
         s = scores(labels, predicted_labels(data, None))
         lines.append(f"| {key} | {len(data)} | {len(set(labels))} | {s['ari']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
@@ -267,7 +270,13 @@ def main() -> None:
     for t in (0.15, 0.175, 0.2, 0.225, 0.25, 0.3, 0.35, 0.4):
         s = scores(gold, predicted_labels(items, sections, threshold=t))
         lines.append(f"| {t} | {s['ari']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} |")
-    lines += ["", "## Speed (one `group_statements` call, one pool)", "", "| statements | source | wall s (best of 3) | CPU s (best of 3) | peak MiB (tracemalloc) | groups |", "|---:|---|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Speed (one `group_statements` call, one pool)",
+        "",
+        "| statements | source | wall s (best of 3) | CPU s (best of 3) | peak MiB (tracemalloc) | groups |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
     for label, data in (("labelled sample", items[:150]), ("labelled, rewritten", big[0])):
         wall, cpu, mib, count = timed(data)
         lines.append(f"| {len(data)} | {label} | {wall:.3f} | {cpu:.3f} | {mib:.1f} | {count} |")
@@ -279,10 +288,15 @@ def main() -> None:
         for size in (150, 1500, 3000):
             wall, cpu, mib, count = timed(demo[:size])
             lines.append(f"| {size} | demo narratives (II.2) | {wall:.3f} | {cpu:.3f} | {mib:.1f} | {count} |")
-    lines += ["", "## A compile's grouping (every outline item, demo answers)", "",
-              "| units | pools | statements | groups | wall s | CPU s | peak MiB |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    lines += [
+        "",
+        "## A compile's grouping (every outline item, demo answers)",
+        "",
+        "| units | pools | statements | groups | wall s | CPU s | peak MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     lines += compile_like(150) + compile_like(1500)
-    lines += ["", "## Demo text variety (synthetic_text.py, seed 45)", ""] + demo_variety(127) + [""] + demo_variety(1500)[:1]
+    lines += ["", "## Demo text variety (synthetic_text.py, seed 45)", "", *demo_variety(127), "", *demo_variety(1500)[:1]]
     again = [[m.text for m in g.members] for g in group_statements(big[0])]
     same = again == [[m.text for m in g.members] for g in group_statements(big[0])]
     lines += ["", f"Deterministic (two runs on 1,500 give the same groups in the same order): {'yes' if same else 'NO'}", ""]

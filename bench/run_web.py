@@ -26,13 +26,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sonket_gsync.app.service import CampaignService  # noqa: E402
-from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings  # noqa: E402
-from sonket_gsync.forms.submission import Problem  # noqa: E402
-from sonket_gsync.demo.synthetic import answers_for, to_submission  # noqa: E402
-from sonket_gsync.core.text import now  # noqa: E402
-from webhooks import create_app  # noqa: E402
-from webhooks.auth import hash_password  # noqa: E402
+from sonket_gsync.app.service import CampaignService
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
+from sonket_gsync.core.text import now
+from sonket_gsync.demo.synthetic import answers_for, to_submission
+from sonket_gsync.forms.submission import Problem
+from webhooks import create_app
+from webhooks.auth import hash_password
 
 EMAIL, PASSWORD = "bench@tinhuy.example", "mat-khau-do-hieu-nang"
 
@@ -48,7 +48,15 @@ def campaign_with(folder: Path, units: int) -> Path:
         writer.writeheader()
         for i in range(units):
             base = rows[i % len(rows)]
-            writer.writerow({**base, "code": f"DV{i:05d}", "name": f"{base['name']} số {i + 1}", "group": groups[i % len(groups)] if i >= len(rows) else base["group"], "emails": f"dv{i}@tinh.example"})
+            writer.writerow(
+                {
+                    **base,
+                    "code": f"DV{i:05d}",
+                    "name": f"{base['name']} số {i + 1}",
+                    "group": groups[i % len(groups)] if i >= len(rows) else base["group"],
+                    "emails": f"dv{i}@tinh.example",
+                }
+            )
     return target
 
 
@@ -63,7 +71,9 @@ def fill(service: CampaignService, rng: random.Random) -> None:
         submission = to_submission(campaign, unit, answers_for(campaign, unit, rng))
         problems = []
         if roll < 0.3:
-            problems = [Problem(unit.code, "Ô bắt buộc còn trống. Hãy điền 'Số lượng'.", "required", sheet="PL01", row=6 + i, column="Số lượng") for i in range(3)]
+            problems = [
+                Problem(unit.code, "Ô bắt buộc còn trống. Hãy điền 'Số lượng'.", "required", sheet="PL01", row=6 + i, column="Số lượng") for i in range(3)
+            ]
         store.record_read(run, submission, problems, moment)
     store.finish_run(run, backend="local", cursor="", counts={"changed": len(campaign.units)})
     store.add_staff(EMAIL, "Bench", hash_password(PASSWORD))
@@ -87,7 +97,9 @@ def pct(values: list[float], q: float) -> float:
 def run_size(units: int, requests: int, notifications: int) -> dict:
     with tempfile.TemporaryDirectory(prefix="sonket-bench-web-") as tmp:
         folder = Path(tmp)
-        settings = Settings.from_env({}, data_dir=folder / "data", campaign_dir=campaign_with(folder, units), nightly_sync_time="", notification_delay_seconds=5.0)
+        settings = Settings.from_env(
+            {}, data_dir=folder / "data", campaign_dir=campaign_with(folder, units), nightly_sync_time="", notification_delay_seconds=5.0
+        )
         service = CampaignService.open(settings)
         t0 = time.perf_counter()
         fill(service, random.Random(units))
@@ -107,7 +119,12 @@ def run_size(units: int, requests: int, notifications: int) -> dict:
 
         service.store.save_channel(ChannelInfo("bench-kenh", "bench-tai-nguyen", "bench-token", None, "https://x.example/drive/notifications", now()))
         machine = app.test_client()
-        headers = {"X-Goog-Channel-ID": "bench-kenh", "X-Goog-Channel-Token": "bench-token", "X-Goog-Resource-ID": "bench-tai-nguyen", "X-Goog-Resource-State": "change"}
+        headers = {
+            "X-Goog-Channel-ID": "bench-kenh",
+            "X-Goog-Channel-Token": "bench-token",
+            "X-Goog-Resource-ID": "bench-tai-nguyen",
+            "X-Goog-Resource-State": "change",
+        }
         start = time.perf_counter()
         for number in range(2, notifications + 2):
             response = machine.post("/drive/notifications", headers={**headers, "X-Goog-Message-Number": str(number)})
@@ -139,7 +156,12 @@ def main() -> None:
     print("| units | page | p50 ms | p95 ms |")
     print("|---:|---|---:|---:|")
     for r in results:
-        for key, label in (("dashboard", "dashboard `/`"), ("filtered", "dashboard filtered"), ("staff_unit", "staff unit page"), ("unit_page", "unit page `/u/<token>`")):
+        for key, label in (
+            ("dashboard", "dashboard `/`"),
+            ("filtered", "dashboard filtered"),
+            ("staff_unit", "staff unit page"),
+            ("unit_page", "unit page `/u/<token>`"),
+        ):
             print(f"| {r['units']} | {label} | {pct(r[key], 50):.1f} | {pct(r[key], 95):.1f} |")
     print()
     print("| units | notifications | per second | ms each | sync jobs enqueued |")

@@ -62,9 +62,7 @@ class Scratch:
         self.folder = self.create({"name": f"sonket-verify {time.strftime('%Y-%m-%d %H:%M')}", "mimeType": FOLDER_MIME, **parent})
 
     def create(self, meta: dict) -> str:
-        f = self.drive.files().create(
-            body={**meta, "appProperties": TAG}, fields="id", supportsAllDrives=True
-        ).execute(num_retries=0)
+        f = self.drive.files().create(body={**meta, "appProperties": TAG}, fields="id", supportsAllDrives=True).execute(num_retries=0)
         self.created.append(f["id"])
         return f["id"]
 
@@ -86,9 +84,9 @@ def describe(exc: HttpError) -> str:
 
 def check_export_quota(s: Scratch, count: int) -> dict:
     sid = s.sheet("export quota probe")
-    s.sheets.spreadsheets().values().update(
-        spreadsheetId=sid, range="A1:B2", valueInputOption="RAW", body={"values": [["a", 1], ["b", 2]]}
-    ).execute(num_retries=0)
+    s.sheets.spreadsheets().values().update(spreadsheetId=sid, range="A1:B2", valueInputOption="RAW", body={"values": [["a", 1], ["b", 2]]}).execute(
+        num_retries=0
+    )
     refused: list[str] = []
     started = time.monotonic()
     for _ in range(count):
@@ -104,12 +102,13 @@ def check_export_quota(s: Scratch, count: int) -> dict:
         after = f"values.batchGet right after: REFUSED {describe(exc)}"
     sheets_quota = any("429" in r for r in refused) or "REFUSED" in after
     verdict = (
-        "exports seem to count against the SHEETS read quota" if sheets_quota and seconds < 60
-        else "exports did not touch the Sheets read quota (Drive quota)" if seconds < 60
+        "exports seem to count against the SHEETS read quota"
+        if sheets_quota and seconds < 60
+        else "exports did not touch the Sheets read quota (Drive quota)"
+        if seconds < 60
         else "inconclusive: the exports took over a minute; rerun on a faster connection"
     )
-    return {"exports": count, "seconds": round(seconds, 1), "refused": refused[:10], "refused_count": len(refused),
-            "after": after, "verdict": verdict}
+    return {"exports": count, "seconds": round(seconds, 1), "refused": refused[:10], "refused_count": len(refused), "after": after, "verdict": verdict}
 
 
 def check_protections(s: Scratch, editor: str) -> dict:
@@ -120,29 +119,51 @@ def check_protections(s: Scratch, editor: str) -> dict:
         protected["editors"] = {"users": users}
     else:
         protected["warningOnly"] = True
-    rule = {"condition": {"type": "NUMBER_BETWEEN", "values": [{"userEnteredValue": "0"}, {"userEnteredValue": "100"}]},
-            "strict": True, "inputMessage": "0–100"}
-    s.sheets.spreadsheets().batchUpdate(spreadsheetId=sid, body={"requests": [
-        {"addProtectedRange": {"protectedRange": protected}},
-        {"setDataValidation": {"range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 5, "startColumnIndex": 0,
-                                         "endColumnIndex": 1}, "rule": rule}},
-    ]}).execute(num_retries=0)
-    copy = s.drive.files().copy(fileId=sid, body={"name": "protections probe (copy)", "parents": [s.folder],
-                                                   "appProperties": TAG}, fields="id", supportsAllDrives=True).execute(num_retries=0)
+    rule = {
+        "condition": {"type": "NUMBER_BETWEEN", "values": [{"userEnteredValue": "0"}, {"userEnteredValue": "100"}]},
+        "strict": True,
+        "inputMessage": "0–100",
+    }
+    s.sheets.spreadsheets().batchUpdate(
+        spreadsheetId=sid,
+        body={
+            "requests": [
+                {"addProtectedRange": {"protectedRange": protected}},
+                {
+                    "setDataValidation": {
+                        "range": {"sheetId": 0, "startRowIndex": 1, "endRowIndex": 5, "startColumnIndex": 0, "endColumnIndex": 1},
+                        "rule": rule,
+                    }
+                },
+            ]
+        },
+    ).execute(num_retries=0)
+    copy = (
+        s.drive.files()
+        .copy(fileId=sid, body={"name": "protections probe (copy)", "parents": [s.folder], "appProperties": TAG}, fields="id", supportsAllDrives=True)
+        .execute(num_retries=0)
+    )
     s.created.append(copy["id"])
 
     def read(spreadsheet_id: str) -> tuple[list, object]:
-        got = s.sheets.spreadsheets().get(
-            spreadsheetId=spreadsheet_id, ranges=["A2"], includeGridData=True,
-            fields="sheets(protectedRanges(editors,warningOnly,description),data.rowData.values.dataValidation)",
-        ).execute(num_retries=0)
+        got = (
+            s.sheets.spreadsheets()
+            .get(
+                spreadsheetId=spreadsheet_id,
+                ranges=["A2"],
+                includeGridData=True,
+                fields="sheets(protectedRanges(editors,warningOnly,description),data.rowData.values.dataValidation)",
+            )
+            .execute(num_retries=0)
+        )
         sheet = got["sheets"][0]
         cells = ((sheet.get("data") or [{}])[0].get("rowData") or [{}])[0].get("values") or [{}]
         return sheet.get("protectedRanges", []), cells[0].get("dataValidation")
 
     (orig, orig_rule), (copied, copied_rule) = read(sid), read(copy["id"])
     return {
-        "original": orig, "copy": copied,
+        "original": orig,
+        "copy": copied,
         "editors kept": [p.get("editors") for p in orig] == [p.get("editors") for p in copied],
         "validation kept": orig_rule == copied_rule and copied_rule is not None,
         "note": "with no editor given and no service-account email known, the range is warning-only" if not users else "",
@@ -154,10 +175,10 @@ def check_push(s: Scratch, https_address: str, wait: int) -> dict:
     params = {"supportsAllDrives": True, "includeItemsFromAllDrives": True}
     if s.drive_id:
         params["driveId"] = s.drive_id
-    token = s.drive.changes().getStartPageToken(**({"driveId": s.drive_id} if s.drive_id else {}),
-                                                 supportsAllDrives=True).execute(num_retries=0)["startPageToken"]
-    body = {"id": f"sonket-verify-{uuid.uuid4().hex[:12]}", "type": "web_hook",
-            "address": "http://example.com/sonket-verify", "token": "verify"}
+    token = (
+        s.drive.changes().getStartPageToken(**({"driveId": s.drive_id} if s.drive_id else {}), supportsAllDrives=True).execute(num_retries=0)["startPageToken"]
+    )
+    body = {"id": f"sonket-verify-{uuid.uuid4().hex[:12]}", "type": "web_hook", "address": "http://example.com/sonket-verify", "token": "verify"}
     try:
         channel = s.drive.changes().watch(pageToken=token, body=body, **params).execute(num_retries=0)
         out["plain http"] = f"ACCEPTED (unexpected): {channel}"
@@ -165,16 +186,18 @@ def check_push(s: Scratch, https_address: str, wait: int) -> dict:
     except HttpError as exc:
         out["plain http"] = f"refused: {describe(exc)}"
     if https_address:
-        body = {**body, "id": f"sonket-verify-{uuid.uuid4().hex[:12]}", "address": https_address,
-                "token": uuid.uuid4().hex}
+        body = {**body, "id": f"sonket-verify-{uuid.uuid4().hex[:12]}", "address": https_address, "token": uuid.uuid4().hex}
         try:
             channel = s.drive.changes().watch(pageToken=token, body=body, **params).execute(num_retries=0)
             out["https channel"] = {k: channel.get(k) for k in ("id", "resourceId", "expiration")}
             sid = s.sheet("push probe")  # a change in the watched drive
-            s.sheets.spreadsheets().values().update(spreadsheetId=sid, range="A1", valueInputOption="RAW",
-                                                     body={"values": [["changed"]]}).execute(num_retries=0)
-            print(f"  waiting {wait} s: your service should log a 'sync' then a 'change' notification "
-                  f"for channel {channel['id']} (token {body['token']}) ...", flush=True)
+            s.sheets.spreadsheets().values().update(spreadsheetId=sid, range="A1", valueInputOption="RAW", body={"values": [["changed"]]}).execute(
+                num_retries=0
+            )
+            print(
+                f"  waiting {wait} s: your service should log a 'sync' then a 'change' notification for channel {channel['id']} (token {body['token']}) ...",
+                flush=True,
+            )
             time.sleep(wait)
             s.drive.channels().stop(body={"id": channel["id"], "resourceId": channel["resourceId"]}).execute(num_retries=0)
             out["stopped"] = True

@@ -74,6 +74,7 @@ def build(path: Path = OUT) -> Path:
 
 # --- page and styles ----------------------------------------------------------------------
 
+
 def _core(doc) -> None:
     props = doc.core_properties
     props.author = props.last_modified_by = "sonket-gsync"
@@ -158,6 +159,7 @@ def _page_numbers(section) -> None:
 
 # --- small builders -----------------------------------------------------------------------
 
+
 def _para(container, text: str = "", *, bold=False, italic=False, underline=False, align=None, colour=None, size=None, style=None, indent=True, after=None):
     p = container.add_paragraph(style=style)
     if text:
@@ -203,7 +205,7 @@ def _borderless(table) -> None:
 def _widths(table, widths_cm: list[float]) -> None:
     table.autofit = False
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm):
+        for cell, width in zip(row.cells, widths_cm, strict=False):
             cell.width = Cm(width)
 
 
@@ -237,6 +239,7 @@ def _box(paragraph, colour: str = "C00000") -> None:
 
 
 # --- report parts ---------------------------------------------------------------------------
+
 
 def _draft_mark(doc) -> None:
     p = _para(doc, "{{ draft_mark }}", bold=True, colour=RED, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, indent=False, after=6)

@@ -20,3 +20,11 @@ def campaign():
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.from_env({}, data_dir=tmp_path / "data")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that starts PostgreSQL (through the ``pg_server`` / ``pg_url`` fixtures) is
+    marked ``postgres``: ``make test-fast`` leaves it out."""
+    for item in items:
+        if {"pg_server", "pg_url"} & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sonket_gsync.cli.main import cli
-from sonket_gsync.campaign.load import MAX_UNIT_CODE, load_campaign
-from sonket_gsync.core.errors import ConfigError, UnknownUnit
-from sonket_gsync.campaign.lookup import find_unit
 from sonket_gsync.app.service import CampaignService
+from sonket_gsync.campaign.load import MAX_UNIT_CODE, load_campaign
+from sonket_gsync.campaign.lookup import find_unit
+from sonket_gsync.cli.main import cli
+from sonket_gsync.core.errors import ConfigError, UnknownUnit
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
 
 

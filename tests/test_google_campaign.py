@@ -5,15 +5,13 @@ validation, versions, statuses, the summary sheet, the draft — is the engine's
 
 from __future__ import annotations
 
-
 import pytest
 
-from sonket_gsync.backends.google import GoogleWorkspace
-from sonket_gsync.forms.layout import sheet_layout
 from sonket_gsync.app.service import CampaignService
-from sonket_gsync.store import Store
+from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.demo.synthetic import to_submission
-
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.store import Store
 from tests.units import only, type_answers
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")

@@ -17,12 +17,12 @@ import docx
 import openpyxl
 import pytest
 
-from sonket_gsync.forms import narrative
-from sonket_gsync.campaign.load import load_campaign
 from sonket_gsync.app.service import CampaignService
+from sonket_gsync.campaign.load import load_campaign
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
-from tests.test_report_pdf import SOFFICE
+from sonket_gsync.forms import narrative
+from tests.report.test_report_pdf import SOFFICE
 
 FOLDER = Path(__file__).resolve().parent / "campaigns" / "tong-ket-chi-thi-05"
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,7 +64,7 @@ def test_the_folder_really_differs_from_45_nq_tw(campaign):
 
 
 def test_sync_full_and_compile_run_without_code_changes(cycle):
-    campaign, service, synced, compiled, _ = cycle
+    _campaign, service, synced, compiled, _ = cycle
     assert synced.returncode == 0, synced.stderr + synced.stdout
     assert "StopIteration" not in synced.stderr
     assert compiled.returncode == 0, compiled.stderr + compiled.stdout
@@ -96,6 +96,7 @@ def test_the_draft_follows_this_campaigns_config(cycle):
     assert "BM_" not in text and "HT01" not in text
 
 
+@pytest.mark.libreoffice
 def test_the_tables_list_the_extra_form_and_libreoffice_reads_the_draft(cycle, tmp_path):
     _, _, _, _, data = cycle
     outputs = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx")).parent
@@ -104,8 +105,17 @@ def test_the_tables_list_the_extra_form_and_libreoffice_reads_the_draft(cycle, t
     assert "Đào tạo" in book.sheetnames and "Văn bản" not in book.sheetnames
     assert [c.value for c in book["Đào tạo"][1]][:2] == ["Đơn vị", "Năm"]
     result = subprocess.run(
-        [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf", "--outdir", str(tmp_path),
-         str(outputs / "bao-cao-so-ket-du-thao.docx")],
-        capture_output=True, timeout=240,
+        [
+            str(SOFFICE),
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(outputs / "bao-cao-so-ket-du-thao.docx"),
+        ],
+        capture_output=True,
+        timeout=240,
     )
     assert result.returncode == 0 and (tmp_path / "bao-cao-so-ket-du-thao.pdf").read_bytes().startswith(b"%PDF")

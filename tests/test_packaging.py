@@ -13,10 +13,12 @@ import zipfile
 from sonket_gsync.core.settings import REPO_ROOT
 
 
-def test_the_wheel_carries_the_campaign_and_the_template_and_runs_from_anywhere(tmp_path):
+def test_the_wheel_carries_the_campaign_and_the_template_and_runs_the_demo_from_anywhere(tmp_path):
     built = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(REPO_ROOT)],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("sonket_gsync-*.whl"))
@@ -31,14 +33,29 @@ def test_the_wheel_carries_the_campaign_and_the_template_and_runs_from_anywhere(
     env.pop("SONKET_CAMPAIGN_DIR", None)
     env.pop("SONKET_TEMPLATES_DIR", None)
     result = subprocess.run(
-        [sys.executable, "-c", "import sonket_gsync, sys; print(sonket_gsync.__file__); "
-         "from sonket_gsync.cli.main import main; main(['check-config'])"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", "import sonket_gsync, sys; print(sonket_gsync.__file__); from sonket_gsync.cli.main import main; main(['check-config'])"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     first_line, rest = result.stdout.split("\n", 1)
     assert first_line.startswith(str(site))  # the wheel's copy, not the checkout
     assert "127" not in result.stderr and "chỉ tiêu" in rest
+    # the whole demo, as `python -m sonket_gsync`, from the wheel's copy in another folder
+    demo = subprocess.run(
+        [sys.executable, "-m", "sonket_gsync", "--data", str(elsewhere / "data"), "demo"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert demo.returncode == 0, demo.stderr
+    assert "Dự thảo báo cáo:" in demo.stdout and "Toàn tỉnh" in demo.stdout
+    assert list((elsewhere / "data").rglob("*.docx")) and (elsewhere / "data" / "sonket.db").is_file()
 
 
 def test_every_third_party_import_is_a_listed_dependency():
@@ -75,6 +92,7 @@ _IMPORT_TO_DIST = {
     "psycopg": "psycopg",
     "sqlalchemy": "sqlalchemy",
     "google_auth_httplib2": "google-auth-httplib2",
+    "lazy_loader": "lazy-loader",
 }
 # listed for what they bring, not imported by name
 _INDIRECT = {"defusedxml", "gunicorn", "psycopg"}

@@ -7,8 +7,12 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from sonket_gsync.app.service import CampaignService
 from sonket_gsync.core.settings import REPO_ROOT, Settings
+
+pytestmark = pytest.mark.postgres
 
 
 def run(*args: str, cwd, url: str) -> subprocess.CompletedProcess:

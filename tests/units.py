@@ -7,9 +7,9 @@ import dataclasses
 import random
 from datetime import timedelta
 
-from sonket_gsync.forms import narrative
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.demo.synthetic import Answers, answers_for, modified_time, to_blocks
+from sonket_gsync.forms import narrative
 
 
 def only(campaign: Campaign, codes) -> Campaign:

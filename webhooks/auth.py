@@ -92,7 +92,7 @@ def _load(user_id: str) -> StaffUser | None:
         if email.casefold() in settings().staff_google_email_list:
             return _GoogleUser(email, email)
         return None  # removed from the list: the session ends
-    staff = service().store.staff(user_id)
+    staff = service().queries.staff_account(user_id)
     return StaffUser(staff.email, staff.name) if staff else None
 
 
@@ -117,7 +117,7 @@ def login():
     if throttle.blocked(*keys):
         g.log_note = "sign-in throttled"
         abort(429)
-    staff = service().store.staff(email) if email else None
+    staff = service().queries.staff_account(email) if email else None
     ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
     if not (staff and ok):
         throttle.fail(*keys)
@@ -170,4 +170,3 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc and "\\" not in target:
         return target
     return url_for("staff.dashboard")
-

@@ -1,7 +1,8 @@
 """The service's commands on the main ``sonket-gsync`` group: ``serve`` (app + worker thread +
 schedule, for one office machine), ``staff add`` / ``staff list``, and ``watch`` (register
-the Drive channel). ``register(group, common_options)`` adds them (called by
-sonket_gsync/cli.py)."""
+the Drive channel). ``register(group, kit)`` adds them: the ``web`` entry point of the
+``sonket_gsync.commands`` group (pyproject.toml), loaded by ``sonket_gsync.cli``. Flask loads
+only when one of these commands runs."""
 
 from __future__ import annotations
 
@@ -20,12 +21,12 @@ def _settings(ctx: click.Context) -> Settings:
     return Settings.from_env(**ctx.find_root().obj)
 
 
-def register(group: click.Group, common_options) -> None:
-    group.add_command(common_options(serve))
+def register(group: click.Group, kit) -> None:
+    group.add_command(kit.common_options(serve))
     group.add_command(staff)
-    staff.add_command(common_options(staff_add))
-    staff.add_command(common_options(staff_list))
-    group.add_command(common_options(watch))
+    staff.add_command(kit.common_options(staff_add))
+    staff.add_command(kit.common_options(staff_list))
+    group.add_command(kit.common_options(watch))
 
 
 @click.command()
@@ -37,10 +38,9 @@ def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
     """Chạy trang web và bộ xử lý việc trong một tiến trình (một máy văn phòng)."""
     from werkzeug.serving import make_server
 
-    from sonket_gsync.app.service import CampaignService
-
-    from . import create_app
     from sonket_gsync.app.schedule import start_schedule
+    from sonket_gsync.app.service import CampaignService
+    from webhooks.app import create_app
 
     logging.getLogger("sonket_gsync").setLevel(logging.INFO)
     settings = _settings(ctx)
@@ -80,24 +80,21 @@ def staff() -> None:
 @click.pass_context
 def staff_add(ctx: click.Context, email: str, name: str, password_stdin: bool) -> None:
     """Thêm (hoặc đặt lại mật khẩu cho) một cán bộ."""
-    from sonket_gsync.store import open_store
+    from sonket_gsync.app.service import CampaignService
 
     from .auth import hash_password
 
     email = email.strip().casefold()
     if "@" not in email:
         raise ConfigError(f"'{email}' không phải địa chỉ email.", fix="Nhập email của cán bộ, ví dụ ten@dongnai.gov.vn.")
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
     if len(password) < 10:
         raise ConfigError("Mật khẩu quá ngắn.", fix="Dùng mật khẩu từ 10 ký tự trở lên.")
-    store = open_store(_settings(ctx))
+    service = CampaignService.open(_settings(ctx))
     try:
-        store.add_staff(email, name or email, hash_password(password))
+        service.add_staff(email, name or email, hash_password(password))
     finally:
-        store.close()
+        service.close()
     click.echo(f"Đã lưu tài khoản cán bộ {email}.")
 
 
@@ -105,14 +102,14 @@ def staff_add(ctx: click.Context, email: str, name: str, password_stdin: bool) -
 @click.pass_context
 def staff_list(ctx: click.Context) -> None:
     """Liệt kê tài khoản cán bộ."""
-    from sonket_gsync.store import open_store
+    from sonket_gsync.app.service import CampaignService
 
-    store = open_store(_settings(ctx), create=False)
+    service = CampaignService.open(_settings(ctx), create=False)
     try:
-        for person in store.list_staff():
+        for person in service.queries.staff_accounts():
             click.echo(f"{person.email}\t{person.name}")
     finally:
-        store.close()
+        service.close()
 
 
 @click.command()
@@ -120,20 +117,18 @@ def staff_list(ctx: click.Context) -> None:
 @click.pass_context
 def watch(ctx: click.Context, address: str | None) -> None:
     """Đăng ký nhận thông báo thay đổi từ Google Drive (chỉ với backend google)."""
+    from sonket_gsync.app.channels import register_channel
     from sonket_gsync.app.service import CampaignService
 
-    from sonket_gsync.app.channels import register_channel
-
-    settings = _settings(ctx)
-    if settings.backend != "google":
+    service = CampaignService.open(_settings(ctx))
+    if not service.workspace.capabilities.pushes_changes:
         raise ConfigError(
             "Thông báo đẩy (push) chỉ dùng được với Google Drive.",
             where="SONKET_BACKEND / --backend",
             fix="Chạy với --backend google; với thư mục cục bộ, dùng lịch đồng bộ hằng đêm hoặc nút Đồng bộ ngay.",
         )
-    service = CampaignService.open(settings)
     answer = register_channel(service, address)
-    channel = service.store.active_channel()
+    channel = service.queries.active_channel()
     click.echo(f"Đã đăng ký kênh {answer['channel_id']}; thông báo gửi về {channel.address if channel else address}.")
     if channel is not None and channel.expiration:
         from sonket_gsync.core.text import format_datetime

@@ -4,19 +4,18 @@ reporting and on-time rates per group, the bar chart (inline SVG), and version d
 from __future__ import annotations
 
 import difflib
-from urllib.parse import quote
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import quote
 
 from markupsafe import Markup, escape
 
+from sonket_gsync.app.labels import status_label
 from sonket_gsync.campaign.model import Campaign
-from sonket_gsync.forms.submission import Submission
 from sonket_gsync.core.text import fold_accents, format_datetime, format_number
+from sonket_gsync.forms.submission import Submission, is_sent
 
-from .helpers import STATUS_LABELS, is_open_for
-
-SENT = ("on_time", "late")
+from .helpers import is_open_for
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def rows_html(rows: list[Row], unit_base: str) -> Markup:
             f'<tr data-status="{row.status}" data-group="{escape(u.group_code)}">'
             f'<td><a href="{unit_base}{quote(u.code, safe="")}">{escape(u.name)}</a></td>'
             f"<td>{escape(u.group_name)}</td>"
-            f'<td><span class="badge {row.status}">{STATUS_LABELS.get(row.status, row.status)}</span>{errors}</td>'
+            f'<td><span class="badge {row.status}">{status_label(row.status)}</span>{errors}</td>'
             f"<td>{format_datetime(u.last_modified)}</td><td>{u.versions}</td><td>{links}</td></tr>"
         )
     return Markup("\n".join(out))
@@ -104,7 +103,7 @@ def rates(campaign: Campaign, rows: list[Row]) -> list[Rate]:
 
 
 def _rate(code: str, label: str, rows: list[Row]) -> Rate:
-    sent = sum(1 for r in rows if r.unit.status in SENT or (r.unit.status == "invalid" and r.unit.submitted_at))
+    sent = sum(1 for r in rows if is_sent(r.unit.status, r.unit.submitted_at))
     on_time = sum(1 for r in rows if r.unit.status == "on_time")
     return Rate(code, label, len(rows), sent, on_time)
 
@@ -127,12 +126,15 @@ def rates_svg(rates_: list[Rate], width: int = 560) -> Markup:
             parts.append(f'<text x="{label_w + w + 4}" y="{y + offset + bar - 4}" class="val">{format_number(round(100 * value, 1))}%</text>')
         y += 2 * bar + gap
     parts.append(f'<rect x="{label_w}" y="{y + 4}" width="12" height="10" class="sent"/><text x="{label_w + 16}" y="{y + 13}" class="val">Đã gửi</text>')
-    parts.append(f'<rect x="{label_w + 90}" y="{y + 4}" width="12" height="10" class="ontime"/><text x="{label_w + 106}" y="{y + 13}" class="val">Đúng hạn</text>')
+    parts.append(
+        f'<rect x="{label_w + 90}" y="{y + 4}" width="12" height="10" class="ontime"/><text x="{label_w + 106}" y="{y + 13}" class="val">Đúng hạn</text>'
+    )
     parts.append("</svg>")
     return Markup("".join(parts))
 
 
 # --- diff between two versions --------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Change:

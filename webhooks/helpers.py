@@ -1,4 +1,5 @@
-"""Small things every blueprint uses: the service, labels, Jinja filters."""
+"""Small things every blueprint uses: the service, Jinja filters. Statuses, job kinds and job
+states are labelled by ``sonket_gsync.app.labels`` (the CLI shows the same words)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,11 @@ from urllib.parse import quote
 
 from flask import Flask, current_app
 
+from sonket_gsync.app.labels import job_kind_label, job_state_label, status_label
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.core.text import format_date, format_datetime, format_number, now, to_local
+from sonket_gsync.forms.submission import SHOWN_STATUS_LABELS
 
-STATUS_LABELS = {
-    "on_time": "Đúng hạn",
-    "late": "Trễ hạn",
-    "invalid": "Có lỗi",
-    "missing": "Chưa gửi",
-    "locked": "Đã khóa",
-}
-JOB_STATES = {
-    "pending": "Đang chờ",
-    "running": "Đang chạy",
-    "done": "Xong",
-    "failed": "Lỗi",
-    "interrupted": "Bị gián đoạn",
-}
-JOB_KINDS = {
-    "sync": "Đồng bộ",
-    "compile": "Biên soạn báo cáo",
-    "provision": "Tạo biểu mẫu",
-    "publish_summary": "Cập nhật bảng tổng hợp",
-    "accept_upload": "Nhận tệp đơn vị tải lên",
-    "renew_channel": "Gia hạn kênh thông báo Drive",
-}
 TRIGGERS = {
     "manual": "thủ công",
     "web": "bấm trên trang",
@@ -78,8 +59,8 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["d"] = format_date
     app.jinja_env.filters["num"] = format_number
     app.jinja_env.filters["pct"] = lambda v: format_number(round(100 * v, 1)) + "%" if v is not None else ""
-    app.jinja_env.filters["status_label"] = lambda s: STATUS_LABELS.get(s, s)
-    app.jinja_env.filters["job_state"] = lambda s: JOB_STATES.get(s, s)
-    app.jinja_env.filters["job_kind"] = lambda s: JOB_KINDS.get(s, s)
+    app.jinja_env.filters["status_label"] = status_label
+    app.jinja_env.filters["job_state"] = job_state_label
+    app.jinja_env.filters["job_kind"] = job_kind_label
     app.jinja_env.filters["trigger"] = lambda s: TRIGGERS.get(s, s)
-    app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS
+    app.jinja_env.globals["SHOWN_STATUS_LABELS"] = SHOWN_STATUS_LABELS  # the four statuses and "locked"

@@ -45,7 +45,7 @@ def readyz():
         checks["campaign"] = "chiến dịch không có đơn vị nào"
         ok = False
     try:
-        beat = svc.store.last_heartbeat()
+        beat = svc.queries.worker_seen_at()
     except Exception as exc:
         beat, checks["worker"] = None, f"không đọc được nhịp của worker ({type(exc).__name__})"
     if beat is None:
@@ -118,7 +118,7 @@ def drive_notification():
         return _no("unknown resource state")
     if not number.isdigit():
         return _no("bad message number")
-    if not svc.store.note_notification(channel_id, int(number)):
+    if not svc.note_notification(channel_id, int(number)):
         return ("", 204)  # a repeat delivery
     delay = settings().notification_delay_seconds
     svc.enqueue("sync", {"trigger": "push"}, requested_by="drive", delay_seconds=delay)
@@ -126,7 +126,7 @@ def drive_notification():
 
 
 def _live_channel(svc, channel_id: str):
-    for channel in svc.store.channels():
+    for channel in svc.queries.channels():
         if channel.channel_id == channel_id and channel.stopped_at is None:
             return channel
     return None

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from sonket_gsync.app.labels import status_label
 from sonket_gsync.core.text import format_date
-
-from .helpers import STATUS_LABELS
 
 
 @dataclass(frozen=True)
@@ -31,11 +30,11 @@ def reminder_rows(svc, overview, page_template: str) -> list[Reminder]:
         if row.status not in ("missing", "invalid"):
             continue
         unit = campaign.unit(row.code)
-        link = page_template.replace("TOKEN", svc.store.unit_token(row.code))
+        link = page_template.replace("TOKEN", svc.unit_token(row.code))
         text = reminder_text(campaign, row, link)
         subject = f"Nhắc gửi báo cáo: {campaign.short_name}"
         mailto = "mailto:" + ",".join(quote(e, safe="@") for e in unit.emails) + f"?subject={quote(subject)}&body={quote(text)}"
-        out.append(Reminder(row.code, row.name, row.group_name, row.status, STATUS_LABELS[row.status], row.error_count, unit.emails, text, mailto))
+        out.append(Reminder(row.code, row.name, row.group_name, row.status, status_label(row.status), row.error_count, unit.emails, text, mailto))
     return out
 
 
@@ -47,7 +46,4 @@ def reminder_text(campaign, row, link: str) -> str:
     else:
         ask = f"biểu mẫu đơn vị đã gửi còn {row.error_count} lỗi cần sửa"
         then = "Đề nghị đơn vị xem chi tiết lỗi (trang tính, dòng, cột) và sửa lại"
-    return (
-        f"Kính gửi {row.name}: theo dõi {campaign.short_name}, {ask}. "
-        f"{then} tại đường dẫn: {link} . Xin cảm ơn. — {campaign.compiled_by}"
-    )
+    return f"Kính gửi {row.name}: theo dõi {campaign.short_name}, {ask}. {then} tại đường dẫn: {link} . Xin cảm ơn. — {campaign.compiled_by}"

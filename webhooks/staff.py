@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, time as dtime
+import mimetypes
+from datetime import datetime
+from datetime import time as dtime
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
-from sonket_gsync.core.errors import SonketError
+from sonket_gsync.app.labels import job_kind_label, job_state_label
+from sonket_gsync.core.errors import JobNotFound, SonketError
 from sonket_gsync.core.text import TZ, format_date, now, parse_date
 
 from .dashboard import diff_versions, filter_rows, rates, rates_svg, rows_html, rows_of
-from .helpers import JOB_KINDS, JOB_STATES, days_left, download_url, service, settings
+from .helpers import days_left, download_url, service, settings
 from .reminders import reminder_rows
 
 bp = Blueprint("staff", __name__)
@@ -51,7 +54,7 @@ def dashboard():
         chart=rates_svg(group_rates),
         last_run=svc.queries.last_run(),
         channel=_channel(svc),
-        backend=svc.workspace.kind,
+        pushes_changes=svc.workspace.capabilities.pushes_changes,
         drafts=_drafts(svc, 1),
         rows_html=rows_html(shown, url_for("staff.unit", code="X")[:-1]),
         jobs=[j for j in svc.queries.jobs(10) if j.kind in ("compile", "sync")][:5],
@@ -62,7 +65,7 @@ def dashboard():
 def unit(code: str):
     svc = service()
     detail = _detail(svc, code)
-    token = svc.store.unit_token(code)
+    token = svc.unit_token(code)
     return render_template(
         "staff_unit.html",
         detail=detail,
@@ -98,12 +101,13 @@ def reopen(code: str):
         flash("Hãy nhập ngày mở lại hợp lệ (dd/mm/yyyy), từ hôm nay trở đi.", "error")
     else:
         until = datetime.combine(day, dtime(23, 59, 59), tzinfo=TZ)
-        svc.store.reopen_unit(code, until, current_user.get_id())
+        svc.reopen_unit(code, until, current_user.get_id())
         flash(f"Đã mở lại cho đơn vị gửi tệp đến hết ngày {format_date(until)}.", "ok")
     return redirect(url_for("staff.unit", code=code))
 
 
 # --- jobs -------------------------------------------------------------------------------------
+
 
 @bp.post("/bien-soan")
 def compile_report():
@@ -125,27 +129,29 @@ def _job_answer(job):
 
 @bp.get("/viec/<int:job_id>")
 def job(job_id: int):
-    job = service().job(job_id)
-    if job is None:
-        abort(404)
+    job = _job(job_id)
     return render_template("job.html", job=job, data=_job_json(job))
 
 
 @bp.get("/api/viec/<int:job_id>")
 def job_api(job_id: int):
-    job = service().job(job_id)
-    if job is None:
+    return jsonify(_job_json(_job(job_id)))
+
+
+def _job(job_id: int):
+    try:
+        return service().queries.job(job_id)
+    except JobNotFound:
         abort(404)
-    return jsonify(_job_json(job))
 
 
 def _job_json(job) -> dict:
     data = {
         "id": job.id,
         "kind": job.kind,
-        "kind_label": JOB_KINDS.get(job.kind, job.kind),
+        "kind_label": job_kind_label(job.kind),
         "state": job.state,
-        "state_label": JOB_STATES.get(job.state, job.state),
+        "state_label": job_state_label(job.state),
         "done": job.progress_done,
         "total": job.progress_total,
         "label": job.progress_label,
@@ -173,21 +179,21 @@ def drafts():
 
 @bp.get("/ket-qua/<name>")
 def output_file(name: str):
-    """A compiled output of the local backend (its file:// link opens in no browser)."""
+    """A compiled output kept as a local file (its file:// link opens in no browser)."""
     svc = service()
     known = [o for o in svc.queries.outputs(limit=200) if o.name == name]
     if not known:
         abort(404)
-    if not known[0].url.startswith("file:"):
+    if svc.workspace.capabilities.online_files:
         return redirect(known[0].url)
-    folder = (settings().workspace_dir / "ket-qua").resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
+    found = svc.workspace.output_file(name)
+    if found is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=name)
+    return _download(*found)
 
 
 # --- reminders --------------------------------------------------------------------------------
+
 
 @bp.get("/nhac-nho")
 def reminders():
@@ -216,6 +222,7 @@ def _cell(text: str) -> str:
 
 # --- helpers ----------------------------------------------------------------------------------
 
+
 def _detail(svc, code: str):
     try:
         svc.campaign.unit(code)
@@ -228,37 +235,40 @@ def _detail(svc, code: str):
 
 
 def _drafts(svc, limit: int) -> list[dict]:
-    """Drafts, newest first. On the local backend a draft replaced by a newer one lives in
-    ket-qua/.phien-ban/ (one file per replacement, oldest first): older drafts link there."""
+    """Drafts, newest first. Where the backend ``keeps_output_revisions`` (a folder), a draft
+    replaced by a newer one lives in ket-qua/.phien-ban/ (one file per replacement, oldest
+    first): older drafts link there."""
     outputs = svc.queries.outputs(kind="report", limit=limit)
     drafts = [{"name": o.name, "created_at": o.created_at, "url": download_url(o.url, o.name)} for o in outputs]
-    if svc.workspace.kind == "local" and len(drafts) > 1:
-        folder = settings().workspace_dir / "ket-qua" / ".phien-ban"
+    if svc.workspace.capabilities.keeps_output_revisions and len(drafts) > 1:
         for draft in drafts[1:]:
             draft["url"] = ""
         by_name: dict[str, list[dict]] = {}
         for draft in drafts:
             by_name.setdefault(draft["name"], []).append(draft)
         for name, same in by_name.items():
-            revisions = sorted(p.name for p in folder.glob(f"*-{name}")) if folder.is_dir() else []
-            for draft, revision in zip(same[1:], reversed(revisions)):
+            revisions = svc.workspace.output_revisions(name)
+            for draft, revision in zip(same[1:], reversed(revisions), strict=False):
                 draft["url"] = url_for("staff.earlier_output", name=revision)
     return drafts
 
 
 @bp.get("/ket-qua/phien-ban/<name>")
 def earlier_output(name: str):
-    """An earlier revision of a compiled output (local backend)."""
-    folder = (settings().workspace_dir / "ket-qua" / ".phien-ban").resolve()
-    path = (folder / name).resolve()
-    if path.parent != folder or not path.is_file():
+    """An earlier revision of a compiled output (a backend that ``keeps_output_revisions``)."""
+    found = service().workspace.output_revision(name)
+    if found is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=name.split("-", 3)[-1])
+    return _download(*found)
+
+
+def _download(name: str, data: bytes):
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream")
 
 
 def _channel(svc):
     try:
-        return svc.store.active_channel()
+        return svc.queries.active_channel()
     except SonketError:
         return None
 
@@ -266,4 +276,3 @@ def _channel(svc):
 def _public(path: str) -> str:
     base = settings().public_base_url.rstrip("/")
     return (base + path) if base else request.host_url.rstrip("/") + path
-

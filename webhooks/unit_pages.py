@@ -1,18 +1,23 @@
 """A unit's own page, reached from its QR code: /u/<token> (unguessable, one per unit).
 
-The unit sees its status, the deadline and every problem in plain Vietnamese. On Google it
-follows links to its Sheet and Doc; on the local backend it downloads its files, uploads
-them back, sees what would be accepted and every problem before anything is stored, and
+The unit sees its status, the deadline and every problem in plain Vietnamese. Where its
+files live online (the backend's ``online_files``) it follows links to its Sheet and Doc;
+where the backend ``accepts_uploads`` it downloads its files, uploads them back, sees what would be accepted and every problem before anything is stored, and
 confirms (acceptance is a job). A token reaches only its own unit: every route resolves the
 unit from the token and nothing else.
 """
 
 from __future__ import annotations
 
+import io
+
 from flask import Blueprint, abort, jsonify, render_template, request, send_file, url_for
 
-from .helpers import JOB_STATES, is_open_for, service, settings
+from sonket_gsync.app.labels import job_state_label
+from sonket_gsync.core.errors import JobNotFound
 from sonket_gsync.ingest.upload import check_file, preview, stage, staged_folder
+
+from .helpers import is_open_for, service, settings
 
 bp = Blueprint("units", __name__, url_prefix="/u")
 
@@ -21,7 +26,7 @@ def _unit_for(token: str):
     svc = service()
     if not token or len(token) > 128:
         abort(404)
-    code = svc.store.unit_by_token(token)
+    code = svc.queries.unit_by_token(token)
     if code is None:
         abort(404)
     return svc, svc.campaign.unit(code)
@@ -40,7 +45,8 @@ def _context(svc, unit, token: str) -> dict:
         "deadline": svc.campaign.deadline,
         "open": is_open_for(unit.code, svc.campaign.deadline, row.reopened_until),
         "reopened_until": row.reopened_until,
-        "backend": svc.workspace.kind,
+        "online_files": svc.workspace.capabilities.online_files,
+        "accepts_uploads": svc.workspace.capabilities.accepts_uploads,
         "has_narrative": svc.campaign.has_narrative(unit),
         "max_mb": settings().upload_max_bytes // 1_000_000,
     }
@@ -54,34 +60,37 @@ def page(token: str):
 
 @bp.get("/<token>/bieu-mau.xlsx")
 def download_workbook(token: str):
-    svc, unit = _unit_for(token)
-    if svc.workspace.kind != "local":
-        abort(404)
-    path = svc.workspace.xlsx_path(unit)
-    if not path.is_file():
-        abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+    return _download(token, "workbook")
 
 
 @bp.get("/<token>/bao-cao.docx")
 def download_narrative(token: str):
+    return _download(token, "narrative")
+
+
+def _download(token: str, which: str):
     svc, unit = _unit_for(token)
-    if svc.workspace.kind != "local":
+    if not svc.workspace.capabilities.accepts_uploads:
         abort(404)
-    path = svc.workspace.docx_path(unit)
-    if path is None or not path.is_file():
+    found = svc.workspace.unit_file(unit, which)
+    if found is None:
         abort(404)
-    return send_file(path, as_attachment=True, download_name=path.name, max_age=0)
+    name, data = found
+    return send_file(io.BytesIO(data), as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.post("/<token>/tai-len")
 def upload(token: str):
     svc, unit = _unit_for(token)
     context = _context(svc, unit, token)
-    if svc.workspace.kind != "local":
+    if not svc.workspace.capabilities.accepts_uploads:
         abort(404)
     if not context["open"]:
-        return render_template("unit.html", **context, refused=["Đã hết hạn gửi báo cáo; hệ thống không nhận tệp mới. Nếu cần gửi bổ sung, hãy liên hệ " + svc.campaign.compiled_by + " để được mở lại."]), 403
+        return render_template(
+            "unit.html",
+            **context,
+            refused=["Đã hết hạn gửi báo cáo; hệ thống không nhận tệp mới. Nếu cần gửi bổ sung, hãy liên hệ " + svc.campaign.compiled_by + " để được mở lại."],
+        ), 403
     limit = settings().upload_max_bytes
     workbook_file = request.files.get("bieu_mau")
     narrative_file = request.files.get("bao_cao")
@@ -106,9 +115,9 @@ def upload(token: str):
     if refused:
         return render_template("unit.html", **context, refused=refused), 400
     current = None
-    docx = svc.workspace.docx_path(unit)
-    if narrative is None and docx is not None and docx.is_file():
-        current = docx.read_bytes()
+    if narrative is None and context["has_narrative"]:
+        found = svc.workspace.unit_file(unit, "narrative")
+        current = found[1] if found else None
     result = preview(svc.campaign, unit, workbook, narrative, current)
     if not result.refused and not result.errors:
         result.upload_id = stage(settings().data_dir, unit.code, workbook, narrative)
@@ -132,13 +141,16 @@ def confirm(token: str):
 @bp.get("/<token>/viec/<int:job_id>")
 def job(token: str, job_id: int):
     svc, unit = _unit_for(token)
-    job = svc.job(job_id)
-    if job is None or job.kind != "accept_upload" or job.params.get("unit") != unit.code:
+    try:
+        job = svc.queries.job(job_id)
+    except JobNotFound:
+        abort(404)
+    if job.kind != "accept_upload" or job.params.get("unit") != unit.code:
         abort(404)
     data = {
         "id": job.id,
         "state": job.state,
-        "state_label": JOB_STATES.get(job.state, job.state),
+        "state_label": job_state_label(job.state),
         "done": job.progress_done,
         "total": job.progress_total,
         "label": job.progress_label,
@@ -148,4 +160,3 @@ def job(token: str, job_id: int):
         "links": [{"label": "Xem lại trang của đơn vị", "url": url_for("units.page", token=token)}] if job.state == "done" else [],
     }
     return jsonify(data)
-

@@ -1,27 +1,27 @@
 """Indicators: per indicator, each year's province figure by its rule (sum, mean, weighted
 mean, max, min), the number of units reporting it, the 2030 target and the progress. The
-indicator form is found by role; ``reported_by`` keeps other units' figures out."""
+indicator form (role "indicators", analysis/roles/indicators.py) is given, or None;
+``reported_by`` keeps other units' figures out."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from sonket_gsync.analysis.rows import form_rows as _rows, text_column as _text
-from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.analysis.rows import form_rows as _rows
+from sonket_gsync.analysis.rows import text_column as _text
+from sonket_gsync.campaign.model import Campaign, Form
 
 
-def indicator_years(campaign: Campaign) -> tuple[int, ...]:
-    form = campaign.form_with_role("indicators")
-    return tuple(c.year for c in form.year_columns) if form else tuple(campaign.indicator_years)
+def indicator_years(campaign: Campaign, form: Form | None) -> tuple[int, ...]:
+    return tuple(c.year for c in form.year_columns if c.year is not None) if form else tuple(campaign.indicator_years)
 
 
-def _indicator_values(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+def _indicator_values(campaign: Campaign, form: Form | None, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
     """Long table: unit_code, code, year, value (numbers only; reported_by applied)."""
-    form = campaign.form_with_role("indicators")
     year_columns = {c.key: c.year for c in form.year_columns} if form else {}
     frame = _rows(form, units, submissions)
-    code_key = form.column_for("code").key if form else "code"
+    code_key = form.role_column("code").key if form else "code"
     if not frame.empty and code_key in frame:
         frame = frame.rename(columns={code_key: "code"})
     if frame.empty or "code" not in frame:
@@ -42,9 +42,9 @@ def _indicator_values(campaign: Campaign, units: pd.DataFrame, submissions: dict
     return long.loc[allowed, ["unit_code", "code", "year", "value"]]
 
 
-def indicator_table(campaign: Campaign, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
-    years = indicator_years(campaign)
-    values = _indicator_values(campaign, units, submissions)
+def indicator_table(campaign: Campaign, form: Form | None, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    years = indicator_years(campaign, form)
+    values = _indicator_values(campaign, form, units, submissions)
     stats = values.groupby(["code", "year"])["value"].agg(["sum", "mean", "max", "min", "count"])
     weighted = _weighted_means(campaign, values)
     out = pd.DataFrame(
@@ -98,5 +98,3 @@ def _weighted_means(campaign: Campaign, values: pd.DataFrame) -> dict[tuple[str,
         for year, row in sums.iterrows():
             out[(ind.code, int(year))] = float(row["product"] / row["weight"])
     return out
-
-

@@ -1,5 +1,5 @@
-"""Rows of one form across the units' submissions, as a pandas frame (shared by aggregate
-and aggregate_indicators)."""
+"""Rows of one form across the units' submissions, as a pandas frame (shared by the form
+roles' aggregation, analysis/roles/)."""
 
 from __future__ import annotations
 

@@ -31,10 +31,16 @@ def split_statements(text: str) -> list[str]:
 
 # "Với Trung ương:", "Kiến nghị với Tỉnh ủy:", "Đối với tỉnh:", "- Đề xuất với TW:" …
 _RECIPIENTS = (
-    ("trung_uong", r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw|bộ\s+chính\s+trị|ban\s+bí\s+thư|"
-                   r"chính\s+phủ|quốc\s+hội|(?:các\s+)?bộ\s*,\s*ngành\s+trung\s+ương"),
-    ("tinh_uy", r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh|"
-                r"hđnd\s+tỉnh|hội\s+đồng\s+nhân\s+dân\s+tỉnh|tỉnh"),
+    (
+        "trung_uong",
+        r"trung\s+ương|tw|ban\s+chấp\s+hành\s+trung\s+ương|bch\s+tw|bộ\s+chính\s+trị|ban\s+bí\s+thư|"
+        r"chính\s+phủ|quốc\s+hội|(?:các\s+)?bộ\s*,\s*ngành\s+trung\s+ương",
+    ),
+    (
+        "tinh_uy",
+        r"ban\s+thường\s+vụ\s+tỉnh\s+ủy|thường\s+trực\s+tỉnh\s+ủy|tỉnh\s+ủy|ubnd\s+tỉnh|ủy\s+ban\s+nhân\s+dân\s+tỉnh|"
+        r"hđnd\s+tỉnh|hội\s+đồng\s+nhân\s+dân\s+tỉnh|tỉnh",
+    ),
 )
 _VERB = r"(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị)(?:\s*,\s*(?:kiến\s+nghị|đề\s+xuất|đề\s+nghị))?"
 _HEADER = re.compile(

@@ -30,14 +30,16 @@ its statements (paragraphs, bullets, sentences); both live in splitting.py.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections import Counter
 from collections.abc import Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
+import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.sparse import csr_matrix, hstack
 from scipy.spatial.distance import squareform
@@ -47,8 +49,16 @@ from sklearn.preprocessing import normalize
 from sonket_gsync.analysis.splitting import split_recipients, split_statements
 
 __all__ = [
-    "DEFAULT_THRESHOLD", "Statement", "StatementGroup", "group_statements", "split_recipients",
-    "split_statements", "normalise", "without_lead", "similarity_matrix", "cluster_labels",
+    "DEFAULT_THRESHOLD",
+    "Statement",
+    "StatementGroup",
+    "cluster_labels",
+    "group_statements",
+    "normalise",
+    "similarity_matrix",
+    "split_recipients",
+    "split_statements",
+    "without_lead",
 ]
 
 DEFAULT_THRESHOLD = 0.2
@@ -102,8 +112,45 @@ _SYNONYM_RE = re.compile(r"\b(?:" + "|".join(re.escape(v) for v in sorted(_SYNON
 _TOKEN = re.compile(r"\w+")
 # Function words that carry no content on their own (bigrams keep the phrases they form).
 STOPWORDS = frozenset(
-    "và các của đã được trong cho với những là có để này theo từ về đến tại thì một còn cũng "
-    "như nhằm đó ra bị do vào nên mà hoặc lại rất đều luôn việc".split()
+    [
+        "và",
+        "các",
+        "của",
+        "đã",
+        "được",
+        "trong",
+        "cho",
+        "với",
+        "những",
+        "là",
+        "có",
+        "để",
+        "này",
+        "theo",
+        "từ",
+        "về",
+        "đến",
+        "tại",
+        "thì",
+        "một",
+        "còn",
+        "cũng",
+        "như",
+        "nhằm",
+        "đó",
+        "ra",
+        "bị",
+        "do",
+        "vào",
+        "nên",
+        "mà",
+        "hoặc",
+        "lại",
+        "rất",
+        "đều",
+        "luôn",
+        "việc",
+    ]
 )
 
 
@@ -145,7 +192,7 @@ def _syllables(text: str) -> list[str]:
     (unless the text has nothing else)."""
     every = text.split()
     words = [w for w in every if w not in STOPWORDS] or every
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    return words + [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
 @lru_cache(maxsize=65536)
@@ -161,6 +208,7 @@ def _char_grams(text: str) -> list[str]:
 
 # --- grouping --------------------------------------------------------------------------------
 
+
 def similarity_matrix(texts: Sequence[str]) -> np.ndarray:
     """Cosine similarities between normalised texts (dense, n × n)."""
     if not texts:
@@ -169,7 +217,7 @@ def similarity_matrix(texts: Sequence[str]) -> np.ndarray:
     return (vectors @ vectors.T).toarray()
 
 
-def _vectors(texts: Sequence[str], counts: Sequence[int] | None = None):
+def _vectors(texts: Sequence[str], counts: npt.ArrayLike | None = None):
     """Rows of unit length: the average of the syllable and the character TF-IDF views.
 
     ``counts[i]`` is how many statements have text i (identical texts are vectorised once
@@ -306,7 +354,7 @@ def _cluster(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
         part = rest[start : start + _CHUNK]
         means = sims.mean_to_groups(part, groups)  # against the sample's groups only
         best = means.argmax(axis=1)
-        for r, g, value in zip(part, best.tolist(), means[np.arange(len(part)), best].tolist()):
+        for r, g, value in zip(part, best.tolist(), means[np.arange(len(part)), best].tolist(), strict=False):
             if value >= limit:
                 groups[g].append(r)
             else:
@@ -325,7 +373,7 @@ def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
     tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
     labels = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
     groups: dict[int, list[int]] = {}
-    for r, label in zip(rows, labels):
+    for r, label in zip(rows, labels, strict=False):
         groups.setdefault(label, []).append(r)
     return sorted(groups.values(), key=lambda g: g[0])
 

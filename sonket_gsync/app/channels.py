@@ -59,4 +59,3 @@ def needs_renewal(channel, moment: datetime | None = None) -> bool:
     if channel is None or channel.expiration is None:
         return False
     return channel.expiration - (moment or now()) < RENEW_BEFORE
-

@@ -13,10 +13,10 @@ from pathlib import Path
 from sonket_gsync.analysis.aggregate import Aggregates, aggregate
 from sonket_gsync.backends.base import DOCX_MIME, OutputRef, Workspace
 from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.core.text import now
+from sonket_gsync.forms.submission import UnitRecord
 from sonket_gsync.report.draft import render_report, resolve_template
 from sonket_gsync.report.tables import summary_tabs
-from sonket_gsync.forms.submission import UnitRecord
-from sonket_gsync.core.text import now
 
 REPORT_NAME = "bao-cao-so-ket-du-thao.docx"
 LISTED_UNITS = 10  # name at most this many units in a warning
@@ -56,9 +56,7 @@ def compile_warnings(aggregates: Aggregates) -> list[str]:
             "thay trong indicators.csv (cột sample = no) trước khi dùng báo cáo."  # a console message, not the draft
         )
     units = aggregates.completeness
-    for status, text in (
-        ("missing", "đơn vị chưa gửi báo cáo"),
-    ):
+    for status, text in (("missing", "đơn vị chưa gửi báo cáo"),):
         names = units.loc[units["status"] == status, "name"].tolist()
         if names:
             warnings.append(f"{len(names)} {text}: {_names(names)}.")

@@ -5,62 +5,49 @@ progress, a serialisable result or error, and a dedupe key (kind + params): a re
 job that is already pending joins it instead of queueing another. The web app only enqueues
 and reads; ``sonket-gsync worker`` (``CampaignService.run_worker``) claims and runs them.
 
-Handlers live in one table, kind → ``fn(service, params, progress) -> dict``; other modules
-add kinds with ``@register("kind")``. Modules listed in ``JOB_MODULES`` are imported by the
-worker if they exist, so a handler defined there (e.g. the web's) runs in the worker too.
+Handlers live in one table, kind → ``fn(service, params, progress) -> dict``, filled here
+with ``@register("kind")``: every job kind is a core operation, whoever enqueues it (the CLI,
+the web, the schedule). Their labels are ``sonket_gsync.app.labels.JOB_KINDS``.
 """
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
+from sonket_gsync.app.labels import JOB_KINDS, JOB_STATES
 from sonket_gsync.core.errors import Bug, ConfigError, LeaseLost, SonketError
+from sonket_gsync.ingest.upload import accept_upload
 from sonket_gsync.store.records import Job
 
 log = logging.getLogger(__name__)
 
-STATES = ("pending", "running", "done", "failed", "interrupted")
+STATES = tuple(JOB_STATES)  # pending | running | done | failed | interrupted
 KINDS_JOINING_RUNNING = ("provision", "accept_upload", "renew_channel")
 """A request for these joins a *running* job too (the running one does the same work). A
 sync or compile asked while one runs queues one more (the running one may have listed the
 changes before this request's change): at most one pending per key."""
-JOB_MODULES = ("webhooks.jobs",)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
 Handler = Callable[["Any", dict, "JobProgress"], dict]
 HANDLERS: dict[str, Handler] = {}
-LABELS = {
-    "sync": "Đồng bộ",
-    "compile": "Biên soạn báo cáo",
-    "provision": "Tạo biểu mẫu",
-    "publish_summary": "Cập nhật bảng Tổng hợp",
-    "accept_upload": "Nhận tệp đơn vị tải lên",
-    "renew_channel": "Gia hạn kênh thông báo Drive",
-}
 
 
 def register(kind: str, label: str = "") -> Callable[[Handler], Handler]:
+    """Add a job kind to the table. The project's kinds have their label in ``JOB_KINDS``;
+    ``label`` names a kind added from outside (a benchmark, a test) that has none there."""
+
     def wrap(fn: Handler) -> Handler:
         HANDLERS[kind] = fn
         if label:
-            LABELS[kind] = label
+            JOB_KINDS.setdefault(kind, label)
         return fn
 
     return wrap
-
-
-def load_job_modules() -> None:
-    for name in JOB_MODULES:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name is None or not name.startswith(exc.name):
-                raise
 
 
 NOT_IN_KEY = ("trigger",)
@@ -74,11 +61,11 @@ def dedupe_key(kind: str, params: dict | None) -> str:
 
 
 def check_kind(kind: str) -> None:
-    if kind not in HANDLERS and kind not in LABELS:
+    if kind not in HANDLERS:
         raise ConfigError(
             f"Không có loại việc '{kind}'.",
             where="hàng đợi việc",
-            fix=f"Dùng một trong: {', '.join(sorted(set(HANDLERS) | set(LABELS)))}.",
+            fix=f"Dùng một trong: {', '.join(sorted(HANDLERS))}.",
         )
 
 
@@ -143,20 +130,21 @@ def run_job(service, job: Job, lease=None) -> Job:
 
 # --- the kinds ------------------------------------------------------------------------------
 
+
 @register("sync")
 def _sync(service, params: dict, progress: JobProgress) -> dict:
     report = service.sync(
-        full=bool(params.get("full")), only=tuple(params.get("only") or ()), trigger=params.get("trigger", "job"), progress=progress.step(LABELS["sync"])
+        full=bool(params.get("full")), only=tuple(params.get("only") or ()), trigger=params.get("trigger", "job"), progress=progress.step(JOB_KINDS["sync"])
     )
     return report.to_dict()
 
 
 @register("compile")
 def _compile(service, params: dict, progress: JobProgress) -> dict:
-    report = service.sync(trigger=params.get("trigger", "compile"), progress=progress.step(LABELS["sync"]))
-    progress(0, 1, LABELS["compile"], force=True)
+    report = service.sync(trigger=params.get("trigger", "compile"), progress=progress.step(JOB_KINDS["sync"]))
+    progress(0, 1, JOB_KINDS["compile"], force=True)
     result = service.compile()
-    progress(1, 1, LABELS["compile"], force=True)
+    progress(1, 1, JOB_KINDS["compile"], force=True)
     return {
         "sync": report.to_dict(),
         "report": {"name": result.report.name, "url": result.report.url},
@@ -167,7 +155,7 @@ def _compile(service, params: dict, progress: JobProgress) -> dict:
 
 @register("provision")
 def _provision(service, params: dict, progress: JobProgress) -> dict:
-    report = service.provision(tuple(params.get("only") or ()), progress=progress.step(LABELS["provision"]))
+    report = service.provision(tuple(params.get("only") or ()), progress=progress.step(JOB_KINDS["provision"]))
     return {"created": report.created, "existing": report.existing}
 
 
@@ -177,9 +165,17 @@ def _publish_summary(service, params: dict, progress: JobProgress) -> dict:
     return {"name": ref.name, "url": ref.url}
 
 
+@register("accept_upload")
+def _accept_upload(service, params: dict, progress: JobProgress) -> dict:
+    progress(0, 1, JOB_KINDS["accept_upload"], force=True)
+    result = accept_upload(service, params)
+    progress(1, 1, JOB_KINDS["accept_upload"], force=True)
+    return result
+
+
 @register("renew_channel")
 def _renew_channel(service, params: dict, progress: JobProgress) -> dict:
     return service.renew_channel(address=params["address"], token=params.get("token", ""), ttl_seconds=params.get("ttl_seconds"))
 
 
-__all__ = ["HANDLERS", "JOB_MODULES", "Job", "JobProgress", "STATES", "dedupe_key", "register", "run_job"]
+__all__ = ["HANDLERS", "STATES", "Job", "JobProgress", "check_kind", "dedupe_key", "register", "run_job"]

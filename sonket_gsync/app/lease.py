@@ -1,6 +1,8 @@
 """The campaign's writer lease, held by one process at a time (in the store, so it holds
 across processes and machines). The holder renews it from a background thread; a holder that
-dies stops renewing and its lease expires after ``Settings.lease_seconds``.
+dies stops renewing and its lease expires after ``Settings.lease_seconds``. Its waits (the
+renewer's beat, the poll of ``acquire(wait=True)``) read an injectable clock: tests pass a
+ManualClock and advance it instead of sleeping.
 """
 
 from __future__ import annotations
@@ -9,12 +11,13 @@ import logging
 import os
 import socket
 import threading
-import time
 import uuid
 
+from sonket_gsync.core.clock import SYSTEM, Clock
 from sonket_gsync.core.errors import LeaseHeld, LeaseLost
-from sonket_gsync.store.records import LeaseInfo
 from sonket_gsync.core.text import format_datetime
+from sonket_gsync.store.protocol import LeaseStore
+from sonket_gsync.store.records import LeaseInfo
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +31,9 @@ def holder_label(what: str) -> str:
 
 
 class WriterLease:
-    def __init__(self, store, label: str, ttl: float) -> None:
+    def __init__(self, store: LeaseStore, label: str, ttl: float, *, clock: Clock = SYSTEM) -> None:
         self.store = store
+        self.clock = clock
         self.label = label
         self.ttl = ttl
         self.holder = holder_id()
@@ -38,10 +42,10 @@ class WriterLease:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def acquire(self, *, wait: bool = False, timeout: float | None = None, poll: float = 0.5) -> "WriterLease":
+    def acquire(self, *, wait: bool = False, timeout: float | None = None, poll: float = 0.5) -> WriterLease:
         """Take the lease, or raise LeaseHeld naming who holds it since when. ``wait``: poll
         until it is free (or ``timeout`` seconds pass)."""
-        deadline = None if timeout is None else time.monotonic() + timeout
+        deadline = None if timeout is None else self.clock.monotonic() + timeout
         while True:
             taken, info = self.store.acquire_lease(self.holder, self.label, self.ttl)
             if taken:
@@ -49,12 +53,12 @@ class WriterLease:
                 self._thread = threading.Thread(target=self._renew, name="sonket-lease", daemon=True)
                 self._thread.start()
                 return self
-            if not wait or (deadline is not None and time.monotonic() >= deadline):
+            if not wait or (deadline is not None and self.clock.monotonic() >= deadline):
                 raise held_error(info, self.ttl)
-            time.sleep(poll)
+            self.clock.sleep(poll)
 
     def _renew(self) -> None:
-        while not self._stop.wait(self.ttl / 3):
+        while not self.clock.wait(self._stop, self.ttl / 3):
             try:
                 if not self.store.renew_lease(self.holder, self.ttl):
                     self.lost = True

@@ -15,16 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, literal, null, select, union_all
-
+from sonket_gsync.backends.base import UnitFiles
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.errors import JobNotFound, NotFound
-from sonket_gsync.store import schema as s
-from sonket_gsync.store.base import as_time
-from sonket_gsync.store.rows import problem, unit_status
-from sonket_gsync.store.engine import guarded
-from sonket_gsync.store.records import Job, Record, RunRecord
-from sonket_gsync.forms.submission import Problem, Submission
+from sonket_gsync.forms.submission import FLAGGING_READS, Problem, Submission, unit_status
+from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, Record, RunRecord, Staff
 
 RunInfo = RunRecord  # id, trigger, backend, full, started_at, finished_at, units_*, versions_added, status
 
@@ -89,31 +84,18 @@ class Queries:
         self.store = store
         self.campaign = campaign
         self.backend = backend
-        self.where = store.where  # for errors translated by @guarded
+        self.where = store.where  # where the data is (for messages)
 
-    @guarded
     def overview(self) -> Overview:
         return Overview(self.campaign.name, self.campaign.deadline, self._rows(None))
 
-    @guarded
     def unit_detail(self, code: str) -> UnitDetail:
         unit = self.campaign.unit(code)  # UnknownUnit (not found) for a code not in the campaign
         [row] = self._rows(unit.code)
-        v = s.versions
-        with self.store._read() as conn:
-            versions = conn.execute(
-                select(v.c.id, v.c.stored_at, v.c.source_modified_at, v.c.content_hash).where(v.c.unit_code == unit.code).order_by(v.c.id.desc())
-            ).all()
-            problems = conn.execute(
-                select(s.problems)
-                .join(s.unit_state, (s.unit_state.c.unit_code == s.problems.c.unit_code) & (s.unit_state.c.last_run_id == s.problems.c.run_id))
-                .where(s.problems.c.unit_code == unit.code)
-                .order_by(s.problems.c.id)
-            ).mappings().all()
         return UnitDetail(
             row=row,
-            problems=[problem(p) for p in problems],
-            versions=[VersionInfo(r[0], as_time(r[1]), as_time(r[2]), r[3]) for r in versions],  # type: ignore[arg-type]
+            problems=self.store.problems(unit.code),
+            versions=[VersionInfo(v.id, v.stored_at, v.source_modified_at, v.content_hash) for v in self.store.versions(unit.code, newest_first=True)],
         )
 
     def version(self, version_id: int) -> Submission:
@@ -141,44 +123,38 @@ class Queries:
     def outputs(self, kind: str | None = None, limit: int = 20) -> list[OutputInfo]:
         return [OutputInfo(o.kind, o.name, o.url, o.created_at) for o in self.store.outputs(limit=limit, kind=kind)]
 
-    # --- the two queries behind the dashboard ------------------------------------------------
+    def latest_output(self, kind: str) -> OutputInfo | None:
+        found = self.outputs(kind, limit=1)
+        return found[0] if found else None
+
+    def problems(self, code: str | None = None) -> list[Problem]:
+        """The latest problems of one unit, or of every unit (``code`` None)."""
+        return self.store.problems(self.campaign.unit(code).code) if code else self.store.all_problems()
+
+    def writer(self) -> LeaseInfo | None:
+        """Who holds the campaign's writer lease now, if anyone."""
+        return self.store.lease()
+
+    def worker_seen_at(self) -> datetime | None:
+        """When a worker last said it was alive."""
+        return self.store.last_heartbeat()
+
+    def unit_links(self, code: str) -> UnitFiles | None:
+        """Where a unit's files are (links for people), once provisioned."""
+        return self.store.unit_files(self.backend).get(self.campaign.unit(code).code)
+
+    # --- the dashboard's rows (two SQL queries, in the store) -------------------------------
 
     def _rows(self, only: str | None) -> list[UnitRow]:
-        st, v = s.unit_state, s.versions
-        counts = select(v.c.unit_code, func.count().label("n")).group_by(v.c.unit_code)
-        if only:
-            counts = counts.where(v.c.unit_code == only)
-        counts = counts.subquery()
-        states = select(
-            st.c.unit_code, st.c.read_status, st.c.accepted_version_id, st.c.first_accepted_at, st.c.last_modified_at,
-            st.c.error_count, st.c.warning_count, counts.c.n,
-        ).select_from(st.outerjoin(counts, counts.c.unit_code == st.c.unit_code))
-        f, r = s.unit_files, s.reopened
-        links = union_all(
-            select(f.c.unit_code, f.c.sheet_url, f.c.doc_url, null().label("until")).where(f.c.backend == self.backend),
-            select(r.c.unit_code, literal("").label("sheet_url"), literal("").label("doc_url"), r.c.until),
-        )
-        if only:
-            states = states.where(st.c.unit_code == only)
-        with self.store._read() as conn:
-            state_rows = {row.unit_code: row for row in conn.execute(states)}
-            files: dict[str, tuple[str, str]] = {}
-            reopened: dict[str, datetime | None] = {}
-            for code, sheet_url, doc_url, until in conn.execute(links):
-                if until is None:
-                    files[code] = (sheet_url or "", doc_url or "")
-                else:
-                    reopened[code] = as_time(until)
+        states = self.store.unit_states(self.backend, only)
         units = [self.campaign.unit(only)] if only else self.campaign.units
         groups = {g.code: g for g in self.campaign.groups}
         rows = []
         for unit in units:
-            state = state_rows.get(unit.code)
-            submitted = as_time(state.first_accepted_at) if state else None
-            read_status = state.read_status if state else ""
-            sheet_url, doc_url = files.get(unit.code, ("", ""))
+            state = states.get(unit.code)
             group = groups.get(unit.group)
-            status = unit_status(read_status, bool(state.accepted_version_id), submitted, self.campaign.deadline) if state else "missing"
+            read_status = state.read_status if state else ""
+            status = unit_status(read_status, state.has_accepted, state.first_accepted_at, self.campaign.deadline) if state else "missing"
             rows.append(
                 UnitRow(
                     code=unit.code,
@@ -187,19 +163,39 @@ class Queries:
                     group_name=group.name if group else unit.group,
                     status=status,
                     # a unit that never sent anything (its file is the blank form) has no "last change"
-                    last_modified=as_time(state.last_modified_at) if state and status != "missing" else None,
-                    submitted_at=submitted,
-                    versions=(state.n or 0) if state else 0,
+                    last_modified=state.last_modified_at if state and status != "missing" else None,
+                    submitted_at=state.first_accepted_at if state else None,
+                    versions=state.versions if state else 0,
                     error_count=state.error_count if state else 0,
                     warning_count=state.warning_count if state else 0,
-                    sheet_url=sheet_url,
-                    doc_url=doc_url,
-                    reopened_until=reopened.get(unit.code),
+                    sheet_url=state.sheet_url if state else "",
+                    doc_url=state.doc_url if state else "",
+                    reopened_until=state.reopened_until if state else None,
                     read_status=read_status,
-                    flagged=read_status in ("invalid", "unreadable", "gone"),
+                    flagged=read_status in FLAGGING_READS,
                 )
             )
         return rows
+
+    # --- what the web reads --------------------------------------------------------------------
+
+    def unit_by_token(self, token: str) -> str | None:
+        """The code of the unit whose private page token this is, or None."""
+        return self.store.unit_by_token(token)
+
+    def staff_account(self, email: str) -> Staff | None:
+        return self.store.staff(email)
+
+    def staff_accounts(self) -> list[Staff]:
+        return self.store.list_staff()
+
+    def channels(self) -> list[ChannelInfo]:
+        """Every Drive push channel, oldest first (stopped ones too)."""
+        return self.store.channels()
+
+    def active_channel(self) -> ChannelInfo | None:
+        """The newest Drive push channel neither stopped nor expired."""
+        return self.store.active_channel()
 
 
 __all__ = ["OutputInfo", "Overview", "Queries", "RunInfo", "UnitDetail", "UnitRow", "VersionInfo"]

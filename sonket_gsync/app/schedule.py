@@ -1,6 +1,6 @@
 """The in-process schedule of ``serve`` and ``worker``: a nightly sync at a local time
-(Asia/Ho_Chi_Minh), and, on the Google backend, renewing the Drive channel before it
-expires. Both only enqueue jobs; the worker runs them. A single machine needs no cron.
+(Asia/Ho_Chi_Minh), and, on a backend that pushes changes (Google Drive), renewing the
+notification channel before it expires. Both only enqueue jobs; the worker runs them. A single machine needs no cron.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from sonket_gsync.app.channels import needs_renewal, renewal_params
 from sonket_gsync.core.text import TZ
-
-from .channels import needs_renewal, renewal_params
 
 log = logging.getLogger("sonket_gsync.web")
 
@@ -37,7 +36,7 @@ def start_schedule(service, settings) -> BackgroundScheduler:
     if settings.nightly_sync_time:
         hour, minute = (int(p) for p in settings.nightly_sync_time.split(":"))
         scheduler.add_job(nightly_sync, CronTrigger(hour=hour, minute=minute, timezone=TZ), args=[service], id="nightly-sync")
-    if settings.backend == "google":
+    if service.workspace.capabilities.pushes_changes:
         scheduler.add_job(check_channel, IntervalTrigger(minutes=10, timezone=TZ), args=[service], id="renew-channel")
     scheduler.start()
     return scheduler

@@ -13,26 +13,25 @@ from __future__ import annotations
 import logging
 import secrets
 import threading
-import time
 import uuid
 from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Iterable, Iterator, Sequence
+from datetime import datetime, timedelta
 
-from sonket_gsync.backends import open_workspace
-from sonket_gsync.backends.base import UnitFiles, Workspace
-from sonket_gsync.campaign.model import Campaign, Unit
-from sonket_gsync.campaign.load import load_campaign
-from sonket_gsync.core.errors import ConfigError, SonketError
 from sonket_gsync.app.lease import WriterLease, holder_id, holder_label
+from sonket_gsync.backends import open_workspace
+from sonket_gsync.backends.base import UnitFiles, Workspace, no_push
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import SonketError
 from sonket_gsync.core.settings import Settings
-from sonket_gsync.store import Job, StoreProtocol, open_store
-from sonket_gsync.store.records import ChannelInfo
-from sonket_gsync.forms.submission import STATUS_LABELS, UnitRecord
-from sonket_gsync.ingest.sync import Progress, SyncReport, sync
 from sonket_gsync.core.text import now
+from sonket_gsync.forms.submission import UnitRecord
+from sonket_gsync.ingest.sync import Progress, SyncReport, sync
+from sonket_gsync.store import Job, StoreProtocol, open_store
+from sonket_gsync.store.records import ChannelInfo, Staff
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +55,7 @@ class CampaignService:
         self._local = threading.local()  # this thread's lease and job
 
     @classmethod
-    def open(cls, settings: Settings, *, create: bool = True) -> "CampaignService":
+    def open(cls, settings: Settings, *, create: bool = True) -> CampaignService:
         """``create=False`` for read-only commands: no store there raises StoreMissing."""
         campaign = load_campaign(settings.campaign_dir)
         store = open_store(settings, create=create)
@@ -81,13 +80,11 @@ class CampaignService:
         if current is not None:
             yield current
             return
-        lease = WriterLease(self.store, holder_label(holder or "sonket-gsync"), self.settings.lease_seconds)
+        lease = WriterLease(self.store, holder_label(holder or "sonket-gsync"), self.settings.lease_seconds, clock=self.store.clock)
         lease.acquire(wait=wait, timeout=timeout)
         self._local.lease = lease
         try:
-            refresh = getattr(self.workspace, "refresh", None)
-            if callable(refresh):
-                refresh()  # another process may have made files since our listing
+            self.workspace.refresh()  # another process may have made files since our listing
             yield lease
         finally:
             self._local.lease = None
@@ -112,7 +109,8 @@ class CampaignService:
         units = self._units(only)
         with self.lease("provision"):
             self.workspace.prepare()
-            created, existing = [], []
+            created: list[str] = []
+            existing: list[str] = []
             # provision_units may make several units at once (Google); results come in order
             for unit, files in self.workspace.provision_units((progress or _plain)(units)):
                 if isinstance(files, Exception):
@@ -163,11 +161,11 @@ class CampaignService:
     def distribution_sheet(self):
         """The printable sheet of every unit's links and QR codes, stored as an output."""
         from sonket_gsync.backends.base import DOCX_MIME
-        from sonket_gsync.report.distribution import distribution_docx, unit_page_urls
+        from sonket_gsync.report.distribution import distribution_docx
 
         with self.lease("links"):
             rows = self.unit_files()
-            pages = unit_page_urls(self.settings, self.store, [u.code for u, _ in rows])  # the web's /u/<token> (issue 8)
+            pages = self.unit_page_urls([u.code for u, _ in rows])
             ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, rows, page_urls=pages), DOCX_MIME)
             self.store.save_output("distribution", ref.name, ref.url)
         return ref
@@ -175,7 +173,7 @@ class CampaignService:
     def publish_summary(self):
         """Refresh the "Tổng hợp" spreadsheet from the stored data; no longer owed after."""
         from sonket_gsync.analysis.aggregate import aggregate
-        from sonket_gsync.report.draft import summary_tabs
+        from sonket_gsync.report.tables import summary_tabs
 
         with self.lease("publish_summary"):
             aggregates = aggregate(self.campaign, self.records())
@@ -187,19 +185,14 @@ class CampaignService:
     def renew_channel(self, *, address: str, token: str = "", ttl_seconds: float | None = None) -> dict:
         """Open a new Drive push channel (overlapping the old one), then stop the old ones.
         Without ``token`` a random one is made: a notification must carry it to be heard."""
+        if not self.workspace.capabilities.pushes_changes:
+            raise no_push()
         token = token or secrets.token_urlsafe(32)
-        watch = getattr(self.workspace, "watch_changes", None)
-        if not callable(watch):
-            raise ConfigError(
-                "Thông báo đẩy (push) từ Drive chỉ có với backend Google.",
-                where="SONKET_BACKEND",
-                fix="Dùng --backend google, hoặc đồng bộ theo lịch (sonket-gsync sync) với thư mục cục bộ.",
-            )
         with self.lease("renew_channel"):
             old = [c for c in self.store.channels() if c.stopped_at is None]
             channel_id = uuid.uuid4().hex
             expiration = now() + timedelta(seconds=ttl_seconds) if ttl_seconds else None
-            answer = watch(address, token, channel_id, expiration=expiration)
+            answer = self.workspace.watch_changes(address, token, channel_id, expiration=expiration)
             created = ChannelInfo(
                 channel_id=answer.get("channel_id", channel_id),
                 resource_id=answer.get("resource_id", ""),
@@ -209,11 +202,9 @@ class CampaignService:
                 created_at=now(),
             )
             self.store.save_channel(created)
-            stop = getattr(self.workspace, "stop_channel", None)
             for channel in old:
                 try:
-                    if callable(stop):
-                        stop(channel.channel_id, channel.resource_id)
+                    self.workspace.stop_channel(channel.channel_id, channel.resource_id)
                 finally:
                     self.store.mark_channel_stopped(channel.channel_id)
         return {"channel_id": created.channel_id, "stopped": [c.channel_id for c in old]}
@@ -242,9 +233,6 @@ class CampaignService:
     def run_worker(self, stop_event: threading.Event | None = None, *, once: bool = False, worker_id: str = "") -> int:
         """Claim and run queued jobs under the writer lease, heartbeating; ``once``: return
         when no job is due. Returns how many jobs ran."""
-        from sonket_gsync.app.jobs import load_job_modules
-
-        load_job_modules()
         worker_id = worker_id or holder_id()
         stop_event = stop_event or threading.Event()
         poll = self.settings.worker_poll_seconds
@@ -258,24 +246,25 @@ class CampaignService:
             beat.join(timeout=5)
 
     def _beat(self, worker_id: str, stop: threading.Event) -> None:
-        while not stop.wait(HEARTBEAT_SECONDS):
+        while not self.store.clock.wait(stop, HEARTBEAT_SECONDS):  # the store's clock: tests advance it
             try:
                 self.store.heartbeat(worker_id)
             except SonketError:
                 log.warning("worker heartbeat not recorded", exc_info=True)
 
     def _work(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> int:
-        from sonket_gsync.core.errors import LeaseHeld
         from sonket_gsync.app.jobs import run_job
+        from sonket_gsync.core.errors import LeaseHeld
 
         ran = 0
         while not stop_event.is_set():
             self.store.heartbeat(worker_id)
             due = self.store.next_job_at()
-            if due is None or due > time.time():
+            clock = self.store.clock  # due times are on the store's clock
+            if due is None or due > clock.time():
                 if once:
                     return ran
-                stop_event.wait(poll if due is None else min(poll, max(0.01, due - time.time())))
+                clock.wait(stop_event, poll if due is None else min(poll, max(0.01, due - clock.time())))
                 continue
             try:
                 with self.lease("worker") as lease:
@@ -289,7 +278,7 @@ class CampaignService:
             except LeaseHeld:
                 if once:
                     return ran
-                stop_event.wait(poll)
+                self.store.clock.wait(stop_event, poll)
         return ran
 
     # --- reading ---------------------------------------------------------------------------
@@ -309,6 +298,14 @@ class CampaignService:
             counts["__all__"][record.status] += 1
         return counts
 
+    def unit_page_urls(self, codes: Iterable[str]) -> dict[str, str] | None:
+        """Each unit's own page on the web service (``/u/<token>``), when its public address
+        is set (SONKET_PUBLIC_BASE_URL); else None."""
+        base = self.settings.public_base_url.rstrip("/")
+        if not base:
+            return None
+        return {code: f"{base}/u/{self.store.unit_token(code)}" for code in codes}
+
     def unit_files(self) -> list[tuple[Unit, UnitFiles]]:
         files = self.store.unit_files(self.workspace.kind)
         return [(u, files[u.code]) for u in self.campaign.units if u.code in files]
@@ -318,16 +315,31 @@ class CampaignService:
             return list(self.campaign.units)
         return [self.campaign.unit(code) for code in only]
 
+    # --- the web's writes --------------------------------------------------------------------
+    # Small writes of the web's own tables; none needs the writer lease (no unit data changes).
+
+    def unit_token(self, code: str) -> str:
+        """The unit's private page token: random, made on first ask, then always the same."""
+        return self.store.unit_token(self.campaign.unit(code).code)
+
+    def reopen_unit(self, code: str, until: datetime, by: str) -> None:
+        """Let a unit send files after the deadline, until ``until`` (counted late)."""
+        self.store.reopen_unit(self.campaign.unit(code).code, until, by)
+
+    def note_notification(self, channel_id: str, message_number: str | int) -> bool:
+        """Remember a Drive notification; False if it was seen already (a redelivery)."""
+        return self.store.note_notification(channel_id, message_number)
+
+    def add_staff(self, email: str, name: str, password_hash: str) -> Staff:
+        """Add a staff account, or update its name and password hash."""
+        return self.store.add_staff(email, name, password_hash)
+
 
 DEMO_MARKER = ".sonket-demo"  # written by the demo in the data folder it fills
 
 
 def is_demo_folder(data_dir) -> bool:
     return (data_dir / DEMO_MARKER).exists()
-
-
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(status, status)
 
 
 def _plain(items):

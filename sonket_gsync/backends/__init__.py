@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from sonket_gsync.campaign.model import Campaign
-from sonket_gsync.forms.limits import Limits
-from sonket_gsync.core.settings import Settings
 from sonket_gsync.backends.base import Workspace
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.forms.limits import Limits
 
 
 def open_workspace(settings: Settings, campaign: Campaign) -> Workspace:

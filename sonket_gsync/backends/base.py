@@ -14,40 +14,18 @@ Errors: backends raise only ``sonket_gsync.core.errors`` types — ``UnitFileErr
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Iterable, Iterator, Sequence
 
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import ConfigError
-from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits
 from sonket_gsync.core.text import now
-
-Grid = list[list[object]]  # rows of cell values; None (or "") is an empty cell
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits
+from sonket_gsync.forms.reading import Grid
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def trim_grid(rows) -> Grid:
-    """Cell rows as a backend reads them (ragged, "" or None for empty) as one rectangle:
-    trailing empty rows and columns dropped, empty cells None."""
-    grid: Grid = []
-    width = 0
-    last = 0
-    for row in rows:
-        cells = [None if v == "" else v for v in row]
-        end = len(cells)
-        while end and cells[end - 1] is None:
-            end -= 1
-        grid.append(cells[:end])
-        if end:
-            width = max(width, end)
-            last = len(grid)
-    del grid[last:]
-    for row in grid:
-        row.extend([None] * (width - len(row)))
-    return grid
 
 
 @dataclass(frozen=True)
@@ -97,6 +75,25 @@ class CellBlock:
 
 
 @dataclass(frozen=True)
+class Capabilities:
+    """What a backend can do. Everything above ``backends/`` asks these, never the kind.
+
+    - ``pushes_changes``: it can notify the service of edits (``watch_changes`` / ``stop_channel``).
+    - ``accepts_uploads``: a unit may upload its files through its page (``replace_unit_files``)
+      and download them (``unit_file``).
+    - ``online_files``: units edit their files online (links open the editors); otherwise the
+      links are local paths and staff download outputs through the service.
+    - ``keeps_output_revisions``: a rewritten output keeps its earlier revisions as files of
+      their own (listed and served by the service); online stores keep them in their own history.
+    """
+
+    pushes_changes: bool = False
+    accepts_uploads: bool = False
+    online_files: bool = False
+    keeps_output_revisions: bool = False
+
+
+@dataclass(frozen=True)
 class OutputRef:
     name: str
     url: str
@@ -106,7 +103,8 @@ class OutputRef:
 class Workspace(ABC):
     """One campaign's files in one place."""
 
-    kind: str = ""
+    kind: str = ""  # a key for what the store keeps per backend (cursor, file ids); never compared above backends/
+    capabilities: Capabilities = Capabilities()
     # What a unit may send (file size, unpacked size, ratio, rows): set from the settings
     # by ``open_workspace``; backends check it before parsing, parse_snapshot after reading.
     limits: Limits = DEFAULT_LIMITS
@@ -114,7 +112,7 @@ class Workspace(ABC):
     def __init__(self, campaign: Campaign) -> None:
         self.campaign = campaign
 
-    def prepare(self) -> None:
+    def prepare(self) -> None:  # noqa: B027  (optional hook: most backends need nothing)
         """Create the campaign's top-level folders (idempotent). Called before provisioning."""
 
     @abstractmethod
@@ -133,11 +131,12 @@ class Workspace(ABC):
     def read_unit(self, unit: Unit) -> UnitSnapshot:
         """Read a unit's spreadsheet (all tabs, raw values) and narrative document."""
 
-    def read_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitSnapshot | Exception]]:
+    def read_units(self, units: Iterable[Unit]) -> Generator[tuple[Unit, UnitSnapshot | Exception], None, None]:
         """Read units, yielding ``(unit, snapshot)`` or ``(unit, the exception its read raised)``
         in the order given. This default reads one after the other; a backend may read several
         at once (Google: a pool of workers), but results still come back in order, so the
-        caller (the lease holder) records them in the store in order."""
+        caller (the lease holder) records them in the store in order. A generator: the caller
+        closes it when it stops early (a backend then stops its reads in flight)."""
         for unit in units:
             started = now()
             try:
@@ -158,21 +157,42 @@ class Workspace(ABC):
             else:
                 yield unit, files
 
-    def refresh(self) -> None:
+    def refresh(self) -> None:  # noqa: B027  (optional hook: a backend that caches nothing needs nothing)
         """Forget anything cached about the workspace's files (listings, ids). Called when
         this process takes the writer lease: another process may have created files since.
         The local backend caches nothing: no-op."""
 
-    def watch_changes(
-        self, address: str, token: str, channel_id: str, expiration: datetime | None = None
-    ) -> dict:
+    def watch_changes(self, address: str, token: str, channel_id: str, expiration: datetime | None = None) -> dict:
         """Register a push-notification channel for the workspace's changes:
         ``{"channel_id", "resource_id", "expiration": datetime | None}``. Google only."""
-        raise _no_push()
+        raise no_push()
 
     def stop_channel(self, channel_id: str, resource_id: str) -> None:
         """Stop a push-notification channel registered by ``watch_changes``. Google only."""
-        raise _no_push()
+        raise no_push()
+
+    def unit_file(self, unit: Unit, which: str) -> tuple[str, bytes] | None:
+        """The unit's current file as (file name, bytes), ``which`` = "workbook" or
+        "narrative"; None when it has none. Backends with ``accepts_uploads`` only."""
+        raise no_uploads()
+
+    def replace_unit_files(self, unit: Unit, workbook: bytes, narrative: bytes | None = None) -> None:
+        """Replace the unit's files with uploaded ones (already checked and validated), each
+        atomically. Backends with ``accepts_uploads`` only."""
+        raise no_uploads()
+
+    def output_file(self, name: str) -> tuple[str, bytes] | None:
+        """A compiled output's current bytes, as (download name, bytes), for backends whose
+        links open in no browser (not ``online_files``); None when there is none."""
+        return None
+
+    def output_revisions(self, name: str) -> list[str]:
+        """Ids of an output's earlier revisions, oldest first (``keeps_output_revisions``)."""
+        return []
+
+    def output_revision(self, revision: str) -> tuple[str, bytes] | None:
+        """An earlier revision of an output by its id, as (download name, bytes), or None."""
+        return None
 
     @abstractmethod
     def write_unit(
@@ -200,10 +220,19 @@ class Workspace(ABC):
         a value starting with '=' is never evaluated as a formula."""
 
 
-def _no_push() -> ConfigError:
+def no_uploads() -> ConfigError:
+    """The one error for asking uploads of a backend without ``accepts_uploads``."""
     return ConfigError(
-        "Thông báo thay đổi tức thời (push notification) chỉ có với Google Drive; "
-        "thư mục cục bộ không gửi thông báo.",
+        "Nơi lưu biểu mẫu này không nhận tệp tải lên: đơn vị sửa trực tiếp trên tệp trực tuyến của mình.",
+        where="SONKET_BACKEND / --backend",
+        fix="Mở đường dẫn Google Sheets/Docs của đơn vị để sửa; tải tệp lên chỉ dùng với thư mục cục bộ.",
+    )
+
+
+def no_push() -> ConfigError:
+    """The one error for asking push notifications of a backend without ``pushes_changes``."""
+    return ConfigError(
+        "Thông báo thay đổi tức thời (push notification) chỉ có với Google Drive; thư mục cục bộ không gửi thông báo.",
         where="SONKET_BACKEND / --backend",
         fix="Dùng SONKET_BACKEND=google để nhận thông báo từ Google Drive; với thư mục cục bộ, "
         "hãy đồng bộ theo lịch (cron hoặc lịch chạy sẵn trong dịch vụ) hoặc bấm 'Đồng bộ ngay'.",

@@ -11,36 +11,37 @@ a large campaign where nothing changed costs a few milliseconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import stat
 import threading
-import zipfile
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from openpyxl import load_workbook
 
+from sonket_gsync.backends.base import Capabilities, CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import BadRequest, UnitFileError, WorkspaceUnavailable
-from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits, bounded_rows, check_package, inside, prescan_rows
-from sonket_gsync.forms.narrative import build_docx
 from sonket_gsync.core.text import TZ
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits, check_package, inside
+from sonket_gsync.forms.narrative import build_docx
+from sonket_gsync.forms.reading import read_workbook, unreadable_workbook
 from sonket_gsync.forms.workbook import summary_workbook_bytes, unit_workbook_bytes
-from sonket_gsync.backends.base import CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace, trim_grid
 
 UNITS_DIR = "don-vi"
 OUTPUTS_DIR = "ket-qua"
 REVISIONS_DIR = ".phien-ban"
 SUMMARY_NAME = "tong-hop.xlsx"
 _ABSENT = [0, 0]  # fingerprint of a file that does not exist
-_REPAIR_FIX = "Mở lại tệp bằng Excel và lưu dạng .xlsx (Sổ làm việc Excel), hoặc khôi phục bản trước của tệp."
 
 
 class LocalWorkspace(Workspace):
     kind = "local"
+    capabilities = Capabilities(accepts_uploads=True, keeps_output_revisions=True)
 
     def __init__(self, root: Path, campaign: Campaign, limits: Limits | None = None) -> None:
         super().__init__(campaign)
@@ -95,13 +96,14 @@ class LocalWorkspace(Workspace):
 
     def _files(self, unit: Unit, created: bool) -> UnitFiles:
         xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
-        has_docx = docx is not None and docx.exists()
+        if docx is not None and not docx.exists():
+            docx = None
         return UnitFiles(
             unit_code=unit.code,
             sheet_id=str(xlsx),
             sheet_url=xlsx.as_uri(),
-            doc_id=str(docx) if has_docx else "",
-            doc_url=docx.as_uri() if has_docx else "",
+            doc_id=str(docx) if docx is not None else "",
+            doc_url=docx.as_uri() if docx is not None else "",
             created=created,
         )
 
@@ -174,6 +176,42 @@ class LocalWorkspace(Workspace):
             modified_at=datetime.fromtimestamp(newest / 1e9, TZ),
         )
 
+    # --- uploads ------------------------------------------------------------------------
+
+    def unit_file(self, unit: Unit, which: str) -> tuple[str, bytes] | None:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        if which == "workbook":
+            path: Path | None = xlsx
+        elif which == "narrative":
+            path = docx
+        else:
+            raise ValueError(f"unit_file: which={which!r}, expected 'workbook' or 'narrative'")
+        if path is None:
+            return None
+        self._refuse_links_out(unit, xlsx.parent, path)
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise _unavailable(str(path), exc) from None
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        try:
+            return path.name, path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise _unavailable(str(path), exc) from None
+
+    def replace_unit_files(self, unit: Unit, workbook: bytes, narrative: bytes | None = None) -> None:
+        xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
+        self._refuse_links_out(unit, xlsx.parent, xlsx, docx)
+        _mkdir(xlsx.parent)
+        _write_atomic(xlsx, workbook)
+        if narrative is not None and docx is not None:  # a group without narrative keeps no document
+            _write_atomic(docx, narrative)
+
     # --- writing ------------------------------------------------------------------------
 
     def write_unit(
@@ -227,6 +265,17 @@ class LocalWorkspace(Workspace):
         _write_atomic(target, data)
         return OutputRef(name=name, url=target.as_uri(), file_id=str(target))
 
+    def output_file(self, name: str) -> tuple[str, bytes] | None:
+        return _plain_file(self.outputs_dir, name)
+
+    def output_revisions(self, name: str) -> list[str]:
+        folder = self.outputs_dir / REVISIONS_DIR
+        return sorted(p.name for p in folder.glob(f"*-{name}")) if folder.is_dir() else []
+
+    def output_revision(self, revision: str) -> tuple[str, bytes] | None:
+        found = _plain_file(self.outputs_dir / REVISIONS_DIR, revision)
+        return (revision.split("-", 3)[-1], found[1]) if found else None
+
     def write_summary(self, tabs: dict[str, Grid]) -> OutputRef:
         # Rebuilt from the store at every sync: replaced whole, no revisions kept.
         target = self._output_path(SUMMARY_NAME)
@@ -244,40 +293,13 @@ class LocalWorkspace(Workspace):
         return self.outputs_dir / name
 
 
-# --- workbook reading ---------------------------------------------------------------------
-
-def read_workbook(path: Path, unit_code: str, limits: Limits = DEFAULT_LIMITS) -> dict[str, Grid]:
-    """Every tab as raw values from A1 (formulas as "=..." text, dates as datetime), with
-    trailing empty rows and columns cut off. The package is checked against ``limits``
-    before openpyxl opens it, and a tab stops being read past the row limit."""
-    try:
-        check_package(path, unit_code=unit_code, where=str(path), kind="xlsx", limits=limits)
-        prescan_rows(path, unit_code=unit_code, where=str(path), limits=limits)
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except UnitFileError:
-        raise
-    except PermissionError:
-        raise UnitFileError(
-            f"Không có quyền đọc tệp biểu mẫu {path.name}.",
-            unit_code=unit_code,
-            where=str(path),
-            fix="Đóng tệp nếu đang mở ở máy khác và cấp quyền đọc cho dịch vụ, rồi đồng bộ lại.",
-        ) from None
-    except Exception as exc:  # BadZipFile, KeyError, InvalidFileException, parser errors...
-        raise _unreadable(path, unit_code, exc) from None
-    try:
-        sheets: dict[str, Grid] = {}
-        for ws in wb.worksheets:
-            ws.reset_dimensions()  # the stored dimension may be wrong: read every row
-            rows = bounded_rows(ws.iter_rows(values_only=True), unit_code=unit_code, where=f"{path}, trang tính '{ws.title}'", limits=limits)
-            sheets[ws.title] = trim_grid(rows)
-        return sheets
-    except UnitFileError:
-        raise
-    except Exception as exc:
-        raise _unreadable(path, unit_code, exc) from None
-    finally:
-        wb.close()
+def _plain_file(folder: Path, name: str) -> tuple[str, bytes] | None:
+    """A regular file directly inside ``folder`` (no path in ``name``), or None."""
+    folder = folder.resolve()
+    path = (folder / name).resolve()
+    if path.parent != folder or not path.is_file():
+        return None
+    return name, path.read_bytes()
 
 
 def _regular(st: os.stat_result, path: Path, unit: Unit) -> None:
@@ -291,19 +313,6 @@ def _regular(st: os.stat_result, path: Path, unit: Unit) -> None:
         )
 
 
-def _unreadable(path: Path, unit_code: str, exc: Exception) -> UnitFileError:
-    if isinstance(exc, zipfile.BadZipFile) or not path.is_file() or path.stat().st_size == 0:
-        what = "không phải tệp Excel .xlsx (có thể là tệp khác đổi đuôi, tệp .xls cũ) hoặc đã bị hỏng"
-    else:
-        what = "bị hỏng hoặc không đúng định dạng Excel .xlsx"
-    return UnitFileError(
-        f"Tệp biểu mẫu {path.name} {what}, nên không đọc được.",
-        unit_code=unit_code,
-        where=str(path),
-        fix=_REPAIR_FIX,
-    )
-
-
 def _open_for_edit(path: Path, unit_code: str):
     if not path.exists():
         raise UnitFileError(
@@ -315,10 +324,11 @@ def _open_for_edit(path: Path, unit_code: str):
     try:
         return load_workbook(path)
     except Exception as exc:
-        raise _unreadable(path, unit_code, exc) from None
+        raise unreadable_workbook(path, unit_code, exc) from None
 
 
 # --- files --------------------------------------------------------------------------------
+
 
 def _load_cursor(cursor: str | None) -> dict | None:
     if not cursor:
@@ -365,10 +375,8 @@ def _keep_copy(path: Path, folder: Path, name: str) -> None:
         except FileNotFoundError:
             return  # replaced meanwhile: nothing to keep
         except OSError:  # a file system without hard links
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 shutil.copy2(path, copy)
-            except FileNotFoundError:
-                pass
             return
 
 

@@ -18,6 +18,7 @@ from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
+from sonket_gsync.campaign.load_forms import load_forms, no_duplicates, required_text
 from sonket_gsync.campaign.model import (
     AGGREGATES,
     OUTLINE_FIGURES,
@@ -30,7 +31,6 @@ from sonket_gsync.campaign.model import (
     OutlineSection,
     Unit,
 )
-from sonket_gsync.campaign.load_forms import load_forms, no_duplicates, required_text
 from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.core.text import TZ, clean, parse_date
 
@@ -66,7 +66,7 @@ def load_campaign(folder: Path | str) -> Campaign:
             if code not in form_codes:
                 raise ConfigError(
                     f"Nhóm '{g.code}' dùng biểu mẫu '{code}' nhưng biểu mẫu này không có trong forms.toml.",
-                    where=f"{where}, [[groups]] code = \"{g.code}\", forms",
+                    where=f'{where}, [[groups]] code = "{g.code}", forms',
                     fix=f"Dùng một trong các mã: {', '.join(sorted(form_codes))}.",
                 )
     units = _load_units(folder / "units.csv", {g.code for g in groups})
@@ -76,14 +76,14 @@ def load_campaign(folder: Path | str) -> Campaign:
         raise ConfigError(
             f"Hạn nộp '{deadline_text}' không đúng dạng ngày.",
             where=f"{where}, [campaign] deadline",
-            fix="Ghi ngày theo dạng dd/mm/yyyy, ví dụ \"20/04/2026\".",
+            fix='Ghi ngày theo dạng dd/mm/yyyy, ví dụ "20/04/2026".',
         )
     sharing = doc.get("sharing", {}).get("mode", "writers")
     if sharing not in SHARING_MODES:
         raise ConfigError(
             f"Chế độ chia sẻ '{sharing}' không hợp lệ.",
             where=f"{where}, [sharing] mode",
-            fix="Dùng \"writers\" (chia sẻ cho email đơn vị) hoặc \"anyone_with_link\" (ai có đường dẫn đều sửa được).",
+            fix='Dùng "writers" (chia sẻ cho email đơn vị) hoặc "anyone_with_link" (ai có đường dẫn đều sửa được).',
         )
     return Campaign(
         folder=folder,
@@ -124,9 +124,22 @@ def _document(raw: dict, folder: Path, where: str) -> DocumentInfo:
             where=f"{where}, template",
             fix="Đặt tệp .docx vào thư mục chiến dịch, hoặc bỏ dòng template để dùng mẫu mặc định.",
         )
-    fields = {f: clean(str(raw[f])) for f in (
-        "issuer", "number", "place", "year", "doc_type", "subject", "signing_authority", "signer_title", "signer_name", "opening",
-    ) if f in raw}
+    fields = {
+        f: clean(str(raw[f]))
+        for f in (
+            "issuer",
+            "number",
+            "place",
+            "year",
+            "doc_type",
+            "subject",
+            "signing_authority",
+            "signer_title",
+            "signer_name",
+            "opening",
+        )
+        if f in raw
+    }
     return DocumentInfo(**fields, recipients=tuple(clean(r) for r in recipients), template=template)
 
 
@@ -286,9 +299,7 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
         try:
             target_value = float(target.replace(",", ".")) if target else None
         except ValueError:
-            raise ConfigError(
-                f"Mục tiêu 2030 '{target}' không phải là số.", where=f"{at}, cột target_2030", fix="Ghi một số, ví dụ 60."
-            ) from None
+            raise ConfigError(f"Mục tiêu 2030 '{target}' không phải là số.", where=f"{at}, cột target_2030", fix="Ghi một số, ví dụ 60.") from None
         indicators.append(
             Indicator(
                 code=row["code"],

@@ -10,22 +10,17 @@ mistake names the file, the form and the fix.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from sonket_gsync.campaign.model import COLUMN_ROLES, COLUMN_TYPES, FORM_ROLES, RECIPIENT_PARTS, ROW_MODES, Column, Form
+from sonket_gsync.campaign.model import COLUMN_ROLES, COLUMN_TYPES, FORM_ROLE_NAMES, FORM_ROLES, RECIPIENT_PARTS, ROW_MODES, Column, Form
 from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.core.text import clean, header_key, parse_date
 
 # Sheet titles cannot hold these characters in Excel (and Google follows for exports).
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-ROLE_NAMES = {
-    "documents": "văn bản đã ban hành",
-    "inspection": "kiểm tra, giám sát, sơ kết",
-    "party_committees": "bảng của các đảng ủy trực thuộc",
-    "indicators": "chỉ tiêu",
-}
 
 
 def load_forms(path: Path, read_toml: Callable[[Path], dict[str, Any]], outline_keys: set[str] | None = None) -> tuple[Form, ...]:
@@ -45,7 +40,7 @@ def load_forms(path: Path, read_toml: Callable[[Path], dict[str, Any]], outline_
             raise ConfigError(
                 f"Có {len(having)} biểu mẫu cùng vai trò '{role}' ({', '.join(having)}); báo cáo chỉ đọc một biểu mẫu cho mỗi vai trò.",
                 where=f"{path}, biểu mẫu {having[1]}, role",
-                fix=f"Giữ role = \"{role}\" ở một biểu mẫu, đặt role = \"none\" cho biểu mẫu còn lại.",
+                fix=f'Giữ role = "{role}" ở một biểu mẫu, đặt role = "none" cho biểu mẫu còn lại.',
             )
     _check_documents_heading(forms, path)
     return tuple(forms)
@@ -78,7 +73,7 @@ def _form(raw: dict, code: str, at: str, outline_keys: set[str] | None) -> Form:
             )
     fixed_rows = tuple(clean(r) for r in raw.get("fixed_rows", ()))
     if rows == "fixed" and not fixed_rows:
-        raise ConfigError("Biểu mẫu rows = \"fixed\" cần danh sách fixed_rows.", where=at, fix="Khai báo fixed_rows = [\"...\"].")
+        raise ConfigError('Biểu mẫu rows = "fixed" cần danh sách fixed_rows.', where=at, fix='Khai báo fixed_rows = ["..."].')
     if rows in ("fixed", "indicators") and not columns[0].fixed:
         raise ConfigError(
             "Cột đầu của biểu mẫu có dòng cố định phải là cột cố định (fixed = true).",
@@ -125,22 +120,21 @@ def _check_roles(form: Form, at: str) -> None:
     missing = [r for r in required if r not in roles]
     if missing:
         raise ConfigError(
-            f"Biểu mẫu vai trò '{form.role}' ({ROLE_NAMES.get(form.role, form.role)}) thiếu cột có vai trò: {', '.join(missing)}.",
+            f"Biểu mẫu vai trò '{form.role}' ({FORM_ROLE_NAMES[form.role]}) thiếu cột có vai trò: {', '.join(missing)}.",
             where=f"{at}, [[forms.columns]]",
-            fix=f"Thêm role = \"{missing[0]}\" vào cột tương ứng (mỗi vai trò một cột).",
+            fix=f'Thêm role = "{missing[0]}" vào cột tương ứng (mỗi vai trò một cột).',
         )
-    if form.role == "documents" and form.column_for("issuer").type != "choice":
+    if form.role == "documents" and form.role_column("issuer").type != "choice":
         raise ConfigError(
             "Cột cơ quan ban hành của biểu mẫu văn bản phải là kiểu choice (các đề mục I, II, … của phụ lục).",
-            where=f"{at}, cột {form.column_for('issuer').key}, type",
-            fix="Đặt type = \"choice\" và liệt kê các cơ quan ban hành trong choices.",
+            where=f"{at}, cột {form.role_column('issuer').key}, type",
+            fix='Đặt type = "choice" và liệt kê các cơ quan ban hành trong choices.',
         )
     if form.role in ("inspection", "indicators") and form.key_column is not form.column_for("body" if form.role == "inspection" else "code"):
         raise ConfigError(
-            "Cột nhãn dòng (cột đầu, cố định) phải mang vai trò "
-            + ("body" if form.role == "inspection" else "code") + ".",
+            "Cột nhãn dòng (cột đầu, cố định) phải mang vai trò " + ("body" if form.role == "inspection" else "code") + ".",
             where=f"{at}, cột {form.columns[0].key}",
-            fix="Đặt role cho cột đầu của biểu mẫu, và rows = \"fixed\" (kiểm tra) hoặc \"indicators\" (chỉ tiêu).",
+            fix='Đặt role cho cột đầu của biểu mẫu, và rows = "fixed" (kiểm tra) hoặc "indicators" (chỉ tiêu).',
         )
     if form.role == "indicators" and not form.year_columns:
         raise ConfigError("Biểu mẫu chỉ tiêu không có cột năm nào.", where=at, fix="Thêm year = 2024 (…) cho các cột số liệu theo năm.")
@@ -151,7 +145,7 @@ def _check_documents_heading(forms: list[Form], path: Path) -> None:
     for form in forms:
         if not form.documents_heading:
             continue
-        choices = documents.column_for("issuer").choices if documents else ()
+        choices = documents.role_column("issuer").choices if documents else ()
         if form.documents_heading not in choices:
             raise ConfigError(
                 f"documents_heading = '{form.documents_heading}' không phải một cơ quan ban hành của biểu mẫu văn bản.",
@@ -168,7 +162,7 @@ def _column(raw: dict, at: str, outline_keys: set[str] | None) -> Column:
         raise ConfigError(f"Kiểu cột '{ctype}' không hợp lệ.", where=f"{at}, type", fix=f"Dùng một trong: {', '.join(COLUMN_TYPES)}.")
     choices = tuple(clean(c) for c in raw.get("choices", ()))
     if ctype == "choice" and not choices:
-        raise ConfigError("Cột kiểu choice cần danh sách choices.", where=at, fix="Thêm choices = [\"Có\", \"Không\"].")
+        raise ConfigError("Cột kiểu choice cần danh sách choices.", where=at, fix='Thêm choices = ["Có", "Không"].')
     when = raw.get("required_when")
     return Column(
         key=key,
@@ -197,7 +191,7 @@ def _feeds(value: Any, ctype: str, at: str, outline_keys: set[str] | None) -> tu
         return ()
     fix = 'Ghi feeds = "III.2" (mục đề cương) hoặc feeds = { trung_uong = "V.1", tinh_uy = "V.2", other = "V.2" }.'
     if ctype != "text":
-        raise ConfigError("Chỉ cột văn bản (type = \"text\") mới đưa được ý kiến vào đề cương.", where=at, fix="Bỏ feeds ở cột này.")
+        raise ConfigError('Chỉ cột văn bản (type = "text") mới đưa được ý kiến vào đề cương.', where=at, fix="Bỏ feeds ở cột này.")
     if isinstance(value, str):
         pairs = [("", clean(value))]
     elif isinstance(value, dict) and value and set(value) <= set(RECIPIENT_PARTS):
@@ -231,7 +225,7 @@ def required_text(table: dict, key: str, where: str) -> str:
     """A text field that must be there (config.py uses it too)."""
     value = clean(table.get(key, ""))
     if not value:
-        raise ConfigError(f"Thiếu trường '{key}'.", where=where, fix=f"Thêm {key} = \"...\".")
+        raise ConfigError(f"Thiếu trường '{key}'.", where=where, fix=f'Thêm {key} = "...".')
     return value
 
 

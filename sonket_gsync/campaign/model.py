@@ -22,9 +22,17 @@ SHARING_MODES = ("writers", "anyone_with_link")
 OUTLINE_FIGURES = ("party_members", "documents", "inspection", "indicators")
 
 # What a form is to the province's report (forms.toml ``role``): aggregation and the report
-# find their tables by role, never by form code. Per role, the column roles it needs
-# (required) and may use (optional); a column's ``role`` names what the report reads in it.
+# find their tables by role, never by form code; each role is one module of
+# analysis/roles/ (which checks it has one per name here). Per role, the column roles it
+# needs (required) and may use (optional); a column's ``role`` names what the report reads in it.
 FORM_ROLES = ("documents", "inspection", "party_committees", "indicators", "none")
+FORM_ROLE_NAMES = {  # in error messages
+    "documents": "văn bản đã ban hành",
+    "inspection": "kiểm tra, giám sát, sơ kết",
+    "party_committees": "bảng của các đảng ủy trực thuộc",
+    "indicators": "chỉ tiêu",
+    "none": "báo cáo không đọc",
+}
 COLUMN_ROLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "documents": (("issuer", "doc_number", "doc_date", "summary"), ()),
     "inspection": (("body", "inspected", "reviewed"), ("inspection_form",)),
@@ -88,6 +96,13 @@ class Form:
     def column_for(self, role: str) -> Column | None:
         return next((c for c in self.columns if c.role == role), None)
 
+    def role_column(self, role: str) -> Column:
+        """The column with ``role``, one the form's role requires (loading checked it is there)."""
+        column = self.column_for(role)
+        if column is None:
+            raise KeyError(role)
+        return column
+
     @property
     def role_keys(self) -> dict[str, str]:
         """column key -> column role, for the columns that have one."""
@@ -99,6 +114,14 @@ class Form:
         if self.rows in ("fixed", "indicators"):
             return self.columns[0]
         return None
+
+    @property
+    def label_column(self) -> Column:
+        """``key_column`` of a form whose rows are labelled (fixed / indicators)."""
+        column = self.key_column
+        if column is None:
+            raise KeyError(f"form {self.code} has no row labels (rows = {self.rows})")
+        return column
 
     @property
     def input_columns(self) -> tuple[Column, ...]:
@@ -254,5 +277,3 @@ class Campaign:
 
     def indicator(self, code: str) -> Indicator:
         return next(i for i in self.indicators if i.code == code)
-
-

@@ -23,6 +23,8 @@ them prints.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 CATEGORIES = ("config", "not_found", "forbidden", "temporary", "bad_input", "bug")
 EXIT_CODES = {"temporary": 75, "bug": 70}  # everything else: 2
 HTTP_STATUS = {"config": 500, "not_found": 404, "forbidden": 403, "temporary": 503, "bad_input": 400, "bug": 500}
@@ -59,12 +61,12 @@ class SonketError(Exception):
     def to_dict(self) -> dict[str, str]:
         return {"category": self.category, "message": self.message, "where": self.where, "fix": self.fix, "type": type(self).__name__}
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., SonketError], tuple[object, ...]]:
         # Subclasses have their own keyword-only constructors: rebuild from the fields.
         return (_rebuild, (type(self), dict(self.__dict__)))
 
 
-def _rebuild(cls: type, state: dict) -> SonketError:
+def _rebuild(cls: type[SonketError], state: dict[str, object]) -> SonketError:
     error = cls.__new__(cls)
     error.__dict__.update(state)
     Exception.__init__(error, error.explain())
@@ -91,7 +93,7 @@ class Bug(SonketError):
     category = "bug"
 
     @classmethod
-    def from_exception(cls, exc: BaseException, where: str = "") -> "Bug":
+    def from_exception(cls, exc: BaseException, where: str = "") -> Bug:
         return cls(
             f"Lỗi không lường trước trong sonket-gsync ({type(exc).__name__}: {exc}).",
             where=where,
@@ -100,6 +102,7 @@ class Bug(SonketError):
 
 
 # --- configuration -------------------------------------------------------------------------
+
 
 class ConfigError(PermanentError):
     """The campaign folder or the settings are wrong."""
@@ -115,6 +118,7 @@ class UnknownUnit(ConfigError):
 
 # --- reading a unit's files ----------------------------------------------------------------
 
+
 class UnitFileError(PermanentError):
     """A unit's file is missing, unreadable or not the kind of file expected."""
 
@@ -127,8 +131,14 @@ class UnitFileError(PermanentError):
 
 # --- workspace backends (local folder, Google) ---------------------------------------------
 
+
 class WorkspaceError(SonketError):
     """A backend call failed."""
+
+    # Set on errors translated from a Google HTTP error (backends/google/client.py), only there.
+    status: int
+    reasons: frozenset[str]
+    google_message: str
 
 
 class WorkspaceUnavailable(WorkspaceError, RetryableError):
@@ -178,6 +188,7 @@ class BadRequest(WorkspaceError, PermanentError):
 
 
 # --- store, jobs and report ----------------------------------------------------------------
+
 
 class StoreError(PermanentError):
     """The store is unusable (corrupt, from a newer version, refused our query)."""

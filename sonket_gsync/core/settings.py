@@ -7,10 +7,11 @@ the table and this class in step.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from importlib.resources import files
 from pathlib import Path
-from typing import Mapping
+from typing import Any
 
 from sonket_gsync.core.errors import ConfigError
 
@@ -134,10 +135,11 @@ class Settings:
         return _email_list(self.staff_google_emails)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Build settings from ``SONKET_*`` variables, then apply non-None overrides."""
         env = os.environ if env is None else env
-        values: dict[str, object] = {}
+        # Any: each value has its own field's type (``_convert`` made it from the field's type).
+        values: dict[str, Any] = {}
         for f in fields(cls):
             raw = env.get("SONKET_" + f.name.upper())
             if raw is not None and raw != "":
@@ -167,7 +169,10 @@ class Settings:
                 fix="Để trống để dùng tệp SQLite trong thư mục dữ liệu, hoặc nhập địa chỉ PostgreSQL đúng dạng.",
             )
         if self.lease_seconds < 1 or self.worker_poll_seconds <= 0:
-            raise ConfigError("Thời hạn khóa ghi và chu kỳ kiểm tra việc phải là số dương (khóa ghi ít nhất 1 giây).", where="SONKET_LEASE_SECONDS / SONKET_WORKER_POLL_SECONDS")
+            raise ConfigError(
+                "Thời hạn khóa ghi và chu kỳ kiểm tra việc phải là số dương (khóa ghi ít nhất 1 giây).",
+                where="SONKET_LEASE_SECONDS / SONKET_WORKER_POLL_SECONDS",
+            )
         if self.sheets_reads_per_minute < 1 or self.sheets_writes_per_minute < 1:
             raise ConfigError("Hạn mức gọi Sheets API phải là số dương.", where="SONKET_SHEETS_*_PER_MINUTE")
         if min(self.max_file_mb, self.max_unpacked_mb, self.max_compression_ratio, self.max_rows_per_form) <= 0:
@@ -205,7 +210,7 @@ class Settings:
                 fix="Nhập giờ dạng HH:MM theo giờ Việt Nam, ví dụ 02:00; để trống nếu không muốn tự đồng bộ.",
             )
 
-    def with_(self, **changes: object) -> "Settings":
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 
 

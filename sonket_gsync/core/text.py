@@ -44,7 +44,7 @@ def format_number(value: float | int | None, decimals: int = 1) -> str:
     if value is None or value != value:  # NaN
         return ""
     if float(value).is_integer():
-        text = f"{int(round(value)):,}"
+        text = f"{round(value):,}"
         return text.replace(",", ".")
     text = f"{value:,.{decimals}f}"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import random
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from sonket_gsync.forms import narrative
+from sonket_gsync.app.service import DEMO_MARKER as MARKER
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.backends.base import CellBlock
 from sonket_gsync.core.errors import ConfigError
-from sonket_gsync.forms.layout import sheet_layout
-from sonket_gsync.app.service import DEMO_MARKER as MARKER, CampaignService
 from sonket_gsync.core.settings import Settings
-from sonket_gsync.ingest.sync import Progress, SyncReport
 from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
-
+from sonket_gsync.forms import narrative
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.ingest.sync import Progress, SyncReport
 
 
 @dataclass
@@ -60,7 +60,7 @@ def run_demo(
     if settings.backend == "local":
         _refuse_if_in_use(settings)
         prepare_folder(settings.data_dir)
-    step = progress or (lambda _label: (lambda items: items))
+    step = progress or (lambda _label: lambda items: items)
     service = CampaignService.open(settings)
     with service.lease("sonket-gsync demo", wait=wait):  # one writer at a time, the demo too
         return _run(service, seed, step, say)

@@ -1,6 +1,7 @@
 """Synthetic answers for the demo, the tests and the benchmarks: what a unit might type.
 
-``answers_for`` makes a valid, plausible set of answers for a unit; ``spoil`` introduces the
+``answers_for`` makes a valid, plausible set of answers for a unit (rows by the form's row
+mode, columns by type, unless the form's role answers them: analysis/roles/); ``spoil`` introduces the
 mistakes people really make; ``to_blocks`` turns answers into the cells a unit would type
 (through any backend's ``write_unit``); ``to_submission`` is what the engine should read
 back from those cells, so tests can check the whole way round.
@@ -12,21 +13,17 @@ import random
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
+from sonket_gsync.analysis.roles import DemoAsk, role_for
 from sonket_gsync.backends.base import CellBlock
-from sonket_gsync.campaign.model import Campaign, Column, Form, Indicator, Unit
-from sonket_gsync.forms.layout import sheet_layout
-from sonket_gsync.demo.writing import Writer, issued_number
-from sonket_gsync.forms.submission import Submission
+from sonket_gsync.campaign.model import Campaign, Column, Form, Unit
 from sonket_gsync.core.text import format_date
+from sonket_gsync.demo.writing import Writer, issued_number
+from sonket_gsync.forms.layout import sheet_layout
+from sonket_gsync.forms.submission import Submission
 
 PROFILE_SHARES = (("on_time", 0.70), ("late", 0.12), ("invalid", 0.08), ("missing", 0.10))
 
-_ISSUERS_BY_GROUP = {
-    "DU_UBND": ("Ủy ban nhân dân tỉnh", "Các sở, ban, ngành"),
-    "CAP_TINH": ("Tỉnh ủy", "Hội đồng nhân dân tỉnh"),
-    "MTTQ": ("Ủy ban MTTQ và các tổ chức chính trị - xã hội tỉnh",),
-    "DANG_UY": ("Các Đảng ủy trực thuộc tỉnh",),
-}
+
 @dataclass
 class Answers:
     tables: dict[str, list[dict[str, object]]] = field(default_factory=dict)  # form code -> input values by key
@@ -69,37 +66,34 @@ def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
 
 
 def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer: Writer) -> list[dict[str, object]]:
-    if form.rows == "indicators":
-        rows = _indicator_rows(campaign, unit, form, rng)
-        notes = [c for c in form.input_columns if c.type == "text"]
-        for row in rows:  # a few notes beside the figures
-            for col in notes:
-                row[col.key] = writer.choice("indicator_notes")[: col.max_length] if rng.random() < 0.15 else None
+    ask = DemoAsk(campaign, unit, rng, writer, lambda summary, issuer: issued_number(summary, issuer, unit, rng))
+    rows = role_for(form).demo_rows(form, ask)
+    if rows is not None:
         return rows
     if form.rows == "fixed":
-        return [_row(campaign, unit, form, rng, {form.key_column.key: label}, writer) for label in form.fixed_rows]
+        return [_row(form, ask, {form.label_column.key: label}) for label in form.fixed_rows]
     if form.rows == "unit":
-        return [_row(campaign, unit, form, rng, {}, writer)]
-    rows = [_row(campaign, unit, form, rng, {}, writer) for _ in range(rng.randint(2, 5))]
+        return [_row(form, ask, {})]
+    rows = [_row(form, ask, {}) for _ in range(rng.randint(2, 5))]
     for number, row in enumerate(rows, start=1):
         if "stt" in row:
             row["stt"] = number
     return rows
 
 
-def _row(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, fixed: dict[str, object], writer: Writer) -> dict[str, object]:
+def _row(form: Form, ask: DemoAsk, fixed: dict[str, object]) -> dict[str, object]:
+    role = role_for(form)
     row = dict(fixed)
     for col in form.input_columns:
-        text = _TEXT.get(col.key) if col.type == "text" else None
-        if text is not None:
-            value = text(writer)
-            row[col.key] = value[: col.max_length] if value else None
-        else:
-            row[col.key] = _REALISTIC.get(col.key, _by_type)(campaign, unit, col, rng)
-            if col.key == "members_count":
-                writer.members = row[col.key]
-    if "doc_number" in row and row.get("summary"):  # the number matches the document and its issuer
-        row["doc_number"] = issued_number(str(row["summary"]), str(row.get("issuer") or ""), unit, rng)
+        answer = role.demo.get(col.key)
+        if answer is None:
+            row[col.key] = _by_type(ask.campaign, ask.unit, col, ask.rng)
+            continue
+        value = answer(replace(ask, column=col))
+        if col.type == "text":
+            value = str(value)[: col.max_length] if value else None  # a text answer is a str
+        row[col.key] = value
+    role.demo_finish(row, ask)
     for col in form.input_columns:  # a conditional column is answered only when its condition holds
         if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
             row[col.key] = None
@@ -126,57 +120,6 @@ def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) ->
     return first + timedelta(days=rng.randint(0, max(0, (last - first).days)))
 
 
-def _issuer(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
-    likely = [c for c in _ISSUERS_BY_GROUP.get(unit.group, ()) if c in col.choices]
-    return rng.choice(likely or col.choices)
-
-
-_REALISTIC = {
-    "issuer": _issuer,
-    "doc_number": lambda c, u, col, rng: f"{rng.randint(10, 999)}-KH/{u.code.replace('_', '')[:6]}",
-    "members_count": lambda c, u, col, rng: rng.randint(80, 2500),
-    "members_rate": lambda c, u, col, rng: round(rng.uniform(85, 100), 1),
-}
-# Text columns of the 45-NQ/TW forms, written as units write them (synthetic_text.py); an
-# optional column is sometimes left empty.
-_TEXT = {
-    "summary": lambda w: w.choice("summaries"),
-    "inspection_form": lambda w: w.choice("inspection_forms"),
-    "documents": lambda w: w.documents(),
-    "inspection": lambda w: w.choice("inspection"),
-    "good_practices": lambda w: w.points("III.2", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.92 else "",
-    "difficulties": lambda w: w.points("III.3", 1, w.rng.choice((2, 2, 3))) if w.rng.random() < 0.95 else "",
-    "recommendations": lambda w: w.recommendations() if w.rng.random() < 0.9 else "",
-}
-
-
-def _indicator_rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random) -> list[dict[str, object]]:
-    """Each indicator the unit reports, near its 2030 target, rising a little year on year."""
-    weights = {i.weight for i in campaign.indicators if i.aggregate == "weighted_mean"}
-    rows = []
-    for ind in campaign.indicators:
-        if ind.reported_by and unit.code not in ind.reported_by:
-            continue
-        row: dict[str, object] = {form.key_column.key: ind.code}
-        base = _indicator_base(campaign, ind, weights, rng)
-        for step, col in enumerate(form.year_columns):
-            value = base * (1 + 0.08 * step)
-            row[col.key] = round(min(value, 100.0), 1) if ind.value_type == "percent" else int(round(value))
-        rows.append(row)
-    return rows
-
-
-def _indicator_base(campaign: Campaign, ind: Indicator, weights: set[str], rng: random.Random) -> float:
-    if ind.code in weights:  # a headcount other indicators are weighted by
-        return rng.randint(40, 1500)
-    if ind.aggregate == "sum":  # a unit's share of a province-wide target
-        reporting = len(ind.reported_by) or len(campaign.units)
-        return (ind.target_2030 / reporting) * rng.uniform(0.3, 1.2) if ind.target_2030 else rng.randint(0, 25)
-    if ind.target_2030:  # a rate or a level: somewhat short of the target
-        return ind.target_2030 * rng.uniform(0.55, 0.95)
-    return rng.uniform(45, 85) if ind.value_type == "percent" else rng.randint(0, 25)
-
-
 def spoil(campaign: Campaign, unit: Unit, answers: Answers, rng: random.Random) -> Answers:
     """The same answers with one or two mistakes people make, whatever the forms."""
     tables = {code: [dict(r) for r in rows] for code, rows in answers.tables.items()}
@@ -200,6 +143,7 @@ _MISTAKES = {"integer": "khoảng 200", "number": "chưa có", "percent": 130, "
 
 
 # --- answers as typed cells, and as the engine should read them ----------------------------
+
 
 def to_blocks(campaign: Campaign, unit: Unit, answers: Answers) -> list[CellBlock]:
     """The cells a unit types: one block per run of input columns per form."""
@@ -240,10 +184,10 @@ def _matrix(campaign: Campaign, unit: Unit, form: Form, rows: list[dict[str, obj
     if form.rows == "unit":
         answers = [rows[0] if rows else {}]
     else:  # fixed and indicator rows: each answer goes on the row with its label
-        by_label = {str(r.get(form.key_column.key, "")): r for r in rows}
+        by_label = {str(r.get(form.label_column.key, "")): r for r in rows}
         answers = [by_label.get(str(prefilled[0]), {}) for prefilled in layout.data]
     matrix = []
-    for prefilled, answer in zip(layout.data, answers):
+    for prefilled, answer in zip(layout.data, answers, strict=False):
         matrix.append([prefilled[i] if c.fixed else answer.get(c.key) for i, c in enumerate(form.columns)])
     return matrix
 
@@ -277,4 +221,3 @@ def _stored(value: object, column_type: str) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
-

@@ -82,7 +82,7 @@ class Writer:
     chosen: dict[str, str] = field(default_factory=dict)  # the unit's own model, club, partner…
 
     @classmethod
-    def for_unit(cls, unit: Unit, rng: random.Random, members: int | None = None) -> "Writer":
+    def for_unit(cls, unit: Unit, rng: random.Random, members: int | None = None) -> Writer:
         return cls(unit, rng, members, bullets=rng.random() < 0.35, wordy=rng.uniform(0.2, 0.85))
 
     # --- filling slots --------------------------------------------------------------------
@@ -198,8 +198,16 @@ class Writer:
 
 
 # Phụ lục 01/1: a document's number as its issuer writes it, by the kind of document
-_KINDS = (("Chương trình hành động", "CTr"), ("Kế hoạch", "KH"), ("Hướng dẫn", "HD"), ("Quyết định", "QĐ"),
-          ("Công văn", "CV"), ("Đề án", "ĐA"), ("Nghị quyết", "NQ"), ("Quy chế", "QC"))
+_KINDS = (
+    ("Chương trình hành động", "CTr"),
+    ("Kế hoạch", "KH"),
+    ("Hướng dẫn", "HD"),
+    ("Quyết định", "QĐ"),
+    ("Công văn", "CV"),
+    ("Đề án", "ĐA"),
+    ("Nghị quyết", "NQ"),
+    ("Quy chế", "QC"),
+)
 _ISSUER_STYLE = {  # issuer choice -> (party style?, issuing body's abbreviation)
     "Tỉnh ủy": (True, "TU"),
     "Các Đảng ủy trực thuộc tỉnh": (True, "ĐU"),

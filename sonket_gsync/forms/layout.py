@@ -121,7 +121,7 @@ def _data_rows(campaign: Campaign, unit: Unit, form: Form) -> list[tuple[object,
         values = {"stt": 1, "unit_name": unit.name}
         return [tuple(values.get(c.key) if c.fixed else None for c in form.columns)]
     # indicators: one row per indicator, its description in the fixed columns
-    rows = []
+    rows: list[tuple[object, ...]] = []
     for ind in campaign.indicators:
         reason = not_reported_reason(campaign, unit, ind)
         described = {

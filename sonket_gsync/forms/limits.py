@@ -25,8 +25,8 @@ import os
 import re
 import zipfile
 import zlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from defusedxml import ElementTree as DefusedET
 
@@ -51,7 +51,7 @@ class Limits:
     max_rows_per_form: int = 5000
 
     @classmethod
-    def from_settings(cls, settings: object) -> "Limits":
+    def from_settings(cls, settings: object) -> Limits:
         return cls(
             max_file_mb=float(getattr(settings, "max_file_mb", cls.max_file_mb)),
             max_unpacked_mb=float(getattr(settings, "max_unpacked_mb", cls.max_unpacked_mb)),
@@ -236,7 +236,7 @@ def _sheet_titles(package: zipfile.ZipFile) -> dict[str, str]:
             part = target.lstrip("/") if target.startswith("/") else "xl/" + target
             titles[part] = sheet.get("name", "")
         return titles
-    except Exception:  # noqa: BLE001 - a title is a nicety; the parser reports a broken file
+    except Exception:
         return {}
 
 
@@ -245,4 +245,3 @@ def inside(path: str | os.PathLike, root: str | os.PathLike) -> bool:
     real = os.path.realpath(path)
     base = os.path.realpath(root)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
-

@@ -22,9 +22,9 @@ from lxml import etree
 
 from sonket_gsync.campaign.model import Campaign, OutlineSection, Unit
 from sonket_gsync.core.errors import UnitFileError
+from sonket_gsync.core.text import clean, format_date, header_key
 from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits, check_package, read_member
 from sonket_gsync.forms.submission import Problem
-from sonket_gsync.core.text import clean, format_date, header_key
 
 GUIDANCE_STYLE = "Hướng dẫn"
 NARRATIVE_SHEET = "Báo cáo thuyết minh"
@@ -44,6 +44,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 # --- building -----------------------------------------------------------------------------
+
 
 def build_docx(campaign: Campaign, unit: Unit) -> bytes:
     """The blank outline a unit receives: headings, guidance in italics, room to write."""
@@ -160,6 +161,7 @@ def _answer(doc, text: str) -> None:
 
 # --- parsing ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class _Heading:
     key: str | None  # the outline item it opens; None for a section heading that has items
@@ -219,8 +221,7 @@ def _open(data: bytes, unit_code: str, limits: Limits):
             "Tệp báo cáo thuyết minh trống (0 byte).",
             unit_code=unit_code,
             where=where,
-            fix="Mở lại tệp báo cáo thuyết minh, viết nội dung theo đề cương và lưu lại dạng Word (.docx); "
-            "hoặc khôi phục bản trước.",
+            fix="Mở lại tệp báo cáo thuyết minh, viết nội dung theo đề cương và lưu lại dạng Word (.docx); hoặc khôi phục bản trước.",
         )
     check_package(data, unit_code=unit_code, where=where, kind="docx", limits=limits)
     cap = limits.max_unpacked_bytes
@@ -236,8 +237,7 @@ def _open(data: bytes, unit_code: str, limits: Limits):
             "Tệp báo cáo thuyết minh không đọc được: không phải tệp Word (.docx) hoặc tệp đã bị hỏng.",
             unit_code=unit_code,
             where=where,
-            fix="Mở tệp bằng Word hoặc Google Tài liệu và lưu lại dạng .docx (không dùng .doc, .pdf); "
-            "hoặc khôi phục bản trước.",
+            fix="Mở tệp bằng Word hoặc Google Tài liệu và lưu lại dạng .docx (không dùng .doc, .pdf); hoặc khôi phục bản trước.",
         ) from None
     return body, _style_id(styles, GUIDANCE_STYLE)
 
@@ -259,7 +259,7 @@ def _document_part(package: zipfile.ZipFile, cap: int) -> str:
 
 
 @lru_cache(maxsize=16)
-def _outline_index(outline: tuple[OutlineSection, ...]) -> tuple[list[_Heading], "_Matcher", set[str]]:
+def _outline_index(outline: tuple[OutlineSection, ...]) -> tuple[list[_Heading], _Matcher, set[str]]:
     """Headings, their matcher and the guidance keys: built once per outline, not per unit."""
     headings = _headings(outline)
     return headings, _Matcher(headings), _guidance_keys(outline)

@@ -83,13 +83,13 @@ def _policy(column: Column, kind: str) -> ColumnPolicy:
             error="Giá trị này không có trong danh sách. Hãy bấm mũi tên ở ô và chọn một giá trị trong danh sách.",
         )
     if kind == "date":
-        low = column.min if isinstance(column.min, date) else MIN_DATE
-        high = column.max if isinstance(column.max, date) else MAX_DATE
-        since = _bounds_text(low if isinstance(column.min, date) else None, high if isinstance(column.max, date) else None, "date")
+        first = column.min if isinstance(column.min, date) else MIN_DATE
+        last = column.max if isinstance(column.max, date) else MAX_DATE
+        since = _bounds_text(first if isinstance(column.min, date) else None, last if isinstance(column.max, date) else None, "date")
         return ColumnPolicy(
             kind,
-            low=low,
-            high=high,
+            low=first,
+            high=last,
             prompt=f"Nhập ngày theo dạng dd/mm/yyyy{since}, ví dụ 15/03/2025.",
             error=f"Ô này chỉ nhận ngày hợp lệ{since}, ghi theo dạng dd/mm/yyyy (ví dụ 15/03/2025). Hãy nhập lại.",
             excel_format="dd/mm/yyyy",

@@ -10,12 +10,48 @@ from typing import Literal
 from sonket_gsync.campaign.model import Unit
 
 Status = Literal["on_time", "late", "invalid", "missing"]
-STATUS_LABELS: dict[str, str] = {
+STATUS_LABELS: dict[str, str] = {  # a unit's status (the CLI's status table has one column each)
     "on_time": "Đúng hạn",
     "late": "Trễ hạn",
     "invalid": "Có lỗi",
     "missing": "Chưa gửi",
 }
+# What a page may show besides: a unit with nothing sent once uploads are closed is "locked".
+SHOWN_STATUS_LABELS: dict[str, str] = {**STATUS_LABELS, "locked": "Đã khóa"}
+FLAGGING_READS = ("invalid", "unreadable", "gone")  # read statuses that flag a unit (its data shown is older)
+
+
+# --- the rules: one function each ------------------------------------------------------------
+
+
+def is_on_time(submitted_at: datetime | None, deadline: datetime) -> bool:
+    """Sent by the deadline: the first accepted version's file time is not after it."""
+    return submitted_at is not None and submitted_at <= deadline
+
+
+def is_late(submitted_at: datetime | None, deadline: datetime) -> bool:
+    """Sent, but after the deadline."""
+    return submitted_at is not None and submitted_at > deadline
+
+
+def is_sent(status: str, submitted_at: datetime | None) -> bool:
+    """The unit has an accepted submission: on time or late, or invalid now but with a valid
+    version sent before (aggregation still uses it)."""
+    return status in ("on_time", "late") or (status == "invalid" and submitted_at is not None)
+
+
+def unit_status(read_status: str, has_submission: bool, submitted_at: datetime | None, deadline: datetime) -> Status:
+    """A unit's status from its latest read and its first accepted version."""
+    if read_status in FLAGGING_READS:
+        return "invalid"
+    if not has_submission or submitted_at is None:
+        return "missing"
+    return "on_time" if is_on_time(submitted_at, deadline) else "late"
+
+
+def status_label(status: str) -> str:
+    """The Vietnamese word for a status (including "locked"); unknown statuses as they are."""
+    return SHOWN_STATUS_LABELS.get(status, status)
 
 
 @dataclass(frozen=True)
@@ -49,7 +85,7 @@ class Submission:
         return json.dumps({"tables": self.tables, "narrative": self.narrative}, ensure_ascii=False, sort_keys=True)
 
     @classmethod
-    def from_json(cls, unit_code: str, text: str) -> "Submission":
+    def from_json(cls, unit_code: str, text: str) -> Submission:
         data = json.loads(text)
         return cls(unit_code=unit_code, tables=data["tables"], narrative=data["narrative"])
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sonket_gsync.campaign.model import Column
-from sonket_gsync.forms.policy import ColumnPolicy, human_number, policy
 from sonket_gsync.core.text import clean, fold_accents, format_date, format_number, parse_date
+from sonket_gsync.forms.policy import ColumnPolicy, human_number, policy
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _NUMBER = re.compile(r"[+-]?\d+(?:\.\d+)?")
@@ -62,7 +62,7 @@ def _text(rules: ColumnPolicy, raw: object) -> object | Rejection:
 
 
 def _number(rules: ColumnPolicy, raw: object) -> float | Rejection:
-    if isinstance(raw, bool) or isinstance(raw, (datetime, date)):
+    if isinstance(raw, (bool, datetime, date)):
         return Rejection("not_a_number", f"Giá trị '{_show(raw)}' không phải là số. Hãy nhập một số, ví dụ 1.234 hoặc 12,5.")
     if isinstance(raw, (int, float)):
         value = float(raw)

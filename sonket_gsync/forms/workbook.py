@@ -15,14 +15,14 @@ from datetime import date, datetime
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.workbook.protection import WorkbookProtection
+from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sonket_gsync.campaign.model import Campaign, Column, Unit
+from sonket_gsync.core.text import clean, to_local
 from sonket_gsync.forms.layout import HEADER_ROW, NOTE_ROW, TITLE_ROW, UNIT_ROW, SheetLayout, workbook_layout
 from sonket_gsync.forms.policy import ERROR_TITLE, PROMPT_TITLE, ColumnPolicy, policy
-from sonket_gsync.core.text import clean, to_local
 
 LISTS_SHEET = "Danh mục"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -42,9 +42,14 @@ _UNLOCKED = Protection(locked=False)
 _LOCKED = Protection(locked=True)
 _WRAP_TOP = Alignment(wrap_text=True, vertical="top")
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
+_INT_FORMAT = "#,##0"
+_FLOAT_FORMAT = "#,##0.0##"
+_XLSX_CELL_LIMIT = 32_000  # Excel holds at most 32.767 characters in a cell
 
 
 # --- unit workbooks -----------------------------------------------------------------------
+
 
 def unit_workbook_bytes(campaign: Campaign, unit: Unit) -> bytes:
     """The blank workbook a unit receives at provisioning."""
@@ -120,7 +125,7 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
     ws.row_dimensions[TITLE_ROW].height = _height(layout.title, total_width, line=18)
     ws.row_dimensions[NOTE_ROW].height = _height(layout.note, total_width)
 
-    for index, (column, header) in enumerate(zip(columns, layout.headers), start=1):
+    for index, (column, header) in enumerate(zip(columns, layout.headers, strict=False), start=1):
         cell = ws.cell(row=HEADER_ROW, column=index, value=header)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
@@ -128,7 +133,7 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
         cell.protection = _LOCKED
         ws.column_dimensions[get_column_letter(index)].width = column.width
-    ws.row_dimensions[HEADER_ROW].height = max(_height(h, c.width) for c, h in zip(columns, layout.headers))
+    ws.row_dimensions[HEADER_ROW].height = max(_height(h, c.width) for c, h in zip(columns, layout.headers, strict=False))
 
     if layout.numbering:
         for index, label in enumerate(layout.numbering, start=1):
@@ -143,7 +148,7 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
         row = first + offset
         tallest = 15.0
         locked_row = bool(layout.row_lock(offset))
-        for index, (column, value) in enumerate(zip(columns, values), start=1):
+        for index, (column, value) in enumerate(zip(columns, values, strict=False), start=1):
             cell = ws.cell(row=row, column=index, value=value)
             if isinstance(value, str):
                 cell.data_type = "s"  # a label starting with '=' stays a label
@@ -178,7 +183,7 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
     _protect(ws)
 
 
-def _add_validations(ws: Worksheet, layout: SheetLayout, lists: "_ChoiceLists", first: int, last: int) -> None:
+def _add_validations(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists, first: int, last: int) -> None:
     """One validation per input column over the data rows; on indicator forms one per
     row, as each indicator's value type decides (locked rows get none: nothing to type)."""
     columns = layout.form.columns
@@ -246,7 +251,8 @@ def _height(text: object, width: int, line: float = 15.0) -> float:
 
 # --- data validation ----------------------------------------------------------------------
 
-def _validation(rules: ColumnPolicy, lists: "_ChoiceLists", column: Column) -> DataValidation:
+
+def _validation(rules: ColumnPolicy, lists: _ChoiceLists, column: Column) -> DataValidation:
     """The Excel form of the column policy: the same bounds, prompt and error text."""
     kind = rules.kind
     if kind == "choice":
@@ -298,22 +304,77 @@ def _serial(day: date) -> int:
 
 # --- summary workbooks --------------------------------------------------------------------
 
+
 def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
-    """The aggregated tables as one formatted .xlsx (built in report_xlsx, with the report)."""
-    from sonket_gsync.report.tables import tables_workbook_bytes
+    """The aggregated tables (report/tables.py ``summary_tabs``) as one formatted .xlsx: one
+    sheet per tab, number formats, wrapped text, filters, frozen and repeated header rows,
+    landscape fit-to-width printing. Every string is stored as text: a unit's "=…" never
+    becomes a formula."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    for title, grid in tabs.items():
+        ws = wb.create_sheet(sheet_title(title, used))
+        widths: dict[int, float] = {}
+        for r, row in enumerate(grid, start=1):
+            for c, value in enumerate(row, start=1):
+                value = _summary_value(value)
+                if value is None:
+                    continue
+                cell = ws.cell(row=r, column=c, value=value)
+                cell.border = _BORDER
+                if r == 1:
+                    cell.font = Font(bold=True)
+                    cell.fill = _HEADER_FILL
+                    cell.alignment = _HEADER_ALIGN
+                    continue
+                cell.alignment = _WRAP_TOP
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                    widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
+                elif isinstance(value, datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm"
+                    widths[c] = max(widths.get(c, 0), 16)
+                elif isinstance(value, date):
+                    cell.number_format = "dd/mm/yyyy"
+                    widths[c] = max(widths.get(c, 0), 11)
+                elif isinstance(value, float):
+                    cell.number_format = _FLOAT_FORMAT
+                    widths[c] = max(widths.get(c, 0), 10)
+                elif isinstance(value, int):
+                    cell.number_format = _INT_FORMAT
+                    widths[c] = max(widths.get(c, 0), 8)
+        for c in range(1, (max((len(r) for r in grid), default=0)) + 1):
+            header = str(grid[0][c - 1]) if grid and c - 1 < len(grid[0]) else ""
+            ws.column_dimensions[get_column_letter(c)].width = max(8, min(60, max(widths.get(c, 0), min(len(header), 24)) + 2))
+        if grid:
+            ws.freeze_panes = "A2"
+            ws.auto_filter.ref = f"A1:{get_column_letter(max(len(r) for r in grid))}{len(grid)}"
+            ws.print_title_rows = "1:1"
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.print_options.gridLines = False
+    if not wb.worksheets:
+        wb.create_sheet("Tổng hợp")
+    return _to_bytes(wb)
 
-    return tables_workbook_bytes(tabs)
 
-
-def _cell_value(value: object) -> object:
-    if value is None or isinstance(value, bool) or isinstance(value, (int, float)):
+def _summary_value(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, float)):
+        if isinstance(value, float) and value != value:
+            return None
         return value
     if isinstance(value, datetime):
-        # Excel has no time zones: write the local (Asia/Ho_Chi_Minh) wall time.
         return to_local(value).replace(tzinfo=None) if value.tzinfo else value
     if isinstance(value, date):
         return value
-    return clean(value)
+    text = clean(value)
+    if len(text) > _XLSX_CELL_LIMIT:
+        text = text[:_XLSX_CELL_LIMIT] + " …(đã cắt bớt, xem bản đầy đủ trong báo cáo)"
+    return text
 
 
 def sheet_title(title: str, used: set[str]) -> str:

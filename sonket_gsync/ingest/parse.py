@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sonket_gsync.forms import narrative as narrative_doc
 from sonket_gsync.backends.base import Grid, UnitSnapshot
 from sonket_gsync.campaign.model import Campaign, Column, Form, Unit
+from sonket_gsync.core.text import clean, header_key
+from sonket_gsync.forms import narrative as narrative_doc
 from sonket_gsync.forms.layout import not_reported_reason
 from sonket_gsync.forms.limits import HEADER_ALLOWANCE, Limits, too_many_rows
 from sonket_gsync.forms.submission import Problem, Submission
-from sonket_gsync.core.text import clean, header_key
 from sonket_gsync.forms.validation import Rejection, convert, is_blank
 
 HEADER_SCAN_ROWS = 15
@@ -111,6 +111,7 @@ def _completeness(campaign: Campaign, unit: Unit, submission: Submission, report
 
 
 # --- one form ------------------------------------------------------------------------------
+
 
 def _parse_form(
     campaign: Campaign,
@@ -265,9 +266,10 @@ def _parse_row(
     for col in form.columns:
         if row[col.key] is not None or col.fixed or col.key not in present:
             continue  # a missing column is reported once, at the header
-        needed = col.required or (col.required_when is not None and row.get(col.required_when[0]) == col.required_when[1])
+        when = col.required_when
+        needed = col.required or (when is not None and row.get(when[0]) == when[1])
         if needed and is_blank(values[col.key]):
-            reason = "" if col.required else f" (bắt buộc khi cột '{form.column(col.required_when[0]).header}' là '{col.required_when[1]}')"
+            reason = "" if col.required or when is None else f" (bắt buộc khi cột '{form.column(when[0]).header}' là '{when[1]}')"
             problems.append(
                 Problem(unit.code, f"Ô bắt buộc còn trống{reason}. Hãy điền '{col.header}'.", "required", sheet=title, row=row_number, column=col.header)
             )
@@ -278,7 +280,7 @@ def _parse_row(
 def _not_reported(campaign: Campaign, unit: Unit, form: Form, title: str, row_number: int, values: dict[str, object], problems: list[Problem]) -> bool:
     """True for an indicator row the unit does not report (the row is not read); figures
     typed there anyway are told, located, instead of being silently dropped."""
-    code = clean(values.get(form.key_column.key))
+    code = clean(values.get(form.label_column.key))
     indicator = next((i for i in campaign.indicators if i.code == code), None)
     if indicator is None or not indicator.reported_by or unit.code in indicator.reported_by:
         return False
@@ -303,7 +305,7 @@ def _not_reported(campaign: Campaign, unit: Unit, form: Form, title: str, row_nu
 def _indicator_value_type(campaign: Campaign, form: Form, values: dict[str, object]) -> str | None:
     if form.rows != "indicators":
         return None
-    code = clean(values.get(form.key_column.key))
+    code = clean(values.get(form.label_column.key))
     for ind in campaign.indicators:
         if ind.code == code:
             return ind.value_type
@@ -313,7 +315,8 @@ def _indicator_value_type(campaign: Campaign, form: Form, values: dict[str, obje
 def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]], problems: list[Problem]) -> list[dict[str, object]]:
     """Fixed and indicator rows are matched to their labels; a unit form keeps its one row."""
     if form.rows in ("fixed", "indicators"):
-        key = form.key_column.key
+        label_column = form.label_column
+        key = label_column.key
         labels = {header_key(label): label for label in form.fixed_rows} if form.rows == "fixed" else None
         shaped = []
         for row in rows:
@@ -324,11 +327,11 @@ def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]
                 problems.append(
                     Problem(
                         unit.code,
-                        f"Dòng có nhãn '{_short(row.get(key))}' không thuộc biểu mẫu nên không được đọc. Đừng sửa cột '{form.key_column.header}'.",
+                        f"Dòng có nhãn '{_short(row.get(key))}' không thuộc biểu mẫu nên không được đọc. Đừng sửa cột '{label_column.header}'.",
                         "unknown_row",
                         sheet=title,
-                        row=int(row["_row"]),
-                        column=form.key_column.header,
+                        row=_row_number(row),
+                        column=label_column.header,
                         severity="warning",
                     )
                 )
@@ -343,7 +346,7 @@ def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]
                 "Biểu mẫu này chỉ có một dòng cho đơn vị; các dòng thêm bên dưới không được đọc. Hãy gộp nội dung vào dòng của đơn vị.",
                 "extra_rows",
                 sheet=title,
-                row=int(rows[1]["_row"]),
+                row=_row_number(rows[1]),
                 severity="warning",
             )
         )
@@ -351,6 +354,13 @@ def _shape_rows(unit: Unit, form: Form, title: str, rows: list[dict[str, object]
     for row in rows:
         row.pop("_row", None)
     return rows
+
+
+def _row_number(row: dict[str, object]) -> int:
+    """The sheet row a row was read from (``_parse_row`` keeps it under "_row")."""
+    number = row["_row"]
+    assert isinstance(number, int)
+    return number
 
 
 def _cell(cells: list[object], index: int | None) -> object:

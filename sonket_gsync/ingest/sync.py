@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import TypeVar
 
-from sonket_gsync.backends.base import Workspace
+from sonket_gsync.backends.base import UnitSnapshot, Workspace
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import AuthError, NotFound, RetryableError, SonketError, StorageQuotaExceeded
-from sonket_gsync.forms.limits import Limits
-from sonket_gsync.ingest.parse import parse_snapshot
-from sonket_gsync.store import StoreProtocol as Store
-from sonket_gsync.forms.submission import Problem
 from sonket_gsync.core.text import now
+from sonket_gsync.forms.limits import Limits
+from sonket_gsync.forms.submission import Problem
+from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.store.protocol import VersionStore as Store  # a sync uses versions and runs only
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -106,7 +107,7 @@ def sync(
     return report
 
 
-def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: object, report: SyncReport, limits: Limits) -> None:
+def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: UnitSnapshot | Exception, report: SyncReport, limits: Limits) -> None:
     # An older read recorded after a newer one must not win (store.record_read): reads may
     # run ahead of recording (read_units), so a read is dated when it started.
     read_at = getattr(result, "read_started", None) or now()

@@ -1,11 +1,12 @@
-"""Files a unit uploads on its page (local backend): checked and validated from the uploaded
-bytes before anything is stored, staged, then accepted by a job.
+"""Files a unit uploads on its page (backends with ``accepts_uploads``): checked and validated
+from the uploaded bytes before anything is stored, staged, then accepted by a job.
 
 Checks, in order: size, name and type (an .xlsx / .docx is a zip package holding its main
 part), the hostile-file limits sync applies (zip bombs, huge sheets), then the same parsing
 and validation as sync. Nothing touches the unit's files until staff-free confirmation
-enqueues ``accept_upload``; that job copies the staged files into the workspace and syncs
-that unit, so the store records them exactly as a sync would (late if after the deadline).
+enqueues ``accept_upload``; that job puts the staged files into the workspace
+(``Workspace.replace_unit_files``) and syncs that unit, so the store records them exactly as
+a sync would (late if after the deadline).
 """
 
 from __future__ import annotations
@@ -23,12 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sonket_gsync.backends.base import UnitSnapshot
-from sonket_gsync.backends.local import read_workbook
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import SonketError, UnitFileError
-from sonket_gsync.ingest.parse import parse_snapshot
-from sonket_gsync.forms.submission import Problem
 from sonket_gsync.core.text import now
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, check_package
+from sonket_gsync.forms.reading import read_workbook
+from sonket_gsync.forms.submission import Problem
+from sonket_gsync.ingest.parse import parse_snapshot
 
 UPLOADS_DIR = "uploads"
 KINDS = {
@@ -82,11 +84,7 @@ def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code:
         return f"{label.capitalize()} bị hỏng, không mở được. Hãy mở bằng Excel/Word, lưu lại rồi tải lên lại."
     if member not in names:
         return f"Tệp '{_safe_name(filename)}' không phải {label}. Hãy chọn đúng tệp đã tải về từ trang này."
-    try:
-        from sonket_gsync.forms.limits import DEFAULT_LIMITS, check_package  # hostile-file limits shared with sync
-    except ImportError:  # pragma: no cover - older engine without the limits module
-        return None
-    try:
+    try:  # the hostile-file limits shared with sync
         check_package(data, unit_code=unit_code, where=_safe_name(filename), kind=kind, limits=DEFAULT_LIMITS)
     except UnitFileError as exc:
         return exc.explain()
@@ -157,22 +155,17 @@ def accept_upload(service, params: dict, progress=None) -> dict:
             fix="Tải tệp lên lại trên trang của đơn vị.",
         )
     workspace = service.workspace
-    if getattr(workspace, "kind", "") != "local":
+    if not workspace.capabilities.accepts_uploads:
         raise UnitFileError("Chỉ nhận tệp tải lên khi dùng thư mục làm việc cục bộ.", unit_code=unit.code, fix="Sửa trực tiếp trên Google Sheets/Docs.")
-    xlsx, docx = workspace.xlsx_path(unit), workspace.docx_path(unit)
-    xlsx.parent.mkdir(parents=True, exist_ok=True)
-    _replace(folder / "workbook.xlsx", xlsx)
-    if docx is not None and (folder / "narrative.docx").is_file():
-        _replace(folder / "narrative.docx", docx)
+    staged_narrative = folder / "narrative.docx"
+    workspace.replace_unit_files(
+        unit,
+        (folder / "workbook.xlsx").read_bytes(),
+        staged_narrative.read_bytes() if staged_narrative.is_file() else None,
+    )
     shutil.rmtree(folder, ignore_errors=True)
     report = service.sync(only=[unit.code], trigger="upload")
     return {"unit": unit.code, "accepted": unit.code in report.accepted, "versions_added": report.versions_added}
-
-
-def _replace(source: Path, target: Path) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.upload")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
 
 
 def _safe_name(name: str) -> str:

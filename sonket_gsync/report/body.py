@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pandas as pd
-
 from sonket_gsync.analysis.aggregate import Aggregates
-from sonket_gsync.campaign.model import Campaign, OutlineItem
+from sonket_gsync.analysis.roles import role_with_figures
 from sonket_gsync.analysis.synthesis import Statement, group_statements, split_statements
-from sonket_gsync.core.text import format_number, to_local
+from sonket_gsync.campaign.model import Campaign, OutlineItem
+from sonket_gsync.core.text import to_local
 
 MAX_GROUPS = 6  # statement groups printed per outline item
 MAX_REPRESENTATIVES = 2  # excerpts printed per group
@@ -33,7 +32,7 @@ def sample_warning(aggregates: Aggregates) -> str:
 def draft_notes(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime, status_name: str = "") -> list[str]:
     """What the drafter must know before using the figures (printed in the draft box)."""
     notes = [n for n in [sample_warning(aggregates)] if n]
-    return notes + [completeness_sentence(campaign, aggregates, compiled_at, status_name)]
+    return [*notes, completeness_sentence(campaign, aggregates, compiled_at, status_name)]
 
 
 def completeness_sentence(campaign: Campaign, aggregates: Aggregates, compiled_at: datetime, status_name: str = "") -> str:
@@ -60,6 +59,7 @@ def completeness_sentence(campaign: Campaign, aggregates: Aggregates, compiled_a
 
 # --- outline ----------------------------------------------------------------------------------
 
+
 def sections(campaign: Campaign, aggregates: Aggregates, appendix_names: dict[str, str], annex_name: str) -> list[dict]:
     out = []
     for section in campaign.outline:
@@ -69,7 +69,7 @@ def sections(campaign: Campaign, aggregates: Aggregates, appendix_names: dict[st
             part = {
                 "heading": f"{item.number}. {item.title}" if section.items else "",
                 "facts": facts(campaign, item, aggregates, appendix_names),
-                "indicators": item.figures == "indicators" and not aggregates.indicators.empty,
+                "indicators": _table_in_body(item, aggregates),  # the template's indicator table goes here
                 **_groups(statements, annex_name),
             }
             parts.append(part)
@@ -89,18 +89,11 @@ def _groups(statements: list[Statement], annex_name: str) -> dict:
     units = {s.unit_code for s in statements}
     shown = groups[:MAX_GROUPS]
     rest = groups[MAX_GROUPS:]
-    intro = (
-        f"Qua tổng hợp báo cáo của {len(units)} cơ quan, đơn vị, nổi lên các nội dung sau:"
-        if len(units) > 1
-        else "Nội dung báo cáo của đơn vị:"
-    )
+    intro = f"Qua tổng hợp báo cáo của {len(units)} cơ quan, đơn vị, nổi lên các nội dung sau:" if len(units) > 1 else "Nội dung báo cáo của đơn vị:"
     more = ""
     if rest:
         rest_units = {m.unit_code for g in rest for m in g.members}
-        more = (
-            f"Ngoài ra, còn {len(rest)} nội dung khác do {len(rest_units)} đơn vị nêu; "
-            f"toàn văn ý kiến của từng đơn vị tại {annex_name}."
-        )
+        more = f"Ngoài ra, còn {len(rest)} nội dung khác do {len(rest_units)} đơn vị nêu; toàn văn ý kiến của từng đơn vị tại {annex_name}."
     return {"intro": intro, "groups": [_group_view(g) for g in shown], "more": more, "empty": False}
 
 
@@ -130,95 +123,13 @@ def _excerpt(text: str) -> str:
 
 # --- figures under an item ------------------------------------------------------------------
 
+
 def facts(campaign: Campaign, item: OutlineItem, aggregates: Aggregates, appendix_names: dict[str, str]) -> list[str]:
-    if item.figures == "party_members":
-        return _study_facts(aggregates, appendix_names)
-    if item.figures == "documents":
-        return _document_facts(campaign, aggregates, appendix_names)
-    if item.figures == "inspection":
-        return _inspection_facts(aggregates, appendix_names)
-    return []  # indicators: the facts sentence is printed with the table (report_indicators)
+    """The sentences of the role whose figures the item asks for (outline.toml ``figures``)."""
+    role = role_with_figures(item.figures)
+    return role.facts(campaign, aggregates, appendix_names) if role else []
 
 
-def _study_facts(aggregates: Aggregates, names: dict[str, str]) -> list[str]:
-    totals = aggregates.party_totals
-    if not totals["units_reported"] or totals["members_count"] is None:
-        return []
-    rate = totals["members_rate"]
-    rate_text = (
-        f", đạt {format_number(rate)}% tổng số đảng viên của các đảng bộ đã báo cáo" if rate is not None else ""
-    )
-    where = f" (chi tiết tại {names['party_committees']})" if "party_committees" in names else ""
-    return [
-        f"Theo báo cáo của {totals['units_reported']}/{totals['units_total']} đảng ủy trực thuộc tỉnh, "
-        f"có {format_number(totals['members_count'])} đảng viên tham gia học tập, quán triệt{rate_text}{where}."
-    ]
-
-
-def _party_documents(aggregates: Aggregates) -> int:
-    party = aggregates.party
-    if party.empty:
-        return 0
-    return int((party["reported"] & party["documents"].ne("")).sum())
-
-
-def _document_facts(campaign: Campaign, aggregates: Aggregates, names: dict[str, str]) -> list[str]:
-    counts = aggregates.document_counts
-    party_form = campaign.form_with_role("party_committees")
-    heading = party_form.documents_heading if party_form else ""
-    party_count = _party_documents(aggregates)
-    out = []
-    if not counts.empty:
-        total = int(counts["count"].sum())
-        parts = []
-        for row in counts.itertuples():
-            if row.issuer == heading and party_count:
-                extra = f"{format_number(row.count)} văn bản, " if row.count else ""
-                parts.append(f"{row.issuer}: {extra}"
-                             f"{party_count}/{aggregates.party_totals['units_total']} đảng ủy báo cáo đã ban hành văn bản "
-                             f"(tại {names.get('party_committees', 'phụ lục')}, cột [3])")
-            else:
-                parts.append(f"{row.issuer}: {format_number(row.count)} văn bản")
-        where = f" Danh mục văn bản tại {names['documents']}." if "documents" in names else ""
-        out.append(f"Các cơ quan, đơn vị đã báo cáo {format_number(total)} văn bản triển khai thực hiện, trong đó: {'; '.join(parts)}.{where}")
-    elif party_count:
-        out.append(
-            f"{party_count}/{aggregates.party_totals['units_total']} đảng ủy trực thuộc tỉnh báo cáo đã ban hành văn bản triển khai thực hiện "
-            f"(chi tiết tại {names.get('party_committees', 'phụ lục')})."
-        )
-    return out
-
-
-def _inspection_facts(aggregates: Aggregates, names: dict[str, str]) -> list[str]:
-    table = aggregates.inspection
-    if table.empty:
-        return []
-    answered = int(table[["inspected_yes", "inspected_no"]].sum(axis=1).max())
-    if not answered:
-        return []
-    inspected = [f"{r.body} ({r.inspected_yes} đơn vị)" for r in table.itertuples() if r.inspected_yes]
-    reviewed = [f"{r.body} ({r.reviewed_yes} đơn vị)" for r in table.itertuples() if r.reviewed_yes]
-    forms = _form_counts(table)
-    out = [f"Theo báo cáo của {answered} cơ quan, đơn vị, hoạt động kiểm tra, giám sát việc thực hiện được ghi nhận ở: " + "; ".join(inspected) + "."
-           if inspected else f"Theo báo cáo của {answered} cơ quan, đơn vị, chưa ghi nhận hoạt động kiểm tra, giám sát việc thực hiện."]
-    if forms:
-        out.append("Hình thức kiểm tra, giám sát chủ yếu: " + "; ".join(forms) + ".")
-    if reviewed:
-        out.append("Việc sơ kết, đánh giá được ghi nhận ở: " + "; ".join(reviewed) + "."
-                   + (f" Chi tiết tại {names['inspection']}." if "inspection" in names else ""))
-    return out
-
-
-def _form_counts(table: pd.DataFrame, top: int = 5) -> list[str]:
-    """The most named inspection forms, each with how many times units named it."""
-    counts: dict[str, int] = {}
-    labels: dict[str, str] = {}
-    for forms in table["forms"]:
-        for entry in forms:
-            text = entry.split(": ", 1)[-1].strip().rstrip(".")
-            key = text.casefold()
-            if key:
-                counts[key] = counts.get(key, 0) + 1
-                labels.setdefault(key, text)
-    ranked = sorted(counts.items(), key=lambda kv: -kv[1])[:top]
-    return [f"{labels[k]} ({v} lượt)" for k, v in ranked]
+def _table_in_body(item: OutlineItem, aggregates: Aggregates) -> bool:
+    role = role_with_figures(item.figures)
+    return bool(role and role.table_in_body(aggregates))

@@ -17,13 +17,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from sonket_gsync.analysis.aggregate import STATUSES, Aggregates  # noqa: E402
-from sonket_gsync.campaign.model import Campaign  # noqa: E402
-from sonket_gsync.forms.submission import STATUS_LABELS  # noqa: E402
-from sonket_gsync.core.text import format_number  # noqa: E402
+from sonket_gsync.analysis.aggregate import STATUSES, Aggregates
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.core.text import format_number
+from sonket_gsync.forms.submission import STATUS_LABELS
 
 STATUS_COLOURS = {"on_time": "#2e7d32", "late": "#f9a825", "invalid": "#c62828", "missing": "#9e9e9e"}
 SAMPLE_COLOUR = "#bdbdbd"
@@ -45,7 +45,7 @@ def _vn(value, _pos=None) -> str:
 def completeness_figure(campaign: Campaign, aggregates: Aggregates):
     """Stacked horizontal bars: per group, units on time / late / with errors / missing."""
     groups = aggregates.group_completeness
-    labels = [textwrap.fill(f"{n}. {name}", 48) for n, name in zip(groups["number"], groups["group_name"])]
+    labels = [textwrap.fill(f"{n}. {name}", 48) for n, name in zip(groups["number"], groups["group_name"], strict=False)]
     width = COMPLETENESS_WIDTH_MM / MM_PER_INCH
     fig, ax = plt.subplots(figsize=(width, 1.4 + 0.55 * len(groups)))
     left = [0] * len(groups)
@@ -56,7 +56,7 @@ def completeness_figure(campaign: Campaign, aggregates: Aggregates):
         # a count is printed inside its bar only when the bar is wide enough for it
         shown = [str(c) if c and c / total > 0.03 else "" for c in counts]
         ax.bar_label(bars, labels=shown, label_type="center", fontsize=MIN_FONT_PT, color="white")
-        left = [a + b for a, b in zip(left, counts)]
+        left = [a + b for a, b in zip(left, counts, strict=False)]
     ax.invert_yaxis()
     ax.set_xlabel("Số đơn vị", fontsize=MIN_FONT_PT + 1)
     ax.xaxis.set_major_formatter(FuncFormatter(_vn))
@@ -89,13 +89,15 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
     fig, axes = plt.subplots(rows, columns, figsize=(width, 1.8 * rows), squeeze=False)
     labels = [_year_label(campaign, y) for y in years]
     wrap = {3: 31, 2: 48}.get(columns, 70)
-    for ax, (number, ind) in zip(axes.flat, shown):
+    for ax, (number, ind) in zip(axes.flat, shown, strict=False):
         values = [ind[f"value_{y}"] for y in years]
         heights = [0 if v != v else v for v in values]
         sample = bool(ind["sample"])
         colour = SAMPLE_COLOUR if sample else REAL_COLOUR
         bars = ax.bar(labels, heights, color=colour, hatch="//" if sample else None, edgecolor="#616161", width=0.6)
-        ax.bar_label(bars, labels=[format_number(v) for v in values], fontsize=MIN_FONT_PT, padding=2, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3})
+        ax.bar_label(
+            bars, labels=[format_number(v) for v in values], fontsize=MIN_FONT_PT, padding=2, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.3}
+        )
         target = ind["target_2030"]
         has_target = target == target and target is not None
         name = textwrap.shorten(str(ind["name"]), wrap * 2 - 6, placeholder="…")
@@ -112,13 +114,19 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
         ax.tick_params(labelsize=MIN_FONT_PT)
         ax.tick_params(axis="x", length=0)
         ax.spines[["top", "right"]].set_visible(False)
-    for ax in list(axes.flat)[len(shown):]:
+    for ax in list(axes.flat)[len(shown) :]:
         ax.axis("off")
     # fixed margins (inches) instead of tight_layout, which draws the figure once more
     height = fig.get_figheight()
     title_room, tick_room = 0.55, 0.3
-    fig.subplots_adjust(left=0.1, right=0.97, top=1 - title_room / height, bottom=tick_room / height,
-                        wspace=0.38, hspace=(title_room + tick_room) / (height / rows - title_room - tick_room))
+    fig.subplots_adjust(
+        left=0.1,
+        right=0.97,
+        top=1 - title_room / height,
+        bottom=tick_room / height,
+        wspace=0.38,
+        hspace=(title_room + tick_room) / (height / rows - title_room - tick_room),
+    )
     return fig
 
 
@@ -138,17 +146,18 @@ def overlapping_texts(fig) -> list[tuple[str, str]]:
             continue
         texts += [ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label, *ax.texts]
         low, high = sorted(ax.get_ylim())
-        texts += [t for t, v in zip(ax.get_yticklabels(), ax.get_yticks()) if low <= v <= high]
+        texts += [t for t, v in zip(ax.get_yticklabels(), ax.get_yticks(), strict=False) if low <= v <= high]
         low, high = sorted(ax.get_xlim())
-        texts += [t for t, v in zip(ax.get_xticklabels(), ax.get_xticks()) if low <= v <= high]
+        texts += [t for t, v in zip(ax.get_xticklabels(), ax.get_xticks(), strict=False) if low <= v <= high]
         legend = ax.get_legend()
         if legend is not None:
             texts += list(legend.get_texts())
     texts = [t for t in texts if t.get_visible() and t.get_text().strip()]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in texts]
     frame = fig.bbox
-    pairs = [(text, "<edge>") for text, box in boxes
-             if box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5 or box.y0 < frame.y0 - 0.5 or box.y1 > frame.y1 + 0.5]
+    pairs = [
+        (text, "<edge>") for text, box in boxes if box.x0 < frame.x0 - 0.5 or box.x1 > frame.x1 + 0.5 or box.y0 < frame.y0 - 0.5 or box.y1 > frame.y1 + 0.5
+    ]
     for i, (a, box_a) in enumerate(boxes):
         for b, box_b in boxes[i + 1 :]:
             if box_a.overlaps(box_b) and box_a.intersection(box_a, box_b).width > 1 and box_a.intersection(box_a, box_b).height > 1:

@@ -53,14 +53,6 @@ PAGE_HEADERS = ("Stt", "Đơn vị", "Đường dẫn trang của đơn vị", "
 PAGE_WIDTHS_CM = (1.2, 8.0, 12.0, 4.0)
 
 
-def unit_page_urls(settings, store, codes) -> dict[str, str] | None:
-    """Each unit's page (/u/<token>) on the web service, when its public address is set."""
-    base = getattr(settings, "public_base_url", "").rstrip("/")
-    if not base:
-        return None
-    return {code: f"{base}/u/{store.unit_token(code)}" for code in codes}
-
-
 def distribution_docx(
     campaign: Campaign,
     rows: list[tuple[Unit, UnitFiles]],
@@ -143,7 +135,7 @@ def _table(doc, headers):
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     header = table.rows[0]
     _repeat_as_header(header)
-    for cell, text in zip(header.cells, headers):
+    for cell, text in zip(header.cells, headers, strict=False):
         cell.text = ""
         paragraph = cell.paragraphs[0]
         paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -161,7 +153,7 @@ def _unit_row(table, number: int, unit: Unit):
 
 def _widths(table, widths_cm) -> None:
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_cm):
+        for cell, width in zip(row.cells, widths_cm, strict=False):
             cell.width = Cm(width)
 
 

@@ -20,17 +20,17 @@ from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from jinja2 import TemplateError
 
-from sonket_gsync.report import charts
 from sonket_gsync.analysis.aggregate import Aggregates
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.errors import ReportError
+from sonket_gsync.core.settings import DEFAULT_TEMPLATES
+from sonket_gsync.core.text import format_date, to_local
+from sonket_gsync.report import charts
 from sonket_gsync.report.appendix import annex_xml, appendices_xml, appendix_plan, status_head_xml, status_units_xml
 from sonket_gsync.report.body import draft_notes, sample_warning, sections
 from sonket_gsync.report.indicators import indicator_note, indicator_table_xml
-from sonket_gsync.report.wordml import ensure_styles, insert_parts, keep_with_signature, marker
 from sonket_gsync.report.tables import summary_tabs
-from sonket_gsync.core.settings import DEFAULT_TEMPLATES
-from sonket_gsync.core.text import format_date, to_local
+from sonket_gsync.report.wordml import ensure_styles, insert_parts, keep_with_signature, marker
 
 __all__ = ["TEMPLATE_VARIABLES", "render_report", "report_context", "resolve_template", "sample_warning", "summary_tabs"]
 
@@ -39,11 +39,31 @@ TEMPLATE_NAME = "bao-cao-so-ket.docx"
 BODY_CHART_WIDTH = Mm(charts.INDICATOR_WIDTH_MM)  # charts are drawn at the width printed
 LANDSCAPE_CHART_WIDTH = Mm(charts.COMPLETENESS_WIDTH_MM)
 # Every name the template may use; tests check the template uses no other.
-TEMPLATE_VARIABLES = frozenset({
-    "draft_mark", "issuer", "number", "place_date", "doc_type", "subject", "draft_notes", "opening", "sections",
-    "indicator_table", "indicator_note", "indicator_chart", "recipients", "signing_authority", "signer_title",
-    "signer_name", "appendices", "status_head", "completeness_chart", "status_units", "annex",
-})
+TEMPLATE_VARIABLES = frozenset(
+    {
+        "draft_mark",
+        "issuer",
+        "number",
+        "place_date",
+        "doc_type",
+        "subject",
+        "draft_notes",
+        "opening",
+        "sections",
+        "indicator_table",
+        "indicator_note",
+        "indicator_chart",
+        "recipients",
+        "signing_authority",
+        "signer_title",
+        "signer_name",
+        "appendices",
+        "status_head",
+        "completeness_chart",
+        "status_units",
+        "annex",
+    }
+)
 
 
 def resolve_template(campaign: Campaign, default: Path | str | None = None) -> Path:

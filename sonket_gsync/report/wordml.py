@@ -11,10 +11,11 @@ template's autoescape never sees this markup.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from lxml import etree
+
+from sonket_gsync.analysis.roles.base import Cell  # a table cell, as roles describe their tables
 
 EMU_PER_CM = 567  # twentieths of a point (twips) per centimetre, rounded
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -28,19 +29,8 @@ class RawXml(str):
         return str(self)
 
 
-@dataclass(frozen=True)
-class Cell:
-    text: str = ""
-    bold: bool = False
-    italic: bool = False
-    align: str = "left"
-    span: int = 1  # columns merged to the right
-    vmerge: str = ""  # "restart" | "continue" for a cell merged with the one below/above
-    shade: str = ""  # fill colour, e.g. "EDEDED"
-
-
 def twips(cm: float) -> int:
-    return int(round(cm * EMU_PER_CM))
+    return round(cm * EMU_PER_CM)
 
 
 def run(text: str, *, bold=False, italic=False, size: float | None = None, colour: str = "", underline=False) -> str:
@@ -54,7 +44,7 @@ def run(text: str, *, bold=False, italic=False, size: float | None = None, colou
     if colour:
         props.append(f'<w:color w:val="{colour}"/>')
     if size:
-        half = int(round(size * 2))
+        half = round(size * 2)
         props.append(f'<w:sz w:val="{half}"/><w:szCs w:val="{half}"/>')
     rpr = f"<w:rPr>{''.join(props)}</w:rPr>" if props else ""
     parts = _INVALID_XML.sub("", str(text)).split("\n")
@@ -97,7 +87,7 @@ def paragraph(
     if align:
         ppr.append(f'<w:jc w:val="{ALIGN[align]}"/>')
     if size:
-        half = int(round(size * 2))
+        half = round(size * 2)
         ppr.append(f'<w:rPr><w:sz w:val="{half}"/><w:szCs w:val="{half}"/></w:rPr>')
     body = "".join(runs) if isinstance(runs, list) else runs
     return f"<w:p><w:pPr>{''.join(ppr)}</w:pPr>{body}</w:p>"
@@ -126,7 +116,7 @@ def table(
     borders = "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>' for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
     tblpr = (
         f'<w:tblPr><w:tblW w:w="{twips(sum(widths_cm))}" w:type="dxa"/><w:jc w:val="center"/>'
-        f"<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type=\"fixed\"/>"
+        f'<w:tblBorders>{borders}</w:tblBorders><w:tblLayout w:type="fixed"/>'
         '<w:tblCellMar><w:top w:w="20" w:type="dxa"/><w:left w:w="70" w:type="dxa"/><w:bottom w:w="20" w:type="dxa"/><w:right w:w="70" w:type="dxa"/></w:tblCellMar>'
         '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
     )
@@ -174,7 +164,7 @@ def _cell_paragraph(text: str, cell: Cell, *, header: bool, keep_next: bool, siz
         return f"<w:p><w:pPr>{ppr}</w:pPr></w:p>"
     props = ("<w:b/>" if cell.bold and not header else "") + ("<w:i/>" if cell.italic else "")
     if size != TABLE_SIZE:
-        props += f'<w:sz w:val="{int(round(size * 2))}"/>'
+        props += f'<w:sz w:val="{round(size * 2)}"/>'
     rpr = f"<w:rPr>{props}</w:rPr>" if props else ""
     parts = _INVALID_XML.sub("", str(text)).split("\n")
     body = "<w:br/>".join(f'<w:t xml:space="preserve">{escape(p)}</w:t>' for p in parts)
@@ -221,7 +211,7 @@ _MARK = "\u2063sonket-part:"  # an invisible separator: never in a unit's text (
 
 def marker(name: str) -> RawXml:
     """A placeholder paragraph for a large generated part (see insert_parts)."""
-    return RawXml(f'<w:p><w:r><w:t>{_MARK}{name}</w:t></w:r></w:p>')
+    return RawXml(f"<w:p><w:r><w:t>{_MARK}{name}</w:t></w:r></w:p>")
 
 
 def insert_parts(document_part, parts: dict[str, str]) -> None:
@@ -249,11 +239,6 @@ def insert_parts(document_part, parts: dict[str, str]) -> None:
     parser.feed(xml[position:].encode("utf-8"))
     del xml
     document_part._element = parser.close()
-
-
-def is_number_text(text: str) -> bool:
-    """A cell printed as a number (1.234,5 / 98,5% / 12): right-aligned."""
-    return bool(re.fullmatch(r"-?[\d.]+(,\d+)?%?", text.strip())) and any(ch.isdigit() for ch in text)
 
 
 def keep_with_signature(document_part, label: str = "Nơi nhận:", paragraphs: int = 2) -> None:

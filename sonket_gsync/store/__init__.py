@@ -1,5 +1,8 @@
-"""The store: everything the campaign keeps (versions, unit state, problems, runs, cursor,
-files, outputs), the writer lease and job queue, and the web's tables.
+"""The store: everything the campaign keeps, one module per concern, each behind a narrow
+protocol (protocol.py): versions and runs (versions.py: versions, unit state, problems, runs,
+cursor, files, outputs), the writer lease (lease.py), the job queue and worker heartbeats
+(jobs.py), the web's tables (web.py), and the dashboard's read across them (overview.py).
+``SqlStore`` is all of them on one engine.
 
 SQLite (a file in the data folder) is the embedded default; ``SONKET_DATABASE_URL`` =
 ``postgresql://…`` selects PostgreSQL for deployments with several processes or machines.
@@ -7,34 +10,39 @@ Both go through SQLAlchemy Core; the schema is built by Alembic migrations (migr
 
     store = open_store(settings)                 # creates and migrates the store if needed
     store = open_store(settings, create=False)   # read-only commands: StoreMissing if none
+    store = open_store(settings, clock=clock)    # leases, due times, heartbeats on that clock
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from sqlalchemy import Engine, exc
 
+from sonket_gsync.core.clock import SYSTEM, Clock
 from sonket_gsync.core.errors import StoreMissing
-from sonket_gsync.store.core import CoreStore
 from sonket_gsync.store.engine import database_url, describe, has_tables, make_engine, migrate, translate
-from sonket_gsync.store.leasing import WRITER, LeaseStore
-from sonket_gsync.store.protocol import StoreProtocol
-from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, VersionRecord
-from sonket_gsync.store.web import WebStore
+from sonket_gsync.store.jobs import SqlJobStore
+from sonket_gsync.store.lease import WRITER, SqlLeaseStore
+from sonket_gsync.store.overview import SqlOverview
+from sonket_gsync.store.protocol import JobStore, LeaseStore, OverviewReads, StoreProtocol, VersionStore, WebTables
+from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, UnitState, VersionRecord
+from sonket_gsync.store.versions import SqlVersionStore
+from sonket_gsync.store.web import SqlWebTables
 
 
-class SqlStore(CoreStore, LeaseStore, WebStore):
+class SqlStore(SqlVersionStore, SqlLeaseStore, SqlJobStore, SqlWebTables, SqlOverview):
     """The store on SQLAlchemy: SQLite or PostgreSQL. Safe to share between threads (a pool
     hands each thread its own connection)."""
 
-    def __init__(self, target: Engine | Path | str) -> None:
+    def __init__(self, target: Engine | Path | str, *, clock: Clock = SYSTEM) -> None:
         if isinstance(target, Engine):
             engine = target
         else:  # a path: the SQLite file (kept for callers of the first store, Store(path))
             url = str(target) if "://" in str(target) else database_url("", Path(target))
             engine = _opened(url)
-        super().__init__(engine)
+        super().__init__(engine, clock=clock)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -43,14 +51,15 @@ class SqlStore(CoreStore, LeaseStore, WebStore):
 Store = SqlStore  # the name the engine has always used
 
 
-def open_store(settings, *, create: bool = True) -> SqlStore:
+def open_store(settings, *, create: bool = True, clock: Clock = SYSTEM) -> SqlStore:
     """The campaign's store as the settings say. ``create=False`` (read-only commands):
-    raise StoreMissing rather than make an empty store in the wrong folder."""
+    raise StoreMissing rather than make an empty store in the wrong folder. ``clock``: what
+    leases, job due times and heartbeats read (tests pass a ManualClock)."""
     url = database_url(getattr(settings, "database_url", ""), settings.db_path)
     sqlite = not settings_url(settings)
     if not create and sqlite and not Path(settings.db_path).is_file():
         raise _missing(settings, str(Path(settings.db_path).absolute()))
-    return SqlStore(_opened(url, create=create, settings=settings))
+    return SqlStore(_opened(url, create=create, settings=settings), clock=clock)
 
 
 def settings_url(settings) -> str:
@@ -91,10 +100,8 @@ def _stores_near(settings) -> str:
     data = Path(settings.data_dir)
     found: set[str] = set()
     for base in {Path.cwd(), data.parent}:
-        try:
+        with contextlib.suppress(OSError):
             found |= {str(p.parent) for p in sorted(base.glob("*/sonket.db"))[:5]}
-        except OSError:
-            pass
     return f" Thư mục có dữ liệu ở gần: {', '.join(sorted(found)[:5])}." if found else ""
 
 
@@ -102,14 +109,20 @@ __all__ = [
     "WRITER",
     "ChannelInfo",
     "Job",
+    "JobStore",
     "LeaseInfo",
+    "LeaseStore",
     "OutputRecord",
+    "OverviewReads",
     "ReadOutcome",
     "RunRecord",
     "SqlStore",
     "Staff",
     "Store",
     "StoreProtocol",
+    "UnitState",
     "VersionRecord",
+    "VersionStore",
+    "WebTables",
     "open_store",
 ]

@@ -1,25 +1,31 @@
-"""What every part of the SQL store shares: the engine, the transactions, upserts, and the
-conversion of rows to records."""
+"""What every part of the SQL store shares: the engine, the clock, the transactions, upserts,
+and small conversions of column values."""
 
 from __future__ import annotations
 
 import json
-import time
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sonket_gsync.core.clock import SYSTEM, Clock
 from sonket_gsync.store.engine import describe, read_transaction, write_transaction
 
 
 class StoreBase:
+    """``clock``: what the lease, the job queue and the heartbeats read the time from (a test
+    hands a ManualClock and advances it)."""
+
     engine: Engine
     where: str
+    clock: Clock
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, clock: Clock = SYSTEM) -> None:
         self.engine = engine
+        self.clock = clock
         self.where = describe(str(engine.url.render_as_string(hide_password=False)))
 
     @property
@@ -33,11 +39,11 @@ class StoreBase:
         return read_transaction(self.engine)
 
     def _live_holders(self, conn: Connection) -> set[str]:
-        """Holders whose lease has not expired: a 'running' run or job of anyone else was
-        interrupted (its process died and stopped renewing)."""
+        """Holders whose lease has not expired by the store's clock: a 'running' run or job of
+        anyone else was interrupted (its process died and stopped renewing)."""
         from sonket_gsync.store.schema import leases
 
-        rows = conn.execute(select(leases.c.holder).where(leases.c.expires_at > time.time(), leases.c.holder.is_not(None)))
+        rows = conn.execute(select(leases.c.holder).where(leases.c.expires_at > self.clock.time(), leases.c.holder.is_not(None)))
         return {r[0] for r in rows}
 
     def _insert(self, table: Table):
@@ -69,6 +75,11 @@ def iso(value: datetime | None) -> str | None:
 
 def as_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def a_time(value: str) -> datetime:
+    """A time from a column that is never empty."""
+    return datetime.fromisoformat(value)
 
 
 def dumps(value: Any) -> str | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
-from typing import Callable, Iterator, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.engine import make_url
@@ -122,7 +123,7 @@ def guarded(method: Callable[..., T]) -> Callable[..., T]:
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        Path(parsed.database or "").parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, pool_size=8, max_overflow=16, pool_timeout=60, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
 
         @event.listens_for(engine, "connect")
@@ -172,9 +173,8 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
 @contextmanager
 def read_transaction(engine: Engine) -> Iterator[Connection]:
     """A consistent snapshot for reading (SQLite WAL / PostgreSQL)."""
-    with engine.connect() as conn:
-        with conn.begin():
-            yield conn
+    with engine.connect() as conn, conn.begin():
+        yield conn
 
 
 def _alembic_config(conn: Connection):
@@ -217,10 +217,9 @@ def migrate(engine: Engine) -> None:
     from alembic import command
 
     head = head_revision()
-    with engine.connect() as conn:
-        with conn.begin():
-            if current_revision(conn) == head:
-                return
+    with engine.connect() as conn, conn.begin():
+        if current_revision(conn) == head:
+            return
     with engine.connect() as conn:
         conn.execution_options(sonket_write=True)
         with conn.begin():

@@ -91,6 +91,25 @@ class OutputRecord(Record):
 
 
 @dataclass(frozen=True)
+class UnitState(Record):
+    """One unit as the store holds it, for the dashboard: its latest read, its first accepted
+    version, how many versions it has, its files' links, until when it is reopened. The
+    status (on time, late, …) is the caller's: ``forms.submission.unit_status``."""
+
+    unit_code: str
+    read_status: str = ""  # ok | invalid | unreadable | empty | gone | "" (never read)
+    has_accepted: bool = False  # a valid version is kept (even if the latest read failed)
+    first_accepted_at: datetime | None = None
+    last_modified_at: datetime | None = None
+    error_count: int = 0
+    warning_count: int = 0
+    versions: int = 0
+    sheet_url: str = ""
+    doc_url: str = ""
+    reopened_until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class LeaseInfo(Record):
     """Who holds the campaign's writer lease, since when, until when (unless renewed)."""
 
@@ -161,5 +180,6 @@ __all__ = [
     "Record",
     "RunRecord",
     "Staff",
+    "UnitState",
     "VersionRecord",
 ]

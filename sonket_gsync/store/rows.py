@@ -1,20 +1,10 @@
-"""Database rows to records (shared by the store and the query side)."""
+"""Database rows to records, for every part of the store (nothing past the store sees a row)."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sonket_gsync.forms.submission import Problem
-from sonket_gsync.store.base import as_time
+from sonket_gsync.store.base import a_time, as_time
 from sonket_gsync.store.records import RunRecord, VersionRecord
-
-
-def unit_status(read_status: str, has_submission: bool, submitted_at: datetime | None, deadline: datetime) -> str:
-    if read_status in ("invalid", "unreadable", "gone"):
-        return "invalid"
-    if not has_submission or submitted_at is None:
-        return "missing"
-    return "on_time" if submitted_at <= deadline else "late"
 
 
 def run_record(row, live_holders: set[str]) -> RunRecord:
@@ -26,7 +16,7 @@ def run_record(row, live_holders: set[str]) -> RunRecord:
         trigger=row["trigger"],
         backend=row["backend"],
         full=bool(row["full"]),
-        started_at=as_time(row["started_at"]),
+        started_at=a_time(row["started_at"]),
         finished_at=as_time(row["finished_at"]),
         units_changed=row["units_changed"] or 0,
         units_read=row["units_read"] or 0,
@@ -40,7 +30,7 @@ def run_record(row, live_holders: set[str]) -> RunRecord:
 
 
 def version_record(row) -> VersionRecord:
-    return VersionRecord(row["id"], row["unit_code"], row["content_hash"], as_time(row["source_modified_at"]), as_time(row["stored_at"]), row["run_id"])
+    return VersionRecord(row["id"], row["unit_code"], row["content_hash"], a_time(row["source_modified_at"]), a_time(row["stored_at"]), row["run_id"])
 
 
 def problem(row) -> Problem:

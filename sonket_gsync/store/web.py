@@ -10,12 +10,12 @@ from sqlalchemy import select, update
 
 from sonket_gsync.core.text import now
 from sonket_gsync.store import schema as s
-from sonket_gsync.store.base import StoreBase, as_time, iso
+from sonket_gsync.store.base import StoreBase, a_time, as_time, iso
 from sonket_gsync.store.engine import guarded
 from sonket_gsync.store.records import ChannelInfo, Staff
 
 
-class WebStore(StoreBase):
+class SqlWebTables(StoreBase):
     # --- staff ---------------------------------------------------------------------------
 
     @guarded
@@ -75,7 +75,7 @@ class WebStore(StoreBase):
     @guarded
     def reopened(self) -> dict[str, datetime]:
         with self._read() as conn:
-            return {r[0]: as_time(r[1]) for r in conn.execute(select(s.reopened.c.unit_code, s.reopened.c.until))}  # type: ignore[misc]
+            return {r[0]: a_time(r[1]) for r in conn.execute(select(s.reopened.c.unit_code, s.reopened.c.until))}
 
     # --- Drive channels and notifications ------------------------------------------------
 
@@ -118,7 +118,7 @@ class WebStore(StoreBase):
 
 
 def _staff(row) -> Staff:
-    return Staff(row["email"], row["name"], row["password_hash"], as_time(row["created_at"]))  # type: ignore[arg-type]
+    return Staff(row["email"], row["name"], row["password_hash"], a_time(row["created_at"]))
 
 
 def _channel(row) -> ChannelInfo:
@@ -128,6 +128,6 @@ def _channel(row) -> ChannelInfo:
         token=row["token"],
         expiration=as_time(row["expiration"]),
         address=row["address"],
-        created_at=as_time(row["created_at"]),  # type: ignore[arg-type]
+        created_at=a_time(row["created_at"]),
         stopped_at=as_time(row["stopped_at"]),
     )

@@ -28,18 +28,20 @@ def main(argv=None) -> None:
     parser.add_argument("--writes-per-minute", type=int, default=None)
     parser.add_argument("--drive-per-minute", type=int, default=None)
     parser.add_argument("--token", default="emulator-token")
-    parser.add_argument("--user-storage", action="store_true",
-                        help="caller is a delegated user with Drive storage")
-    parser.add_argument("--shared-drive", action="append", default=[],
-                        help="create a shared drive with this name (repeatable)")
-    parser.add_argument("--shared-drive-id", action="append", default=[],
-                        help="create a shared drive with this id (repeatable)")
+    parser.add_argument("--user-storage", action="store_true", help="caller is a delegated user with Drive storage")
+    parser.add_argument("--shared-drive", action="append", default=[], help="create a shared drive with this name (repeatable)")
+    parser.add_argument("--shared-drive-id", action="append", default=[], help="create a shared drive with this id (repeatable)")
     args = parser.parse_args(argv)
-    fake = FakeGoogle(token=args.token, host=args.host, port=args.port, latency=args.latency,
-                      sheets_reads_per_minute=args.reads_per_minute,
-                      sheets_writes_per_minute=args.writes_per_minute,
-                      drive_per_minute=args.drive_per_minute,
-                      service_account_has_storage=args.user_storage)
+    fake = FakeGoogle(
+        token=args.token,
+        host=args.host,
+        port=args.port,
+        latency=args.latency,
+        sheets_reads_per_minute=args.reads_per_minute,
+        sheets_writes_per_minute=args.writes_per_minute,
+        drive_per_minute=args.drive_per_minute,
+        service_account_has_storage=args.user_storage,
+    )
     fake.start()
     for name in args.shared_drive:
         print(f"shared drive {name!r}: {fake.create_shared_drive(name)}", flush=True)

@@ -56,7 +56,7 @@ def split_title(text: str) -> tuple[str | None, str | None]:
                     buf.append("'")
                     i += 2
                     continue
-                rest = text[i + 1:]
+                rest = text[i + 1 :]
                 if rest == "":
                     return "".join(buf), None
                 if rest.startswith("!"):

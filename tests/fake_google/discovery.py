@@ -23,19 +23,18 @@ import googleapiclient
 
 from .errors import bad_request, drive_error
 
-STANDARD_PARAMS = {"alt", "fields", "key", "prettyPrint", "quotaUser", "uploadType",
-                   "upload_protocol", "$.xgafv", "access_token", "callback", "oauth_token"}
+STANDARD_PARAMS = {"alt", "fields", "key", "prettyPrint", "quotaUser", "uploadType", "upload_protocol", "$.xgafv", "access_token", "callback", "oauth_token"}
 _DOCS_DIR = os.path.join(os.path.dirname(googleapiclient.__file__), "discovery_cache", "documents")
 _FILES = {"drive": "drive.v3.json", "sheets": "sheets.v4.json", "docs": "docs.v1.json"}
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def document(api: str) -> dict:
     with open(os.path.join(_DOCS_DIR, _FILES[api]), encoding="utf-8") as fh:
         return json.load(fh)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _methods(api: str) -> dict:
     out = {}
 
@@ -53,7 +52,7 @@ def method(api: str, method_id: str) -> dict:
     return _methods(api)[method_id]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _all_drive_params() -> frozenset:
     names = set()
     for m in _methods("drive").values():
@@ -91,14 +90,13 @@ def check_query(api: str, method_id: str, query: dict) -> None:
             if doc_api == "drive" and name in _all_drive_params():
                 continue
             if doc_api == "drive":
-                raise drive_error(400, f"Invalid parameter: {name}", "invalidParameter",
-                                  location=name)
-            raise bad_request(api, f'Invalid JSON payload received. Unknown name "{name}": '
-                              f"Cannot bind query parameter. Field '{name}' could not be "
-                              f"found in request message.")
+                raise drive_error(400, f"Invalid parameter: {name}", "invalidParameter", location=name)
+            raise bad_request(
+                api,
+                f"Invalid JSON payload received. Unknown name \"{name}\": Cannot bind query parameter. Field '{name}' could not be found in request message.",
+            )
         if len(values) > 1 and not spec.get("repeated"):
-            raise bad_request(api, f"Invalid JSON payload received. Repeated values for "
-                              f"non-repeated field '{_snake(name)}'.")
+            raise bad_request(api, f"Invalid JSON payload received. Repeated values for non-repeated field '{_snake(name)}'.")
         for value in values:
             _check_param_value(api, name, spec, value)
 
@@ -117,8 +115,7 @@ def _check_param_value(api: str, name: str, spec: dict, value: str) -> None:
         lo, hi = spec.get("minimum"), spec.get("maximum")
         if (lo is not None and int(value) < int(lo)) or (hi is not None and int(value) > int(hi)):
             if _api_of(api) == "drive":
-                raise drive_error(400, f"Invalid value '{value}'. Values must be within the "
-                                  f"range: [{lo}, {hi}]", "invalid", location=name)
+                raise drive_error(400, f"Invalid value '{value}'. Values must be within the range: [{lo}, {hi}]", "invalid", location=name)
             raise _invalid_value(api, path, "TYPE_INT32", value)
 
 
@@ -161,8 +158,7 @@ def _check(api: str, spec: dict, value, path: str):
                 out[key] = item
             else:
                 where = f" at '{path}'" if path else ""
-                raise bad_request(api, f'Invalid JSON payload received. Unknown name "{key}"'
-                                  f"{where}: Cannot find field.", field=path or None)
+                raise bad_request(api, f'Invalid JSON payload received. Unknown name "{key}"{where}: Cannot find field.', field=path or None)
         return out
     if typ == "array":
         if not isinstance(value, list):
@@ -175,8 +171,7 @@ def _check(api: str, spec: dict, value, path: str):
             raise _invalid_value(api, path, "TYPE_ENUM", value)
         return value
     if typ == "string":
-        if spec.get("format") in ("int64", "uint64") and isinstance(value, int) \
-                and not isinstance(value, bool):
+        if spec.get("format") in ("int64", "uint64") and isinstance(value, int) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
             raise _invalid_value(api, path, "TYPE_STRING", value)
@@ -210,6 +205,7 @@ def _check(api: str, spec: dict, value, path: str):
 
 
 # ---- fields (partial response) ---------------------------------------------
+
 
 def parse_fields(text: str) -> dict | None:
     """`a,b/c,d(e,f)` -> {'a': {}, 'b': {'c': {}}, 'd': {'e': {}, 'f': {}}}.

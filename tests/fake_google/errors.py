@@ -30,8 +30,7 @@ DRIVE_DEFAULTS = {
     503: ("global", "backendError", "The service is currently unavailable."),
 }
 DRIVE_REASON_DOMAIN = {
-    "usageLimits": {"userRateLimitExceeded", "rateLimitExceeded", "storageQuotaExceeded",
-                    "dailyLimitExceeded", "quotaExceeded"},
+    "usageLimits": {"userRateLimitExceeded", "rateLimitExceeded", "storageQuotaExceeded", "dailyLimitExceeded", "quotaExceeded"},
 }
 DRIVE_REASON_MESSAGE = {
     "userRateLimitExceeded": "User rate limit exceeded.",
@@ -43,9 +42,11 @@ DRIVE_REASON_MESSAGE = {
 }
 SHEETS_DEFAULTS = {
     400: "Request contains an invalid argument.",
-    401: ("Request had invalid authentication credentials. Expected OAuth 2 access token, "
-          "login cookie or other valid authentication credential. See "
-          "https://developers.google.com/identity/sign-in/web/devconsole-project."),
+    401: (
+        "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+        "login cookie or other valid authentication credential. See "
+        "https://developers.google.com/identity/sign-in/web/devconsole-project."
+    ),
     403: "The caller does not have permission",
     404: "Requested entity was not found.",
     500: "Internal error encountered.",
@@ -61,9 +62,11 @@ SA_STORAGE_MESSAGE = (
 
 def quota_message(kind: str, project: str = "123456789012") -> str:
     """kind: 'Read' or 'Write' (Sheets per-user per-minute quota)."""
-    return (f"Quota exceeded for quota metric '{kind} requests' and limit "
-            f"'{kind} requests per minute per user' of service 'sheets.googleapis.com' "
-            f"for consumer 'project_number:{project}'.")
+    return (
+        f"Quota exceeded for quota metric '{kind} requests' and limit "
+        f"'{kind} requests per minute per user' of service 'sheets.googleapis.com' "
+        f"for consumer 'project_number:{project}'."
+    )
 
 
 class GoogleError(Exception):
@@ -76,21 +79,16 @@ class GoogleError(Exception):
         self.headers = headers or {}
 
 
-def drive_error(code: int, message: str, reason: str, domain: str = "global",
-                location: str | None = None, location_type: str | None = None) -> GoogleError:
+def drive_error(code: int, message: str, reason: str, domain: str = "global", location: str | None = None, location_type: str | None = None) -> GoogleError:
     item = {"message": message, "domain": domain, "reason": reason}
     if location:
         item["location"] = location
         item["locationType"] = location_type or "parameter"
-    return GoogleError(code, {"error": {"code": code, "message": message,
-                                        "status": STATUS.get(code, "UNKNOWN"),
-                                        "errors": [item]}})
+    return GoogleError(code, {"error": {"code": code, "message": message, "status": STATUS.get(code, "UNKNOWN"), "errors": [item]}})
 
 
-def sheets_error(code: int, message: str | None = None, status: str | None = None,
-                 details: list | None = None) -> GoogleError:
-    err = {"code": code, "message": message or SHEETS_DEFAULTS.get(code, "Error"),
-           "status": status or STATUS.get(code, "UNKNOWN")}
+def sheets_error(code: int, message: str | None = None, status: str | None = None, details: list | None = None) -> GoogleError:
+    err = {"code": code, "message": message or SHEETS_DEFAULTS.get(code, "Error"), "status": status or STATUS.get(code, "UNKNOWN")}
     if details:
         err["details"] = details
     return GoogleError(code, {"error": err})
@@ -103,14 +101,12 @@ def bad_request(api: str, message: str, field: str | None = None) -> GoogleError
     violation = {"description": message}
     if field:
         violation["field"] = field
-    return sheets_error(400, message, details=[{
-        "@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [violation]}])
+    return sheets_error(400, message, details=[{"@type": "type.googleapis.com/google.rpc.BadRequest", "fieldViolations": [violation]}])
 
 
 def not_found(api: str, file_id: str) -> GoogleError:
     if api in ("drive", "upload"):
-        return drive_error(404, f"File not found: {file_id}.", "notFound",
-                           location="fileId", location_type="parameter")
+        return drive_error(404, f"File not found: {file_id}.", "notFound", location="fileId", location_type="parameter")
     return sheets_error(404, "Requested entity was not found.")
 
 
@@ -120,9 +116,7 @@ def unauthenticated(api: str) -> GoogleError:
         err = drive_error(401, msg, "authError", location="Authorization", location_type="header")
         err.body["error"]["errors"][0]["message"] = "Invalid Credentials"
         return err
-    return sheets_error(401, msg, details=[{
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "CREDENTIALS_MISSING",
-        "domain": "googleapis.com"}])
+    return sheets_error(401, msg, details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "CREDENTIALS_MISSING", "domain": "googleapis.com"}])
 
 
 def storage_quota() -> GoogleError:
@@ -131,13 +125,24 @@ def storage_quota() -> GoogleError:
 
 def sheets_quota(kind: str) -> GoogleError:
     msg = quota_message(kind)
-    return sheets_error(429, msg, details=[{
-        "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-        "domain": "googleapis.com",
-        "metadata": {"quota_metric": f"sheets.googleapis.com/{kind.lower()}_requests",
-                     "quota_limit": f"{kind}RequestsPerMinutePerUser",
-                     "quota_location": "global", "service": "sheets.googleapis.com",
-                     "consumer": "projects/123456789012"}}])
+    return sheets_error(
+        429,
+        msg,
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_metric": f"sheets.googleapis.com/{kind.lower()}_requests",
+                    "quota_limit": f"{kind}RequestsPerMinutePerUser",
+                    "quota_location": "global",
+                    "service": "sheets.googleapis.com",
+                    "consumer": "projects/123456789012",
+                },
+            }
+        ],
+    )
 
 
 def injected(api: str, code: int, reason: str | None) -> GoogleError:
@@ -155,6 +160,5 @@ def injected(api: str, code: int, reason: str | None) -> GoogleError:
         return sheets_quota("Read" if reason in (None, "read", "Read") else "Write")
     err = sheets_error(code)
     if reason:
-        err.body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                                         "reason": reason, "domain": "googleapis.com"}]
+        err.body["error"]["details"] = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason, "domain": "googleapis.com"}]
     return err

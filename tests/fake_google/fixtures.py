@@ -23,20 +23,21 @@ from .server import FakeGoogle
 from .state import ManualClock
 
 _API = {("drive", "v3"): "drive", ("sheets", "v4"): "sheets", ("docs", "v1"): "docs"}
-GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com",
-                "https://docs.googleapis.com")
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://docs.googleapis.com")
 
 
 def credentials(token: str):
     import google.oauth2.credentials
+
     return google.oauth2.credentials.Credentials(token)
 
 
 def build_service(endpoint_or_fake, api: str, version: str, token: str | None = None):
     """googleapiclient resource for `api` talking to the fake (uploads included)."""
     from googleapiclient.discovery import build_from_document
+
     endpoint = getattr(endpoint_or_fake, "endpoint", endpoint_or_fake)
-    token = token or getattr(endpoint_or_fake, "token")
+    token = token or endpoint_or_fake.token
     doc = copy.deepcopy(discovery.document(_API[(api, version)]))
     doc["rootUrl"] = endpoint.rstrip("/") + "/"
     doc["mtlsRootUrl"] = doc["rootUrl"]
@@ -45,14 +46,15 @@ def build_service(endpoint_or_fake, api: str, version: str, token: str | None = 
 
 def gspread_client(endpoint_or_fake, token: str | None = None):
     import gspread
+
     endpoint = getattr(endpoint_or_fake, "endpoint", endpoint_or_fake).rstrip("/")
-    token = token or getattr(endpoint_or_fake, "token")
+    token = token or endpoint_or_fake.token
 
     class RedirectedHTTPClient(gspread.HTTPClient):
         def request(self, method, endpoint_url, *args, **kwargs):
             for host in GOOGLE_HOSTS:
                 if endpoint_url.startswith(host):
-                    endpoint_url = endpoint + endpoint_url[len(host):]
+                    endpoint_url = endpoint + endpoint_url[len(host) :]
                     break
             return super().request(method, endpoint_url, *args, **kwargs)
 

@@ -102,8 +102,7 @@ class Push:
             query["includeItemsFromAllDrives"] = "true"
         channel = Channel(
             id=channel_id,
-            resource_id="".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-                                for _ in range(27)),
+            resource_id="".join(self.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") for _ in range(27)),
             address=address,
             token=token,
             expiration=expiration,
@@ -115,8 +114,13 @@ class Push:
             self.channels[channel_id] = channel
         self._start()
         self._queue.put((channel, "sync", 1))
-        out = {"kind": "api#channel", "id": channel.id, "resourceId": channel.resource_id,
-               "resourceUri": channel.resource_uri, "expiration": str(int(expiration * 1000))}
+        out = {
+            "kind": "api#channel",
+            "id": channel.id,
+            "resourceId": channel.resource_id,
+            "resourceUri": channel.resource_uri,
+            "expiration": str(int(expiration * 1000)),
+        }
         if token is not None:
             out["token"] = token
         return out

@@ -23,19 +23,20 @@ from dataclasses import dataclass
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
-from . import discovery, errors, state as st
+from . import discovery, errors
+from . import state as st
+from .errors import GoogleError, bad_request, drive_error, not_found, sheets_error
 from .export import EXPORT_LIMIT, spreadsheet_xlsx
 from .push import Push
-from .errors import GoogleError, bad_request, drive_error, not_found, sheets_error
 
 
 @dataclass
 class RequestRecord:
     method: str
-    path: str                 # decoded path, e.g. /v4/spreadsheets/ID/values/'Tab'!A1:B2
-    query: dict               # name -> value (list when repeated)
-    api: str                  # drive | upload | sheets | docs | discovery | unknown
-    started: float            # time.monotonic()
+    path: str  # decoded path, e.g. /v4/spreadsheets/ID/values/'Tab'!A1:B2
+    query: dict  # name -> value (list when repeated)
+    api: str  # drive | upload | sheets | docs | discovery | unknown
+    started: float  # time.monotonic()
     status: int = 0
     ended: float = 0.0
     method_id: str | None = None
@@ -65,20 +66,13 @@ _ROUTES = [
     ("drive", "DELETE", r"/drive/v3/files/([^/]+)", "drive.files.delete", "files_delete"),
     ("drive", "POST", r"/drive/v3/files/([^/]+)/copy", "drive.files.copy", "files_copy"),
     ("drive", "GET", r"/drive/v3/files/([^/]+)/export", "drive.files.export", "files_export"),
-    ("drive", "GET", r"/drive/v3/files/([^/]+)/permissions", "drive.permissions.list",
-     "permissions_list"),
-    ("drive", "POST", r"/drive/v3/files/([^/]+)/permissions", "drive.permissions.create",
-     "permissions_create"),
-    ("drive", "GET", r"/drive/v3/files/([^/]+)/permissions/([^/]+)", "drive.permissions.get",
-     "permissions_get"),
-    ("drive", "DELETE", r"/drive/v3/files/([^/]+)/permissions/([^/]+)",
-     "drive.permissions.delete", "permissions_delete"),
-    ("drive", "GET", r"/drive/v3/files/([^/]+)/revisions", "drive.revisions.list",
-     "revisions_list"),
-    ("drive", "GET", r"/drive/v3/files/([^/]+)/revisions/([^/]+)", "drive.revisions.get",
-     "revisions_get"),
-    ("drive", "GET", r"/drive/v3/changes/startPageToken", "drive.changes.getStartPageToken",
-     "changes_start_page_token"),
+    ("drive", "GET", r"/drive/v3/files/([^/]+)/permissions", "drive.permissions.list", "permissions_list"),
+    ("drive", "POST", r"/drive/v3/files/([^/]+)/permissions", "drive.permissions.create", "permissions_create"),
+    ("drive", "GET", r"/drive/v3/files/([^/]+)/permissions/([^/]+)", "drive.permissions.get", "permissions_get"),
+    ("drive", "DELETE", r"/drive/v3/files/([^/]+)/permissions/([^/]+)", "drive.permissions.delete", "permissions_delete"),
+    ("drive", "GET", r"/drive/v3/files/([^/]+)/revisions", "drive.revisions.list", "revisions_list"),
+    ("drive", "GET", r"/drive/v3/files/([^/]+)/revisions/([^/]+)", "drive.revisions.get", "revisions_get"),
+    ("drive", "GET", r"/drive/v3/changes/startPageToken", "drive.changes.getStartPageToken", "changes_start_page_token"),
     ("drive", "GET", r"/drive/v3/changes", "drive.changes.list", "changes_list"),
     ("drive", "POST", r"/drive/v3/changes/watch", "drive.changes.watch", "changes_watch"),
     ("drive", "POST", r"/drive/v3/channels/stop", "drive.channels.stop", "channels_stop"),
@@ -90,22 +84,14 @@ _ROUTES = [
     ("upload", "PUT", r"/upload/drive/v3/files(?:/[^/]+)?", None, "upload_chunk"),
     ("sheets", "POST", r"/v4/spreadsheets", "sheets.spreadsheets.create", "ss_create"),
     ("sheets", "GET", r"/v4/spreadsheets/([^/:]+)", "sheets.spreadsheets.get", "ss_get"),
-    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+):batchUpdate",
-     "sheets.spreadsheets.batchUpdate", "ss_batch_update"),
-    ("sheets", "GET", r"/v4/spreadsheets/([^/:]+)/values:batchGet",
-     "sheets.spreadsheets.values.batchGet", "values_batch_get"),
-    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values:batchUpdate",
-     "sheets.spreadsheets.values.batchUpdate", "values_batch_update"),
-    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values:batchClear",
-     "sheets.spreadsheets.values.batchClear", "values_batch_clear"),
-    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values/([^/]+):append",
-     "sheets.spreadsheets.values.append", "values_append"),
-    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values/([^/]+):clear",
-     "sheets.spreadsheets.values.clear", "values_clear"),
-    ("sheets", "GET", r"/v4/spreadsheets/([^/:]+)/values/([^/]+)",
-     "sheets.spreadsheets.values.get", "values_get"),
-    ("sheets", "PUT", r"/v4/spreadsheets/([^/:]+)/values/([^/]+)",
-     "sheets.spreadsheets.values.update", "values_update"),
+    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+):batchUpdate", "sheets.spreadsheets.batchUpdate", "ss_batch_update"),
+    ("sheets", "GET", r"/v4/spreadsheets/([^/:]+)/values:batchGet", "sheets.spreadsheets.values.batchGet", "values_batch_get"),
+    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values:batchUpdate", "sheets.spreadsheets.values.batchUpdate", "values_batch_update"),
+    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values:batchClear", "sheets.spreadsheets.values.batchClear", "values_batch_clear"),
+    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values/([^/]+):append", "sheets.spreadsheets.values.append", "values_append"),
+    ("sheets", "POST", r"/v4/spreadsheets/([^/:]+)/values/([^/]+):clear", "sheets.spreadsheets.values.clear", "values_clear"),
+    ("sheets", "GET", r"/v4/spreadsheets/([^/:]+)/values/([^/]+)", "sheets.spreadsheets.values.get", "values_get"),
+    ("sheets", "PUT", r"/v4/spreadsheets/([^/:]+)/values/([^/]+)", "sheets.spreadsheets.values.update", "values_update"),
     ("docs", "GET", r"/v1/documents/([^/:]+)", "docs.documents.get", "docs_get"),
 ]
 _ROUTES = [(a, m, re.compile("^" + p + "$"), i, h) for a, m, p, i, h in _ROUTES]
@@ -120,42 +106,63 @@ _DEFAULT_FIELDS = {
     "Drive": "kind,id,name",
     "DriveList": "kind,nextPageToken,drives(kind,id,name)",
     "StartPageToken": "kind,startPageToken",
-    "ChangeList": "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,"
-                  "fileId,driveId,file(kind,id,name,mimeType))",
+    "ChangeList": "kind,nextPageToken,newStartPageToken,changes(kind,changeType,time,removed,fileId,driveId,file(kind,id,name,mimeType))",
 }
-_CREATE_WRITABLE = {"id", "name", "mimeType", "parents", "appProperties", "properties",
-                    "description", "starred", "createdTime", "modifiedTime", "originalFilename",
-                    "folderColorRgb", "contentHints", "writersCanShare", "viewedByMeTime",
-                    "copyRequiresWriterPermission", "contentRestrictions", "shortcutDetails",
-                    "trashed", "inheritedPermissionsDisabled", "driveId", "teamDriveId"}
-_UPDATE_WRITABLE = _CREATE_WRITABLE - {"id", "createdTime", "parents", "driveId",
-                                       "teamDriveId", "shortcutDetails"}
+_CREATE_WRITABLE = {
+    "id",
+    "name",
+    "mimeType",
+    "parents",
+    "appProperties",
+    "properties",
+    "description",
+    "starred",
+    "createdTime",
+    "modifiedTime",
+    "originalFilename",
+    "folderColorRgb",
+    "contentHints",
+    "writersCanShare",
+    "viewedByMeTime",
+    "copyRequiresWriterPermission",
+    "contentRestrictions",
+    "shortcutDetails",
+    "trashed",
+    "inheritedPermissionsDisabled",
+    "driveId",
+    "teamDriveId",
+}
+_UPDATE_WRITABLE = _CREATE_WRITABLE - {"id", "createdTime", "parents", "driveId", "teamDriveId", "shortcutDetails"}
 _ROLES = {"owner", "organizer", "fileOrganizer", "writer", "commenter", "reader"}
 _TYPES = {"user", "group", "domain", "anyone"}
 
 
 def _docx(text: str) -> bytes:
     """Minimal valid .docx holding `text` (one paragraph per line)."""
-    paras = "".join(f"<w:p><w:r><w:t xml:space=\"preserve\">{_xml(line)}</w:t></w:r></w:p>"
-                    for line in text.split("\n"))
+    paras = "".join(f'<w:p><w:r><w:t xml:space="preserve">{_xml(line)}</w:t></w:r></w:p>' for line in text.split("\n"))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("[Content_Types].xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
-                   'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                   '<Default Extension="xml" ContentType="application/xml"/><Override '
-                   'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
-                   'officedocument.wordprocessingml.document.main+xml"/></Types>')
-        z.writestr("_rels/.rels",
-                   '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
-                   'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
-                   'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
-                   'officeDocument" Target="word/document.xml"/></Relationships>')
-        z.writestr("word/document.xml",
-                   '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
-                   'openxmlformats.org/wordprocessingml/2006/main"><w:body>' + paras +
-                   "</w:body></w:document>")
+        z.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/content-types"><Default Extension="rels" '
+            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/><Override '
+            'PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.document.main+xml"/></Types>',
+        )
+        z.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" '
+            'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+            'officeDocument" Target="word/document.xml"/></Relationships>',
+        )
+        z.writestr(
+            "word/document.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.'
+            'openxmlformats.org/wordprocessingml/2006/main"><w:body>' + paras + "</w:body></w:document>",
+        )
     return buf.getvalue()
 
 
@@ -172,8 +179,7 @@ def docx_text(data: bytes) -> str:
     lines = []
     for para in re.findall(r"<w:p[ >].*?</w:p>|<w:p/>", xml, re.S):
         parts = re.findall(r"<w:t(?: [^>]*)?>(.*?)</w:t>", para, re.S)
-        lines.append("".join(parts).replace("&lt;", "<").replace("&gt;", ">")
-                     .replace("&amp;", "&"))
+        lines.append("".join(parts).replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&"))
     return "\n".join(lines)
 
 
@@ -189,11 +195,18 @@ def _one(query: dict, name: str, default=None):
 class FakeGoogle:
     """In-process fake of Google's Drive v3 / Sheets v4 / (minimal) Docs v1 HTTP APIs."""
 
-    def __init__(self, token: str = "fake-access-token", clock=None, host: str = "127.0.0.1",
-                 port: int = 0, latency: float = 0.0, sheets_reads_per_minute: int | None = None,
-                 sheets_writes_per_minute: int | None = None,
-                 drive_per_minute: int | None = None,
-                 service_account_has_storage: bool = False):
+    def __init__(
+        self,
+        token: str = "fake-access-token",
+        clock=None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
+        sheets_reads_per_minute: int | None = None,
+        sheets_writes_per_minute: int | None = None,
+        drive_per_minute: int | None = None,
+        service_account_has_storage: bool = False,
+    ):
         self.token = token
         self.clock = clock or time.monotonic
         self.state = st.State(self.clock)
@@ -208,17 +221,15 @@ class FakeGoogle:
         self._server = None
         self._thread = None
         self._log_lock = threading.Lock()
-        self.export_limit = EXPORT_LIMIT   # files.export refuses bigger content (403)
-        self.push = Push(self)             # changes.watch channels and their deliveries
+        self.export_limit = EXPORT_LIMIT  # files.export refuses bigger content (403)
+        self.push = Push(self)  # changes.watch channels and their deliveries
         self.state.change_listeners.append(self.push.on_change)
 
     # ---- lifecycle -------------------------------------------------------------
-    def start(self) -> "FakeGoogle":
-        self._server = make_server(self._host, self._port, self, threaded=True,
-                                   request_handler=_QuietHandler)
+    def start(self) -> FakeGoogle:
+        self._server = make_server(self._host, self._port, self, threaded=True, request_handler=_QuietHandler)
         self._port = self._server.server_port
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
-                                        name="fake-google", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="fake-google", daemon=True)
         self._thread.start()
         return self
 
@@ -241,27 +252,27 @@ class FakeGoogle:
         return f"http://{self._host}:{self._port}"
 
     # ---- knobs -----------------------------------------------------------------
-    def set_quota(self, sheets_reads_per_minute=None, sheets_writes_per_minute=None,
-                  drive_per_minute=None) -> None:
+    def set_quota(self, sheets_reads_per_minute=None, sheets_writes_per_minute=None, drive_per_minute=None) -> None:
         """Per-minute (sliding 60 s of `clock`) limits; None = unlimited."""
-        self._quota = {"read": sheets_reads_per_minute, "write": sheets_writes_per_minute,
-                       "drive": drive_per_minute}
+        self._quota = {"read": sheets_reads_per_minute, "write": sheets_writes_per_minute, "drive": drive_per_minute}
         for window in self._windows.values():
             window.clear()
 
-    def fail_next(self, n: int, status: int, reason: str | None = None, api: str | None = None,
-                  path_contains: str | None = None) -> None:
+    def fail_next(self, n: int, status: int, reason: str | None = None, api: str | None = None, path_contains: str | None = None) -> None:
         """The next n requests matching (api, path_contains) answer `status` in Google's shape."""
         with self._log_lock:
             self._faults.append(_Fault(n, status, reason, api, path_contains))
 
     def count(self, api=None, method=None, path_contains=None, status=None) -> int:
         with self._log_lock:
-            return sum(1 for r in self.requests
-                       if (api is None or r.api == api)
-                       and (method is None or r.method == method.upper())
-                       and (path_contains is None or path_contains in r.path)
-                       and (status is None or r.status == status))
+            return sum(
+                1
+                for r in self.requests
+                if (api is None or r.api == api)
+                and (method is None or r.method == method.upper())
+                and (path_contains is None or path_contains in r.path)
+                and (status is None or r.status == status)
+            )
 
     def reset_log(self) -> None:
         with self._log_lock:
@@ -271,12 +282,10 @@ class FakeGoogle:
     def create_shared_drive(self, name: str, drive_id: str | None = None) -> str:
         with self.state.lock:
             drive_id = drive_id or self.state.new_drive_id()
-            self.state.drives[drive_id] = {"kind": "drive#drive", "id": drive_id, "name": name,
-                                           "createdTime": self.state.now(), "hidden": False}
+            self.state.drives[drive_id] = {"kind": "drive#drive", "id": drive_id, "name": name, "createdTime": self.state.now(), "hidden": False}
             return drive_id
 
-    def edit_cells(self, spreadsheet_id: str, range_a1: str, values: list,
-                   value_input_option: str = "USER_ENTERED") -> None:
+    def edit_cells(self, spreadsheet_id: str, range_a1: str, values: list, value_input_option: str = "USER_ENTERED") -> None:
         with self.state.lock:
             ss = self.state.spreadsheets[spreadsheet_id]
             st.write_values(ss, range_a1, values, value_input_option)
@@ -335,13 +344,17 @@ class FakeGoogle:
 
     def _handle(self, request: Request) -> Response:
         raw = environ_raw_path(request.environ)
-        query = urllib.parse.parse_qs(request.query_string.decode("latin-1"),
-                                      keep_blank_values=True)
+        query = urllib.parse.parse_qs(request.query_string.decode("latin-1"), keep_blank_values=True)
         route, params = self._route(request.method, raw)
         api = route[0] if route else _guess_api(raw)
-        record = RequestRecord(request.method, urllib.parse.unquote(raw),
-                               {k: (v[0] if len(v) == 1 else v) for k, v in query.items()},
-                               api, time.monotonic(), method_id=route[3] if route else None)
+        record = RequestRecord(
+            request.method,
+            urllib.parse.unquote(raw),
+            {k: (v[0] if len(v) == 1 else v) for k, v in query.items()},
+            api,
+            time.monotonic(),
+            method_id=route[3] if route else None,
+        )
         with self._log_lock:
             self.requests.append(record)
         try:
@@ -389,12 +402,10 @@ class FakeGoogle:
             try:
                 mask = discovery.parse_fields(mask_text)
             except ValueError:
-                raise drive_error(400, f"Invalid field selection {fields}", "invalidParameter",
-                                  location="fields") from None
+                raise drive_error(400, f"Invalid field selection {fields}", "invalidParameter", location="fields") from None
             bad = discovery.unknown_fields("drive", schema, mask)
             if bad:
-                raise drive_error(400, f"Invalid field selection {bad}", "invalidParameter",
-                                  location="fields")
+                raise drive_error(400, f"Invalid field selection {bad}", "invalidParameter", location="fields")
             return discovery.apply_fields(body, mask)
         if fields:
             try:
@@ -405,16 +416,14 @@ class FakeGoogle:
 
     def _check_auth(self, request, query, api) -> None:
         header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else \
-            _one(query, "access_token") or _one(query, "oauth_token")
+        token = header[7:].strip() if header.lower().startswith("bearer ") else _one(query, "access_token") or _one(query, "oauth_token")
         if token != self.token:
             raise errors.unauthenticated(api)
 
     def _maybe_fault(self, api, path) -> None:
         with self._log_lock:
             for fault in self._faults:
-                if fault.remaining > 0 and (fault.api is None or fault.api == api) and \
-                        (fault.path_contains is None or fault.path_contains in path):
+                if fault.remaining > 0 and (fault.api is None or fault.api == api) and (fault.path_contains is None or fault.path_contains in path):
                     fault.remaining -= 1
                     self._faults = [f for f in self._faults if f.remaining > 0]
                     raise errors.injected(api, fault.status, fault.reason)
@@ -436,8 +445,7 @@ class FakeGoogle:
                 window.popleft()
             if len(window) >= limit:
                 if bucket == "drive":
-                    raise drive_error(403, "User rate limit exceeded.", "userRateLimitExceeded",
-                                      domain="usageLimits")
+                    raise drive_error(403, "User rate limit exceeded.", "userRateLimitExceeded", domain="usageLimits")
                 raise errors.sheets_quota("Read" if bucket == "read" else "Write")
             window.append(now)
 
@@ -460,8 +468,7 @@ class FakeGoogle:
         f = self.state.files.get(file_id)
         if f is None or not f.accessible:
             raise not_found(api, file_id)
-        if all_drives_param and api in ("drive", "upload") and f.driveId and not (
-                _bool(query, "supportsAllDrives") or _bool(query, "supportsTeamDrives")):
+        if all_drives_param and api in ("drive", "upload") and f.driveId and not (_bool(query, "supportsAllDrives") or _bool(query, "supportsTeamDrives")):
             raise not_found(api, file_id)
         return f
 
@@ -473,14 +480,12 @@ class FakeGoogle:
             try:
                 body = json.loads(data)
             except ValueError:
-                raise bad_request(api, "Invalid JSON payload received. Unexpected token.") \
-                    from None
+                raise bad_request(api, "Invalid JSON payload received. Unexpected token.") from None
         return discovery.check_body(api, method_id, body)
 
     def _parent_drive(self, parents, query):
         if len(parents) > 1:
-            raise drive_error(403, "Increasing the number of parents is not allowed. A file "
-                              "can have at most one parent.", "cannotAddParent")
+            raise drive_error(403, "Increasing the number of parents is not allowed. A file can have at most one parent.", "cannotAddParent")
         if not parents:
             return None
         pid = parents[0]
@@ -500,13 +505,14 @@ class FakeGoogle:
     # ---- Drive: files ------------------------------------------------------------------
     def _writable(self, meta: dict, allowed: set, update: bool) -> None:
         if update and "parents" in meta:
-            raise drive_error(403, "The parents field is not directly writable in update "
-                              "requests. Use the addParents and removeParents parameters "
-                              "instead.", "fieldNotWritable")
+            raise drive_error(
+                403,
+                "The parents field is not directly writable in update requests. Use the addParents and removeParents parameters instead.",
+                "fieldNotWritable",
+            )
         bad = [k for k in meta if k not in allowed]
         if bad:
-            raise drive_error(403, "The resource body includes fields which are not directly "
-                              "writable.", "fieldNotWritable")
+            raise drive_error(403, "The resource body includes fields which are not directly writable.", "fieldNotWritable")
 
     def _create(self, meta, media, media_mime, query) -> st.File:
         s = self.state
@@ -519,14 +525,20 @@ class FakeGoogle:
         if file_id in s.files:
             raise drive_error(409, "A file already exists with the provided ID.", "duplicate")
         now = s.now()
-        f = st.File(file_id, meta.get("name") or "Untitled", target or "application/octet-stream",
-                    parents=parents, driveId=drive_id,
-                    appProperties=_clean(meta.get("appProperties")),
-                    properties=_clean(meta.get("properties")),
-                    description=meta.get("description"), starred=bool(meta.get("starred")),
-                    createdTime=_norm_time(meta.get("createdTime")) or now,
-                    modifiedTime=_norm_time(meta.get("modifiedTime")) or now,
-                    originalFilename=meta.get("originalFilename"))
+        f = st.File(
+            file_id,
+            meta.get("name") or "Untitled",
+            target or "application/octet-stream",
+            parents=parents,
+            driveId=drive_id,
+            appProperties=_clean(meta.get("appProperties")),
+            properties=_clean(meta.get("properties")),
+            description=meta.get("description"),
+            starred=bool(meta.get("starred")),
+            createdTime=_norm_time(meta.get("createdTime")) or now,
+            modifiedTime=_norm_time(meta.get("modifiedTime")) or now,
+            originalFilename=meta.get("originalFilename"),
+        )
         if f.name == "Untitled" and media is not None and not meta.get("name"):
             f.name = "Untitled"
         if media is not None:
@@ -537,12 +549,10 @@ class FakeGoogle:
                     text = media.decode("utf-8", "replace")
                     f.content = _docx(re.sub(r"<[^>]+>", "", text))
                 else:
-                    raise bad_request("drive", f"Conversion of {media_mime} to a Google Doc is "
-                                      f"not supported in fake")
+                    raise bad_request("drive", f"Conversion of {media_mime} to a Google Doc is not supported in fake")
             elif target == st.SHEET:
                 if media_mime != "text/csv":
-                    raise bad_request("drive", f"Conversion of {media_mime} to a Google Sheet "
-                                      f"is not supported in fake")
+                    raise bad_request("drive", f"Conversion of {media_mime} to a Google Sheet is not supported in fake")
                 ss = s.new_spreadsheet(file_id)
                 rows = list(csv.reader(io.StringIO(media.decode("utf-8"))))
                 if rows:
@@ -559,10 +569,18 @@ class FakeGoogle:
         elif not f.is_native:
             f.content = b""
         email = s.caller_email
-        f.permissions = [{"kind": "drive#permission", "id": st.permission_id(email),
-                          "type": "user", "emailAddress": email,
-                          "role": "organizer" if drive_id else "owner",
-                          "displayName": email, "deleted": False, "pendingOwner": False}]
+        f.permissions = [
+            {
+                "kind": "drive#permission",
+                "id": st.permission_id(email),
+                "type": "user",
+                "emailAddress": email,
+                "role": "organizer" if drive_id else "owner",
+                "displayName": email,
+                "deleted": False,
+                "pendingOwner": False,
+            }
+        ]
         s.files[file_id] = f
         if f.mimeType != st.FOLDER:
             s.add_revision(f)
@@ -577,9 +595,9 @@ class FakeGoogle:
         f = self._file(params[0], query)
         if _one(query, "alt") == "media":
             if f.is_native:
-                raise drive_error(403, "Only files with binary content can be downloaded. Use "
-                                  "Export with Docs Editors files.", "fileNotDownloadable",
-                                  location="alt")
+                raise drive_error(
+                    403, "Only files with binary content can be downloaded. Use Export with Docs Editors files.", "fileNotDownloadable", location="alt"
+                )
             return Response(f.content or b"", 200, content_type=f.mimeType)
         return f.resource(), "File"
 
@@ -589,14 +607,13 @@ class FakeGoogle:
         add = [p for p in (_one(query, "addParents") or "").split(",") if p]
         remove = [p for p in (_one(query, "removeParents") or "").split(",") if p]
         if add or remove:
-            parents = [p for p in f.parents if p not in remove] + \
-                [p for p in add if p not in f.parents]
+            parents = [p for p in f.parents if p not in remove] + [p for p in add if p not in f.parents]
             drive_id = self._parent_drive(parents, query)
             if drive_id is None:
                 self._check_storage(None)
             moved = [f, *_descendants(s, f)]
             for item in moved:
-                if item.driveId != drive_id:   # gone from the old drive's change feed
+                if item.driveId != drive_id:  # gone from the old drive's change feed
                     s.log_change(item.id, item.driveId, same_drive=False)
             f.parents, f.driveId = parents, drive_id
             for child in moved[1:]:
@@ -607,8 +624,7 @@ class FakeGoogle:
                 setattr(f, key, meta[key])
         if "mimeType" in meta and meta["mimeType"] != f.mimeType:
             if f.is_native or meta["mimeType"].startswith(st.NATIVE_PREFIX):
-                raise drive_error(403, "The mimeType of a Google Docs Editors file or folder "
-                                  "cannot be changed.", "fieldNotWritable")
+                raise drive_error(403, "The mimeType of a Google Docs Editors file or folder cannot be changed.", "fieldNotWritable")
             f.mimeType = meta["mimeType"]
         for key in ("appProperties", "properties"):
             if meta.get(key) is not None:
@@ -621,12 +637,10 @@ class FakeGoogle:
         if media is not None:
             if f.mimeType == st.DOC:
                 if media_mime != st.DOCX:
-                    raise bad_request("drive", f"Updating a Google Doc from {media_mime} is "
-                                      f"not supported in fake")
+                    raise bad_request("drive", f"Updating a Google Doc from {media_mime} is not supported in fake")
                 f.content = media
             elif f.is_native:
-                raise bad_request("drive", "Media update of this Google file type is not "
-                                  "supported in fake")
+                raise bad_request("drive", "Media update of this Google file type is not supported in fake")
             else:
                 f.content = media
             s.touch(f, _norm_time(meta.get("modifiedTime")))
@@ -658,11 +672,9 @@ class FakeGoogle:
         meta.setdefault("mimeType", src.mimeType)
         if src.mimeType == st.SHEET:
             f = self._create({**meta, "mimeType": st.SHEET}, None, None, query)
-            self.state.spreadsheets[f.id] = st.clone_spreadsheet(
-                self.state.spreadsheets[src.id], f.id)
+            self.state.spreadsheets[f.id] = st.clone_spreadsheet(self.state.spreadsheets[src.id], f.id)
         else:
-            f = self._create({k: v for k, v in meta.items() if k != "mimeType"}, None, None,
-                             query)
+            f = self._create({k: v for k, v in meta.items() if k != "mimeType"}, None, None, query)
             f.mimeType, f.content = src.mimeType, src.content
             f.revisions = []
             self.state.add_revision(f)
@@ -672,21 +684,17 @@ class FakeGoogle:
         f = self._file(params[0], query, all_drives_param=False)
         mime = _one(query, "mimeType")
         if not mime:
-            raise drive_error(400, "Required parameter: mimeType", "required",
-                              location="mimeType")
+            raise drive_error(400, "Required parameter: mimeType", "required", location="mimeType")
         if not f.is_native or f.mimeType == st.FOLDER:
-            raise drive_error(403, "Export only supports Docs Editors files.",
-                              "fileNotExportable")
+            raise drive_error(403, "Export only supports Docs Editors files.", "fileNotExportable")
         if f.mimeType == st.DOC and mime == st.DOCX:
             return Response(f.content or _docx(""), 200, content_type=mime)
         if f.mimeType == st.DOC and mime == "text/plain":
-            return Response(docx_text(f.content or b"").encode("utf-8"), 200,
-                            content_type="text/plain")
+            return Response(docx_text(f.content or b"").encode("utf-8"), 200, content_type="text/plain")
         if f.mimeType == st.SHEET and mime == st.XLSX:
             data = spreadsheet_xlsx(self.state.spreadsheets[f.id])
             if len(data) > self.export_limit:
-                raise drive_error(403, "This file is too large to be exported.",
-                                  "exportSizeLimitExceeded")
+                raise drive_error(403, "This file is too large to be exported.", "exportSizeLimitExceeded")
             return Response(data, 200, content_type=mime)
         if f.mimeType == st.SHEET and mime == "text/csv":
             ss = self.state.spreadsheets[f.id]
@@ -695,46 +703,40 @@ class FakeGoogle:
             data = st.read_values(ss, st._a1.quote_title(sheet.title)).get("values", [])
             csv.writer(out, lineterminator="\n").writerows(data)
             return Response(out.getvalue().encode("utf-8"), 200, content_type="text/csv")
-        raise drive_error(400, f"Export to {mime} is not supported in fake (or by Google for "
-                          f"{f.mimeType}).", "badRequest")
+        raise drive_error(400, f"Export to {mime} is not supported in fake (or by Google for {f.mimeType}).", "badRequest")
 
     def files_list(self, request, params, query):
         s = self.state
         corpora = _one(query, "corpora", "user")
         drive_id = _one(query, "driveId")
-        all_drives = _bool(query, "includeItemsFromAllDrives") or \
-            _bool(query, "includeTeamDriveItems")
+        all_drives = _bool(query, "includeItemsFromAllDrives") or _bool(query, "includeTeamDriveItems")
         supports = _bool(query, "supportsAllDrives") or _bool(query, "supportsTeamDrives")
         if all_drives and not supports:
-            raise drive_error(403, "The includeItemsFromAllDrives parameter can only be set "
-                              "when supportsAllDrives is true.", "teamDrivesParameterRequired")
+            raise drive_error(403, "The includeItemsFromAllDrives parameter can only be set when supportsAllDrives is true.", "teamDrivesParameterRequired")
         if (corpora == "drive") != bool(drive_id):
-            raise drive_error(400, "The driveId parameter must be specified if and only if "
-                              "corpora is set to drive.", "invalid", location="driveId")
+            raise drive_error(400, "The driveId parameter must be specified if and only if corpora is set to drive.", "invalid", location="driveId")
         if corpora in ("drive", "allDrives") and not all_drives:
-            raise drive_error(403, "The includeItemsFromAllDrives parameter must be set to true "
-                              "when corpora is drive or allDrives.",
-                              "teamDrivesParameterRequired")
+            raise drive_error(
+                403, "The includeItemsFromAllDrives parameter must be set to true when corpora is drive or allDrives.", "teamDrivesParameterRequired"
+            )
         if drive_id and drive_id not in s.drives:
-            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound",
-                              location="driveId")
+            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound", location="driveId")
         try:
             node = st.parse_query(_one(query, "q")) if _one(query, "q") else None
-            files = [f for f in s.files.values() if f.accessible
-                     and (not f.driveId or all_drives)
-                     and (corpora != "drive" or f.driveId == drive_id)
-                     and (node is None or st.match(node, f))]
+            files = [
+                f
+                for f in s.files.values()
+                if f.accessible and (not f.driveId or all_drives) and (corpora != "drive" or f.driveId == drive_id) and (node is None or st.match(node, f))
+            ]
         except (st.QueryError, ValueError):
             raise drive_error(400, "Invalid Value", "invalid", location="q") from None
         files = _order(files, _one(query, "orderBy"))
         size = int(_one(query, "pageSize", "100"))
         if size < 1 or size > 1000:
-            raise drive_error(400, f"Invalid value '{size}'. Values must be within the range: "
-                              f"[1, 1000]", "invalid", location="pageSize")
+            raise drive_error(400, f"Invalid value '{size}'. Values must be within the range: [1, 1000]", "invalid", location="pageSize")
         start = _decode_token(_one(query, "pageToken"))
-        page = files[start:start + size]
-        out = {"kind": "drive#fileList", "incompleteSearch": False,
-               "files": [f.resource() for f in page]}
+        page = files[start : start + size]
+        out = {"kind": "drive#fileList", "incompleteSearch": False, "files": [f.resource() for f in page]}
         if start + size < len(files):
             out["nextPageToken"] = _encode_token(start + size)
         return out, "FileList"
@@ -750,28 +752,28 @@ class FakeGoogle:
     def _upload(self, request, query, method_id, file_id):
         kind = _one(query, "uploadType")
         if kind == "media":
-            return self._finish_upload(method_id, file_id, {}, request.get_data(),
-                                       request.content_type.split(";")[0], query)
+            return self._finish_upload(method_id, file_id, {}, request.get_data(), request.content_type.split(";")[0], query)
         if kind == "multipart":
             meta, media, media_mime = _parse_multipart(request)
             meta = discovery.check_body("upload", method_id, meta)
             return self._finish_upload(method_id, file_id, meta, media, media_mime, query)
         if kind == "resumable":
             meta = self._json_body(request, "upload", method_id)
-            if method_id == "drive.files.create":   # fail early like Google
+            if method_id == "drive.files.create":  # fail early like Google
                 self._writable(meta, _CREATE_WRITABLE, update=False)
                 self._check_storage(self._parent_drive(list(meta.get("parents") or []), query))
             upload_id = "ABP" + self.state.new_id(60)
             self.state.uploads[upload_id] = {
-                "method_id": method_id, "file_id": file_id, "meta": meta, "data": b"",
-                "mime": request.headers.get("X-Upload-Content-Type",
-                                            "application/octet-stream"),
-                "query": {k: v for k, v in query.items() if k != "uploadType"}}
+                "method_id": method_id,
+                "file_id": file_id,
+                "meta": meta,
+                "data": b"",
+                "mime": request.headers.get("X-Upload-Content-Type", "application/octet-stream"),
+                "query": {k: v for k, v in query.items() if k != "uploadType"},
+            }
             keep = [(k, v) for k, vs in query.items() for v in vs if k != "uploadType"]
-            location = (f"{self.endpoint}{request.path}?" + urllib.parse.urlencode(
-                keep + [("uploadType", "resumable"), ("upload_id", upload_id)]))
-            return Response(b"", 200, headers={"Location": location,
-                                               "X-GUploader-UploadID": upload_id})
+            location = f"{self.endpoint}{request.path}?" + urllib.parse.urlencode([*keep, ("uploadType", "resumable"), ("upload_id", upload_id)])
+            return Response(b"", 200, headers={"Location": location, "X-GUploader-UploadID": upload_id})
         raise bad_request("upload", f"Invalid uploadType: {kind}")
 
     def upload_chunk(self, request, params, query):
@@ -796,8 +798,7 @@ class FakeGoogle:
         if total is None or len(upload["data"]) < total:
             return self._resume_incomplete(upload)
         del self.state.uploads[_one(query, "upload_id")]
-        return self._finish_upload(upload["method_id"], upload["file_id"], upload["meta"],
-                                   upload["data"], upload["mime"], upload["query"])
+        return self._finish_upload(upload["method_id"], upload["file_id"], upload["meta"], upload["data"], upload["mime"], upload["query"])
 
     def _resume_incomplete(self, upload):
         headers = {}
@@ -809,52 +810,57 @@ class FakeGoogle:
         if method_id == "drive.files.create":
             f = self._create(meta, media, media_mime, query)
         else:
-            f = self._update(self._file(file_id, query, "upload"), meta, media, media_mime,
-                             query)
+            f = self._update(self._file(file_id, query, "upload"), meta, media, media_mime, query)
         return _json_response(self._mask("upload", f.resource(), "File", query))
 
     # ---- Drive: permissions, revisions, drives ------------------------------------------
     def permissions_list(self, request, params, query):
         f = self._file(params[0], query)
-        return {"kind": "drive#permissionList",
-                "permissions": copy.deepcopy(f.permissions)}, "PermissionList"
+        return {"kind": "drive#permissionList", "permissions": copy.deepcopy(f.permissions)}, "PermissionList"
 
     def permissions_get(self, request, params, query):
         f = self._file(params[0], query)
         for p in f.permissions:
             if p["id"] == params[1]:
                 return copy.deepcopy(p), "Permission"
-        raise drive_error(404, f"Permission not found: {params[1]}.", "notFound",
-                          location="permissionId")
+        raise drive_error(404, f"Permission not found: {params[1]}.", "notFound", location="permissionId")
 
     def permissions_create(self, request, params, query):
         f = self._file(params[0], query)
         body = self._json_body(request, "drive", "drive.permissions.create")
         ptype, role = body.get("type"), body.get("role")
         if ptype not in _TYPES:
-            raise drive_error(400, "The permission type field is required.", "required",
-                              location="permission.type")
+            raise drive_error(400, "The permission type field is required.", "required", location="permission.type")
         if role not in _ROLES:
-            raise drive_error(400, "The permission role field is required.", "required",
-                              location="permission.role")
+            raise drive_error(400, "The permission role field is required.", "required", location="permission.role")
         if ptype in ("user", "group") and not body.get("emailAddress"):
-            raise drive_error(400, "The permission emailAddress field is required.",
-                              "required", location="permission.emailAddress")
+            raise drive_error(400, "The permission emailAddress field is required.", "required", location="permission.emailAddress")
         if role == "owner" and not _bool(query, "transferOwnership"):
-            raise drive_error(403, "The transferOwnership parameter must be enabled when the "
-                              "permission role is 'owner'.", "forbidden",
-                              location="transferOwnership")
+            raise drive_error(
+                403, "The transferOwnership parameter must be enabled when the permission role is 'owner'.", "forbidden", location="transferOwnership"
+            )
         if ptype == "anyone":
-            perm = {"kind": "drive#permission", "id": "anyoneWithLink", "type": "anyone",
-                    "role": role, "allowFileDiscovery": bool(body.get("allowFileDiscovery"))}
+            perm = {
+                "kind": "drive#permission",
+                "id": "anyoneWithLink",
+                "type": "anyone",
+                "role": role,
+                "allowFileDiscovery": bool(body.get("allowFileDiscovery")),
+            }
         elif ptype == "domain":
-            perm = {"kind": "drive#permission", "id": st.permission_id(body.get("domain", "")),
-                    "type": "domain", "role": role, "domain": body.get("domain")}
+            perm = {"kind": "drive#permission", "id": st.permission_id(body.get("domain", "")), "type": "domain", "role": role, "domain": body.get("domain")}
         else:
             email = body["emailAddress"]
-            perm = {"kind": "drive#permission", "id": st.permission_id(email), "type": ptype,
-                    "role": role, "emailAddress": email, "displayName": email.split("@")[0],
-                    "deleted": False, "pendingOwner": False}
+            perm = {
+                "kind": "drive#permission",
+                "id": st.permission_id(email),
+                "type": ptype,
+                "role": role,
+                "emailAddress": email,
+                "displayName": email.split("@")[0],
+                "deleted": False,
+                "pendingOwner": False,
+            }
         f.permissions = [p for p in f.permissions if p["id"] != perm["id"]] + [perm]
         self.state.log_change(f.id)
         return copy.deepcopy(perm), "Permission"
@@ -864,8 +870,7 @@ class FakeGoogle:
         before = len(f.permissions)
         f.permissions = [p for p in f.permissions if p["id"] != params[1]]
         if len(f.permissions) == before:
-            raise drive_error(404, f"Permission not found: {params[1]}.", "notFound",
-                              location="permissionId")
+            raise drive_error(404, f"Permission not found: {params[1]}.", "notFound", location="permissionId")
         self.state.log_change(f.id)
         return Response(b"", 204)
 
@@ -881,39 +886,32 @@ class FakeGoogle:
                 if _one(query, "alt") == "media":
                     return Response(r["_content"], 200, content_type=r["mimeType"])
                 return {k: v for k, v in r.items() if k != "_content"}, "Revision"
-        raise drive_error(404, f"Revision not found: {params[1]}.", "notFound",
-                          location="revisionId")
+        raise drive_error(404, f"Revision not found: {params[1]}.", "notFound", location="revisionId")
 
     # ---- Drive: changes ------------------------------------------------------------------
     def _changes_scope(self, query):
         """(driveId or None, include shared-drive items) after Drive's parameter checks."""
         drive_id = _one(query, "driveId") or _one(query, "teamDriveId")
         supports = _bool(query, "supportsAllDrives") or _bool(query, "supportsTeamDrives")
-        all_drives = _bool(query, "includeItemsFromAllDrives") or \
-            _bool(query, "includeTeamDriveItems")
+        all_drives = _bool(query, "includeItemsFromAllDrives") or _bool(query, "includeTeamDriveItems")
         if all_drives and not supports:
-            raise drive_error(403, "The includeItemsFromAllDrives parameter can only be set "
-                              "when supportsAllDrives is true.", "teamDrivesParameterRequired")
+            raise drive_error(403, "The includeItemsFromAllDrives parameter can only be set when supportsAllDrives is true.", "teamDrivesParameterRequired")
         if drive_id and not supports:
-            raise drive_error(403, "The driveId parameter can only be set when "
-                              "supportsAllDrives is true.", "teamDrivesParameterRequired")
+            raise drive_error(403, "The driveId parameter can only be set when supportsAllDrives is true.", "teamDrivesParameterRequired")
         if drive_id and drive_id not in self.state.drives:
-            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound",
-                              location="driveId")
+            raise drive_error(404, f"Shared drive not found: {drive_id}", "notFound", location="driveId")
         return drive_id, all_drives
 
     def changes_start_page_token(self, request, params, query):
         self._changes_scope(query)
-        return {"kind": "drive#startPageToken",
-                "startPageToken": self.state.start_page_token()}, "StartPageToken"
+        return {"kind": "drive#startPageToken", "startPageToken": self.state.start_page_token()}, "StartPageToken"
 
     def changes_list(self, request, params, query):
         s = self.state
         drive_id, all_drives = self._changes_scope(query)
         token = _one(query, "pageToken")
         if not token:
-            raise drive_error(400, "Required parameter: pageToken", "required",
-                              location="pageToken")
+            raise drive_error(400, "Required parameter: pageToken", "required", location="pageToken")
         try:
             start = int(token) - 1
         except ValueError:
@@ -922,8 +920,7 @@ class FakeGoogle:
             raise drive_error(400, "Invalid Value", "invalid", location="pageToken")
         size = int(_one(query, "pageSize", "100"))
         if size < 1 or size > 1000:
-            raise drive_error(400, f"Invalid value '{size}'. Values must be within the range: "
-                              f"[1, 1000]", "invalid", location="pageSize")
+            raise drive_error(400, f"Invalid value '{size}'. Values must be within the range: [1, 1000]", "invalid", location="pageSize")
         spaces = {x.strip() for x in _one(query, "spaces", "drive").split(",")}
         if not spaces <= {"drive", "appDataFolder", "photos"}:
             raise drive_error(400, "Invalid Value", "invalid", location="spaces")
@@ -958,10 +955,8 @@ class FakeGoogle:
 
     def _change(self, c, drive_id, shared_ok) -> dict:
         f = self.state.files.get(c.fileId)
-        removed = (f is None or not f.accessible or (f.driveId is not None and not shared_ok)
-                   or (drive_id is not None and f.driveId != drive_id))
-        out = {"kind": "drive#change", "changeType": "file", "time": c.time,
-               "fileId": c.fileId, "removed": removed}
+        removed = f is None or not f.accessible or (f.driveId is not None and not shared_ok) or (drive_id is not None and f.driveId != drive_id)
+        out = {"kind": "drive#change", "changeType": "file", "time": c.time, "fileId": c.fileId, "removed": removed}
         if c.driveId:
             out["driveId"] = c.driveId
         if not removed:
@@ -972,8 +967,7 @@ class FakeGoogle:
         drive_id, all_drives = self._changes_scope(query)
         token = _one(query, "pageToken")
         if not token:
-            raise drive_error(400, "Required parameter: pageToken", "required",
-                              location="pageToken")
+            raise drive_error(400, "Required parameter: pageToken", "required", location="pageToken")
         body = self._json_body(request, "drive", "drive.changes.watch")
         return self.push.watch(body, drive_id, all_drives, token)
 
@@ -986,12 +980,10 @@ class FakeGoogle:
         body = self._json_body(request, "drive", "drive.drives.create")
         request_id = _one(query, "requestId")
         if not request_id:
-            raise drive_error(400, "Required parameter: requestId", "required",
-                              location="requestId")
+            raise drive_error(400, "Required parameter: requestId", "required", location="requestId")
         for d in self.state.drives.values():
             if d.get("_requestId") == request_id:
-                raise drive_error(409, "A shared drive with this requestId already exists.",
-                                  "duplicate")
+                raise drive_error(409, "A shared drive with this requestId already exists.", "duplicate")
         drive_id = self.create_shared_drive(body.get("name") or "Untitled")
         self.state.drives[drive_id]["_requestId"] = request_id
         return _public(self.state.drives[drive_id]), "Drive"
@@ -999,13 +991,11 @@ class FakeGoogle:
     def drives_get(self, request, params, query):
         d = self.state.drives.get(params[0])
         if d is None:
-            raise drive_error(404, f"Shared drive not found: {params[0]}", "notFound",
-                              location="driveId")
+            raise drive_error(404, f"Shared drive not found: {params[0]}", "notFound", location="driveId")
         return _public(d), "Drive"
 
     def drives_list(self, request, params, query):
-        return {"kind": "drive#driveList",
-                "drives": [_public(d) for d in self.state.drives.values()]}, "DriveList"
+        return {"kind": "drive#driveList", "drives": [_public(d) for d in self.state.drives.values()]}, "DriveList"
 
     # ---- Sheets ----------------------------------------------------------------------
     def _ss(self, spreadsheet_id) -> st.Spreadsheet:
@@ -1032,17 +1022,14 @@ class FakeGoogle:
         if not self.service_account_has_storage:
             raise sheets_error(403, "The caller does not have permission")
         props = body.get("properties") or {}
-        titles = [(sh.get("properties") or {}).get("title") or f"Sheet{i + 1}"
-                  for i, sh in enumerate(body.get("sheets") or [])] or ["Sheet1"]
-        f = self._create({"name": props.get("title") or "Untitled spreadsheet",
-                          "mimeType": st.SHEET}, None, None, query)
+        titles = [(sh.get("properties") or {}).get("title") or f"Sheet{i + 1}" for i, sh in enumerate(body.get("sheets") or [])] or ["Sheet1"]
+        f = self._create({"name": props.get("title") or "Untitled spreadsheet", "mimeType": st.SHEET}, None, None, query)
         ss = self.state.new_spreadsheet(f.id, titles)
         return st.spreadsheet_resource(self.state, ss)
 
     def ss_get(self, request, params, query):
         ss = self._ss(params[0])
-        return self._sheets_op(st.spreadsheet_resource, self.state, ss, query.get("ranges"),
-                               _bool(query, "includeGridData"))
+        return self._sheets_op(st.spreadsheet_resource, self.state, ss, query.get("ranges"), _bool(query, "includeGridData"))
 
     def ss_batch_update(self, request, params, query):
         ss = self._ss(params[0])
@@ -1055,15 +1042,13 @@ class FakeGoogle:
         out = {"spreadsheetId": ss.id, "replies": replies}
         if body.get("includeSpreadsheetInResponse"):
             out["updatedSpreadsheet"] = self._sheets_op(
-                st.spreadsheet_resource, self.state, ss, body.get("responseRanges"),
-                bool(body.get("responseIncludeGridData")))
+                st.spreadsheet_resource, self.state, ss, body.get("responseRanges"), bool(body.get("responseIncludeGridData"))
+            )
         return out
 
     def values_get(self, request, params, query):
         ss = self._ss(params[0])
-        return self._sheets_op(st.read_values, ss, params[1],
-                               _one(query, "valueRenderOption", "FORMATTED_VALUE"),
-                               _one(query, "majorDimension", "ROWS"))
+        return self._sheets_op(st.read_values, ss, params[1], _one(query, "valueRenderOption", "FORMATTED_VALUE"), _one(query, "majorDimension", "ROWS"))
 
     def values_batch_get(self, request, params, query):
         ss = self._ss(params[0])
@@ -1072,28 +1057,24 @@ class FakeGoogle:
         out = {"spreadsheetId": ss.id}
         ranges = query.get("ranges") or []
         if ranges:
-            out["valueRanges"] = [self._sheets_op(st.read_values, ss, r, render, major)
-                                  for r in ranges]
+            out["valueRanges"] = [self._sheets_op(st.read_values, ss, r, render, major) for r in ranges]
         return out
 
     def _input_option(self, value):
         if value not in ("RAW", "USER_ENTERED"):
-            raise sheets_error(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED"
-                               if not value else f"Invalid valueInputOption: {value}")
+            raise sheets_error(400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED" if not value else f"Invalid valueInputOption: {value}")
         return value
 
     def _with_values(self, ss, resp, query_or_body, get):
         if get("includeValuesInResponse") in (True, "true") and "updatedRange" in resp:
-            resp["updatedData"] = st.read_values(
-                ss, resp["updatedRange"], get("responseValueRenderOption") or "FORMATTED_VALUE")
+            resp["updatedData"] = st.read_values(ss, resp["updatedRange"], get("responseValueRenderOption") or "FORMATTED_VALUE")
         return resp
 
     def values_update(self, request, params, query):
         ss = self._ss(params[0])
         option = self._input_option(_one(query, "valueInputOption"))
         body = self._json_body(request, "sheets", "sheets.spreadsheets.values.update")
-        resp = self._sheets_op(st.write_values, ss, params[1], body.get("values") or [], option,
-                               body.get("majorDimension") or "ROWS")
+        resp = self._sheets_op(st.write_values, ss, params[1], body.get("values") or [], option, body.get("majorDimension") or "ROWS")
         self._touch(ss)
         return self._with_values(ss, resp, query, lambda k: _one(query, k))
 
@@ -1107,22 +1088,21 @@ class FakeGoogle:
             for vr in body.get("data") or []:
                 if not vr.get("range"):
                     raise sheets_error(400, "Invalid data[0]: range is required")
-                resp = self._sheets_op(st.write_values, ss, vr["range"], vr.get("values") or [],
-                                       option, vr.get("majorDimension") or "ROWS")
+                resp = self._sheets_op(st.write_values, ss, vr["range"], vr.get("values") or [], option, vr.get("majorDimension") or "ROWS")
                 responses.append(self._with_values(ss, resp, body, body.get))
         except GoogleError:
             ss.sheets = backup
             raise
         self._touch(ss)
-        out = {"spreadsheetId": ss.id,
-               "totalUpdatedRows": sum(r.get("updatedRows", 0) for r in responses),
-               "totalUpdatedColumns": sum(r.get("updatedColumns", 0) for r in responses),
-               "totalUpdatedCells": sum(r.get("updatedCells", 0) for r in responses),
-               "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0]
-                                          for r in responses if "updatedCells" in r}),
-               "responses": responses}
-        for key in ("totalUpdatedRows", "totalUpdatedColumns", "totalUpdatedCells",
-                    "totalUpdatedSheets"):
+        out = {
+            "spreadsheetId": ss.id,
+            "totalUpdatedRows": sum(r.get("updatedRows", 0) for r in responses),
+            "totalUpdatedColumns": sum(r.get("updatedColumns", 0) for r in responses),
+            "totalUpdatedCells": sum(r.get("updatedCells", 0) for r in responses),
+            "totalUpdatedSheets": len({r["updatedRange"].rsplit("!", 1)[0] for r in responses if "updatedCells" in r}),
+            "responses": responses,
+        }
+        for key in ("totalUpdatedRows", "totalUpdatedColumns", "totalUpdatedCells", "totalUpdatedSheets"):
             if not out[key]:
                 del out[key]
         return out
@@ -1131,8 +1111,7 @@ class FakeGoogle:
         ss = self._ss(params[0])
         option = self._input_option(_one(query, "valueInputOption"))
         body = self._json_body(request, "sheets", "sheets.spreadsheets.values.append")
-        resp = self._sheets_op(st.append_values, ss, params[1], body.get("values") or [],
-                               option, _one(query, "insertDataOption", "OVERWRITE"))
+        resp = self._sheets_op(st.append_values, ss, params[1], body.get("values") or [], option, _one(query, "insertDataOption", "OVERWRITE"))
         self._touch(ss)
         return resp
 
@@ -1167,16 +1146,19 @@ class FakeGoogle:
         content, index = [], 1
         for line in docx_text(f.content or b"").split("\n"):
             text = line + "\n"
-            content.append({"startIndex": index, "endIndex": index + len(text),
-                            "paragraph": {"elements": [{"startIndex": index,
-                                                        "endIndex": index + len(text),
-                                                        "textRun": {"content": text}}]}})
+            content.append(
+                {
+                    "startIndex": index,
+                    "endIndex": index + len(text),
+                    "paragraph": {"elements": [{"startIndex": index, "endIndex": index + len(text), "textRun": {"content": text}}]},
+                }
+            )
             index += len(text)
-        return {"documentId": f.id, "title": f.name, "revisionId": str(f.version),
-                "body": {"content": content}}
+        return {"documentId": f.id, "title": f.name, "revisionId": str(f.version), "body": {"content": content}}
 
 
 # ---- module helpers -----------------------------------------------------------------
+
 
 def environ_raw_path(environ) -> str:
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
@@ -1201,8 +1183,7 @@ def _guess_api(raw: str) -> str:
 
 
 def _json_response(body, status: int = 200, headers: dict | None = None) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, indent=2), status,
-                    headers=headers or {}, content_type="application/json; charset=UTF-8")
+    return Response(json.dumps(body, ensure_ascii=False, indent=2), status, headers=headers or {}, content_type="application/json; charset=UTF-8")
 
 
 def _parse_multipart(request):
@@ -1215,8 +1196,7 @@ def _parse_multipart(request):
     for chunk in request.get_data().split(delim)[1:]:
         if chunk.startswith(b"--"):
             break
-        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if \
-            chunk.startswith(b"\n") else chunk
+        chunk = chunk[2:] if chunk.startswith(b"\r\n") else chunk[1:] if chunk.startswith(b"\n") else chunk
         sep = b"\r\n\r\n" if b"\r\n\r\n" in chunk else b"\n\n"
         head, _, payload = chunk.partition(sep)
         if payload.endswith(b"\r\n"):
@@ -1224,7 +1204,7 @@ def _parse_multipart(request):
         elif payload.endswith(b"\n"):
             payload = payload[:-1]
         headers = {}
-        text = re.sub(r"\r?\n[ \t]+", " ", head.decode("latin-1"))   # unfold headers
+        text = re.sub(r"\r?\n[ \t]+", " ", head.decode("latin-1"))  # unfold headers
         for line in text.splitlines():
             if ":" in line:
                 k, v = line.split(":", 1)
@@ -1264,10 +1244,14 @@ def _order(files, order_by):
         return files
     for key in reversed([k.strip() for k in order_by.split(",") if k.strip()]):
         name, _, direction = key.partition(" ")
-        attr = {"name": lambda f: f.name.lower(), "name_natural": lambda f: f.name.lower(),
-                "modifiedTime": lambda f: f.modifiedTime, "createdTime": lambda f: f.createdTime,
-                "folder": lambda f: f.mimeType != st.FOLDER,
-                "starred": lambda f: not f.starred}.get(name)
+        attr = {
+            "name": lambda f: f.name.lower(),
+            "name_natural": lambda f: f.name.lower(),
+            "modifiedTime": lambda f: f.modifiedTime,
+            "createdTime": lambda f: f.createdTime,
+            "folder": lambda f: f.mimeType != st.FOLDER,
+            "starred": lambda f: not f.starred,
+        }.get(name)
         if attr is None:
             raise drive_error(400, "Invalid Value", "invalid", location="orderBy")
         files.sort(key=attr, reverse=direction.strip().lower() == "desc")

@@ -42,15 +42,14 @@ class ManualClock:
 
 
 def rfc3339(value: dt.datetime) -> str:
-    return value.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + \
-        f"{value.microsecond // 1000:03d}Z"
+    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
 def parse_time(text: str) -> dt.datetime:
     text = text.strip().replace("Z", "+00:00")
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
-        value = value.replace(tzinfo=dt.timezone.utc)
+        value = value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -94,18 +93,37 @@ class File:
 
     def resource(self) -> dict:
         """Full Drive v3 File resource (the server applies `fields`)."""
-        out = {"kind": "drive#file", "id": self.id, "name": self.name,
-               "mimeType": self.mimeType, "starred": self.starred, "trashed": self.trashed,
-               "explicitlyTrashed": self.trashed, "parents": list(self.parents),
-               "spaces": ["drive"], "version": str(self.version),
-               "webViewLink": self.web_view_link(), "createdTime": self.createdTime,
-               "modifiedTime": self.modifiedTime, "shared": len(self.permissions) > 1,
-               "lastModifyingUser": {"kind": "drive#user", "displayName": CALLER_EMAIL,
-                                     "me": True, "emailAddress": CALLER_EMAIL,
-                                     "permissionId": permission_id(CALLER_EMAIL)},
-               "capabilities": {"canEdit": True, "canShare": True, "canTrash": True,
-                                "canDelete": True, "canDownload": True,
-                                "canAddChildren": self.mimeType == FOLDER}}
+        out = {
+            "kind": "drive#file",
+            "id": self.id,
+            "name": self.name,
+            "mimeType": self.mimeType,
+            "starred": self.starred,
+            "trashed": self.trashed,
+            "explicitlyTrashed": self.trashed,
+            "parents": list(self.parents),
+            "spaces": ["drive"],
+            "version": str(self.version),
+            "webViewLink": self.web_view_link(),
+            "createdTime": self.createdTime,
+            "modifiedTime": self.modifiedTime,
+            "shared": len(self.permissions) > 1,
+            "lastModifyingUser": {
+                "kind": "drive#user",
+                "displayName": CALLER_EMAIL,
+                "me": True,
+                "emailAddress": CALLER_EMAIL,
+                "permissionId": permission_id(CALLER_EMAIL),
+            },
+            "capabilities": {
+                "canEdit": True,
+                "canShare": True,
+                "canTrash": True,
+                "canDelete": True,
+                "canDownload": True,
+                "canAddChildren": self.mimeType == FOLDER,
+            },
+        }
         if self.appProperties:
             out["appProperties"] = dict(self.appProperties)
         if self.properties:
@@ -116,9 +134,9 @@ class File:
             out["driveId"] = self.driveId
             out["teamDriveId"] = self.driveId
         else:
-            out["owners"] = [{"kind": "drive#user", "displayName": CALLER_EMAIL, "me": True,
-                              "emailAddress": CALLER_EMAIL,
-                              "permissionId": permission_id(CALLER_EMAIL)}]
+            out["owners"] = [
+                {"kind": "drive#user", "displayName": CALLER_EMAIL, "me": True, "emailAddress": CALLER_EMAIL, "permissionId": permission_id(CALLER_EMAIL)}
+            ]
             out["ownedByMe"] = True
             out["permissionIds"] = [p["id"] for p in self.permissions]
         if not self.is_native:
@@ -132,8 +150,7 @@ class File:
                     out["fileExtension"] = self.originalFilename.rsplit(".", 1)[1]
                     out["fullFileExtension"] = out["fileExtension"]
         elif self.mimeType == DOC:
-            out["exportLinks"] = {DOCX: f"https://docs.google.com/feeds/download/documents/"
-                                        f"export/Export?id={self.id}&exportFormat=docx"}
+            out["exportLinks"] = {DOCX: f"https://docs.google.com/feeds/download/documents/export/Export?id={self.id}&exportFormat=docx"}
         return out
 
 
@@ -141,6 +158,7 @@ class File:
 class Change:
     """One entry of the Drive change log. The file's state is read when listed (like
     Google: a change shows the file as it is now, or `removed` if it is gone)."""
+
     fileId: str
     driveId: str | None
     time: str
@@ -148,13 +166,13 @@ class Change:
 
 @dataclass
 class Sheet:
-    props: dict                                   # SheetProperties JSON (sheetId, title, ...)
-    cells: dict = field(default_factory=dict)     # (row, col) -> CellData JSON
-    merges: list = field(default_factory=list)    # GridRange JSON
+    props: dict  # SheetProperties JSON (sheetId, title, ...)
+    cells: dict = field(default_factory=dict)  # (row, col) -> CellData JSON
+    merges: list = field(default_factory=list)  # GridRange JSON
     protected: list = field(default_factory=list)  # ProtectedRange JSON
     rows_meta: dict = field(default_factory=dict)  # row index -> DimensionProperties
     cols_meta: dict = field(default_factory=dict)  # col index -> DimensionProperties
-    recorded: list = field(default_factory=list)   # format-only requests, kept verbatim
+    recorded: list = field(default_factory=list)  # format-only requests, kept verbatim
 
     @property
     def id(self) -> int:
@@ -195,7 +213,7 @@ class Sheet:
 @dataclass
 class Spreadsheet:
     id: str
-    props: dict                                     # SpreadsheetProperties minus title
+    props: dict  # SpreadsheetProperties minus title
     sheets: list = field(default_factory=list)
 
     def by_title(self, title: str) -> Sheet | None:
@@ -217,7 +235,7 @@ class State:
         self.lock = threading.RLock()
         self.clock = clock or time.monotonic
         self._clock0 = self.clock()
-        self._wall0 = dt.datetime.now(dt.timezone.utc)
+        self._wall0 = dt.datetime.now(dt.UTC)
         self._last = None
         self.rng = random.Random(seed)
         self.files: dict[str, File] = {}
@@ -238,8 +256,7 @@ class State:
         return "1" + "".join(self.rng.choice(alphabet) for _ in range(length - 1))
 
     def new_drive_id(self) -> str:
-        return "0A" + "".join(self.rng.choice(string.ascii_letters + string.digits + "-_")
-                              for _ in range(11)) + "Uk9PVA"
+        return "0A" + "".join(self.rng.choice(string.ascii_letters + string.digits + "-_") for _ in range(11)) + "Uk9PVA"
 
     def new_sheet_id(self) -> int:
         return self.rng.randint(1, 2_147_483_647)
@@ -265,8 +282,7 @@ class State:
         return rfc3339(value)
 
     # ---- change log ------------------------------------------------------------
-    def log_change(self, file_id: str, drive_id: str | None = None, *,
-                   same_drive: bool = True) -> None:
+    def log_change(self, file_id: str, drive_id: str | None = None, *, same_drive: bool = True) -> None:
         """Record that `file_id` changed (created, updated, trashed, deleted, shared,
         access lost/regained). `drive_id` = the shared drive it was in (None: My Drive);
         by default taken from the file itself."""
@@ -289,14 +305,17 @@ class State:
 
     def add_revision(self, f: File, mime: str | None = None) -> dict:
         data = f.content or b""
-        rev = {"kind": "drive#revision", "id": str(len(f.revisions) + 1) if f.is_native
-               else "0B" + self.new_id(40), "mimeType": mime or f.mimeType,
-               "modifiedTime": f.modifiedTime, "keepForever": False, "published": False,
-               "lastModifyingUser": {"kind": "drive#user", "displayName": self.caller_email,
-                                     "emailAddress": self.caller_email, "me": True}}
+        rev = {
+            "kind": "drive#revision",
+            "id": str(len(f.revisions) + 1) if f.is_native else "0B" + self.new_id(40),
+            "mimeType": mime or f.mimeType,
+            "modifiedTime": f.modifiedTime,
+            "keepForever": False,
+            "published": False,
+            "lastModifyingUser": {"kind": "drive#user", "displayName": self.caller_email, "emailAddress": self.caller_email, "me": True},
+        }
         if not f.is_native:
-            rev.update(size=str(len(data)), md5Checksum=hashlib.md5(data).hexdigest(),
-                       originalFilename=f.originalFilename or f.name)
+            rev.update(size=str(len(data)), md5Checksum=hashlib.md5(data).hexdigest(), originalFilename=f.originalFilename or f.name)
         rev["_content"] = data
         f.revisions.append(rev)
         return rev
@@ -319,12 +338,15 @@ class State:
 
     # ---- spreadsheets --------------------------------------------------------
     def new_spreadsheet(self, file_id: str, titles=("Sheet1",)) -> Spreadsheet:
-        ss = Spreadsheet(file_id, {"locale": "en_US", "autoRecalc": "ON_CHANGE",
-                                   "timeZone": "Etc/GMT",
-                                   "defaultFormat": {"backgroundColor": {"red": 1, "green": 1,
-                                                                         "blue": 1},
-                                                     "textFormat": {"fontFamily": "arial",
-                                                                    "fontSize": 10}}})
+        ss = Spreadsheet(
+            file_id,
+            {
+                "locale": "en_US",
+                "autoRecalc": "ON_CHANGE",
+                "timeZone": "Etc/GMT",
+                "defaultFormat": {"backgroundColor": {"red": 1, "green": 1, "blue": 1}, "textFormat": {"fontFamily": "arial", "fontSize": 10}},
+            },
+        )
         for i, title in enumerate(titles):
             ss.sheets.append(new_sheet(0 if i == 0 else self.new_sheet_id(), title, i))
         self.spreadsheets[file_id] = ss
@@ -332,8 +354,7 @@ class State:
 
 
 def new_sheet(sheet_id: int, title: str, index: int, rows: int = 1000, cols: int = 26) -> Sheet:
-    return Sheet({"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID",
-                  "gridProperties": {"rowCount": rows, "columnCount": cols}})
+    return Sheet({"sheetId": sheet_id, "title": title, "index": index, "sheetType": "GRID", "gridProperties": {"rowCount": rows, "columnCount": cols}})
 
 
 def clone_spreadsheet(ss: Spreadsheet, new_id: str) -> Spreadsheet:
@@ -344,17 +365,21 @@ def clone_spreadsheet(ss: Spreadsheet, new_id: str) -> Spreadsheet:
 
 # ---- Drive `q` language ------------------------------------------------------
 
+
 class QueryError(ValueError):
     pass
 
 
-_TOKEN = re.compile(r"""\s*(?:
+_TOKEN = re.compile(
+    r"""\s*(?:
     (?P<str>'(?:[^'\\]|\\.)*')
   | (?P<op><=|>=|!=|=|<|>)
   | (?P<punct>[(){}])
   | (?P<word>[A-Za-z_][A-Za-z0-9_.]*)
   | (?P<num>-?\d+(?:\.\d+)?)
-)""", re.X)
+)""",
+    re.X,
+)
 
 
 def _tokenize(text: str) -> list[tuple[str, str]]:
@@ -387,8 +412,7 @@ class _Parser:
 
     def take(self, kind=None, value=None):
         tok = self.peek()
-        if tok[0] is None or (kind and tok[0] != kind) or \
-                (value and str(tok[1]).lower() != value):
+        if tok[0] is None or (kind and tok[0] != kind) or (value and str(tok[1]).lower() != value):
             raise QueryError(f"unexpected {tok}")
         self.i += 1
         return tok[1]
@@ -430,12 +454,12 @@ class _Parser:
 
     def term(self):
         kind, value = self.peek()
-        if kind == "str":                       # 'x' in parents
+        if kind == "str":  # 'x' in parents
             self.i += 1
             self.take("word", "in")
             return ("in", value, self.take("word"))
         name = self.take("word")
-        if self.is_word("has"):                 # appProperties has { key='k' and value='v' }
+        if self.is_word("has"):  # appProperties has { key='k' and value='v' }
             self.i += 1
             self.take("punct")
             self.take("word", "key")
@@ -460,9 +484,25 @@ class _Parser:
         return ("cmp", name, op, value)
 
 
-_FIELDS = {"name", "mimeType", "trashed", "modifiedTime", "createdTime", "starred",
-           "fullText", "viewedByMeTime", "sharedWithMe", "visibility", "properties",
-           "appProperties", "parents", "owners", "writers", "readers", "description"}
+_FIELDS = {
+    "name",
+    "mimeType",
+    "trashed",
+    "modifiedTime",
+    "createdTime",
+    "starred",
+    "fullText",
+    "viewedByMeTime",
+    "sharedWithMe",
+    "visibility",
+    "properties",
+    "appProperties",
+    "parents",
+    "owners",
+    "writers",
+    "readers",
+    "description",
+}
 
 
 def parse_query(text: str):
@@ -486,8 +526,7 @@ def _check_names(node) -> None:
 
 
 def _compare(left, op, right) -> bool:
-    return {"=": left == right, "!=": left != right, "<": left < right,
-            "<=": left <= right, ">": left > right, ">=": left >= right}[op]
+    return {"=": left == right, "!=": left != right, "<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
 
 
 def match(node, f: File) -> bool:
@@ -509,15 +548,13 @@ def match(node, f: File) -> bool:
     if tag == "contains":
         text = f.name if node[1] == "name" else (f.description or "")
         if node[1] == "name":
-            return any(w.startswith(node[2].lower()) for w in text.lower().split()) or \
-                text.lower().startswith(node[2].lower())
+            return any(w.startswith(node[2].lower()) for w in text.lower().split()) or text.lower().startswith(node[2].lower())
         return node[2].lower() in text.lower()
     _, name, op, value = tag, node[1], node[2], node[3]
     if name in ("modifiedTime", "createdTime", "viewedByMeTime"):
         if not isinstance(value, str):
             raise QueryError(name)
-        return _compare(parse_time(getattr(f, name, "") or "1970-01-01T00:00:00Z"), op,
-                        parse_time(value))
+        return _compare(parse_time(getattr(f, name, "") or "1970-01-01T00:00:00Z"), op, parse_time(value))
     if name in ("trashed", "starred"):
         if not isinstance(value, bool) or op not in ("=", "!="):
             raise QueryError(name)
@@ -580,8 +617,7 @@ def set_value(sheet: Sheet, r: int, c: int, uev: dict | None) -> None:
     cell = sheet.cells.setdefault((r, c), {})
     uev = dict(uev)
     if uev.pop("_percent", False):
-        cell.setdefault("userEnteredFormat", {})["numberFormat"] = {"type": "PERCENT",
-                                                                   "pattern": "0%"}
+        cell.setdefault("userEnteredFormat", {})["numberFormat"] = {"type": "PERCENT", "pattern": "0%"}
     if uev:
         cell["userEnteredValue"] = uev
     else:
@@ -630,10 +666,13 @@ def render(ss: Spreadsheet, sheet: Sheet, cell: dict | None, option: str):
 
 
 class _Formula:
-    _TOK = re.compile(r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")
+    _TOK = re.compile(
+        r"""\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<str>"(?:[^"]|"")*")
         |(?P<ref>(?:'(?:[^']|'')+'!|[A-Za-z_][A-Za-z0-9_]*!)?\$?[A-Za-z]{1,3}\$?\d+
                  (?::\$?[A-Za-z]{1,3}\$?\d+)?)
-        |(?P<fn>[A-Za-z]+)\(|(?P<op>[-+*/&(),]))""", re.X)
+        |(?P<fn>[A-Za-z]+)\(|(?P<op>[-+*/&(),]))""",
+        re.X,
+    )
 
     class Fail(Exception):
         pass
@@ -670,10 +709,7 @@ class _Formula:
             op = self.toks[self.i][1]
             self.i += 1
             right = self.term()
-            if op == "&":
-                left = f"{self.text_of(left)}{self.text_of(right)}"
-            else:
-                left = self.num(left) + (self.num(right) if op == "+" else -self.num(right))
+            left = f"{self.text_of(left)}{self.text_of(right)}" if op == "&" else self.num(left) + (self.num(right) if op == "+" else -self.num(right))
         return left
 
     def term(self):
@@ -682,8 +718,7 @@ class _Formula:
             op = self.toks[self.i][1]
             self.i += 1
             right = self.atom()
-            left = self.num(left) * self.num(right) if op == "*" else \
-                self.num(left) / self.num(right)
+            left = self.num(left) * self.num(right) if op == "*" else self.num(left) / self.num(right)
         return left
 
     def atom(self):
@@ -779,19 +814,17 @@ def resolve(ss: Spreadsheet, text: str, clip: bool = True):
 
 
 def grid_limit_message(sheet: Sheet, r0, c0, r1, c1) -> str:
-    return (f"Range ({_a1.format_range(sheet.title, r0, c0, r1, c1)}) exceeds grid limits. "
-            f"Max rows: {sheet.rows}, max columns: {sheet.cols}")
+    return f"Range ({_a1.format_range(sheet.title, r0, c0, r1, c1)}) exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
 
 
-def read_values(ss: Spreadsheet, text: str, render_option: str = "FORMATTED_VALUE",
-                major: str = "ROWS") -> dict:
+def read_values(ss: Spreadsheet, text: str, render_option: str = "FORMATTED_VALUE", major: str = "ROWS") -> dict:
     sheet, r0, c0, r1, c1 = resolve(ss, text)
     grid = []
     for r in range(r0, r1):
         row = [render(ss, sheet, sheet.cells.get((r, c)), render_option) for c in range(c0, c1)]
         grid.append(row)
     if major == "COLUMNS":
-        grid = [list(col) for col in zip(*grid)] if grid else []
+        grid = [list(col) for col in zip(*grid, strict=False)] if grid else []
     grid = _trim(grid)
     out = {"range": _a1.format_range(sheet.title, r0, c0, r1, c1), "majorDimension": major}
     if grid:
@@ -810,25 +843,21 @@ def _trim(grid: list[list]) -> list[list]:
     return rows
 
 
-def write_values(ss: Spreadsheet, text: str, values: list, option: str,
-                 major: str = "ROWS") -> dict:
+def write_values(ss: Spreadsheet, text: str, values: list, option: str, major: str = "ROWS") -> dict:
     sheet, r0, c0, r1, c1 = resolve(ss, text, clip=False)
     if major == "COLUMNS":
         width = max((len(v) for v in values), default=0)
         values = [[col[i] if i < len(col) else None for col in values] for i in range(width)]
     height = len(values)
     width = max((len(row) for row in values), default=0)
-    if r1 - r0 == 1 and c1 - c0 == 1:          # a single cell is only the anchor
+    if r1 - r0 == 1 and c1 - c0 == 1:  # a single cell is only the anchor
         r1, c1 = r0 + max(height, 1), c0 + max(width, 1)
     if height and r0 + height > r1:
-        raise SheetsOpError(f"Requested writing within range [{text}], but tried writing "
-                            f"to row [{r0 + height}]")
+        raise SheetsOpError(f"Requested writing within range [{text}], but tried writing to row [{r0 + height}]")
     if width and c0 + width > c1:
-        raise SheetsOpError(f"Requested writing within range [{text}], but tried writing "
-                            f"to column [{_a1.index_to_col(c0 + width - 1)}]")
+        raise SheetsOpError(f"Requested writing within range [{text}], but tried writing to column [{_a1.index_to_col(c0 + width - 1)}]")
     if r0 + height > sheet.rows or c0 + width > sheet.cols:
-        raise SheetsOpError(grid_limit_message(sheet, r0, c0, r0 + max(height, 1),
-                                               c0 + max(width, 1)))
+        raise SheetsOpError(grid_limit_message(sheet, r0, c0, r0 + max(height, 1), c0 + max(width, 1)))
     cells = 0
     for i, row in enumerate(values):
         if not isinstance(row, list):
@@ -840,15 +869,13 @@ def write_values(ss: Spreadsheet, text: str, values: list, option: str,
             set_value(sheet, r0 + i, c0 + j, uev)
     out = {"spreadsheetId": ss.id}
     if height and width:
-        out.update(updatedRange=_a1.format_range(sheet.title, r0, c0, r0 + height, c0 + width),
-                   updatedRows=height, updatedColumns=width, updatedCells=cells)
+        out.update(updatedRange=_a1.format_range(sheet.title, r0, c0, r0 + height, c0 + width), updatedRows=height, updatedColumns=width, updatedCells=cells)
     else:
         out["updatedRange"] = _a1.format_range(sheet.title, r0, c0, r0 + 1, c0 + 1)
     return out
 
 
-def append_values(ss: Spreadsheet, text: str, values: list, option: str,
-                  insert: str = "OVERWRITE") -> dict:
+def append_values(ss: Spreadsheet, text: str, values: list, option: str, insert: str = "OVERWRITE") -> dict:
     """values.append: write after the last non-empty row of the table in the range
     (the table is looked up in the range's columns). Grows the grid if needed."""
     sheet, r0, c0, r1, c1 = resolve(ss, text)
@@ -861,16 +888,14 @@ def append_values(ss: Spreadsheet, text: str, values: list, option: str,
     width = max((len(row) for row in values), default=0)
     grid = sheet.props["gridProperties"]
     if insert == "INSERT_ROWS" or start + height > sheet.rows:
-        grid["rowCount"] = max(sheet.rows, start + height) + \
-            (height if insert == "INSERT_ROWS" and start < sheet.rows else 0)
+        grid["rowCount"] = max(sheet.rows, start + height) + (height if insert == "INSERT_ROWS" and start < sheet.rows else 0)
         if insert == "INSERT_ROWS":
             shifted = {}
             for (r, c), cell in sheet.cells.items():
                 shifted[(r + height if r >= start else r, c)] = cell
             sheet.cells = shifted
     grid["columnCount"] = max(sheet.cols, c0 + width)
-    table = _a1.format_range(sheet.title, r0, c0, max(start, r0 + 1), c0 + max(width, 1)) \
-        if last >= r0 else None
+    table = _a1.format_range(sheet.title, r0, c0, max(start, r0 + 1), c0 + max(width, 1)) if last >= r0 else None
     target = _a1.format_range(sheet.title, start, c0, start + max(height, 1), c0 + max(width, 1))
     updates = write_values(ss, target, values, option)
     out = {"spreadsheetId": ss.id, "updates": updates}
@@ -881,7 +906,7 @@ def append_values(ss: Spreadsheet, text: str, values: list, option: str,
 
 def clear_values(ss: Spreadsheet, text: str) -> str:
     sheet, r0, c0, r1, c1 = resolve(ss, text)
-    for (r, c) in list(sheet.cells):
+    for r, c in list(sheet.cells):
         if r0 <= r < r1 and c0 <= c < c1:
             set_value(sheet, r, c, {})
     return _a1.format_range(sheet.title, r0, c0, r1, c1)
@@ -900,8 +925,7 @@ def grid_data(ss: Spreadsheet, sheet: Sheet, r0: int, c0: int, r1: int, c1: int)
             out = {k: copy.deepcopy(v) for k, v in cell.items()}
             value = effective(ss, sheet, cell)
             if value is not None:
-                key = "boolValue" if isinstance(value, bool) else \
-                    "numberValue" if isinstance(value, (int, float)) else "stringValue"
+                key = "boolValue" if isinstance(value, bool) else "numberValue" if isinstance(value, (int, float)) else "stringValue"
                 out["effectiveValue"] = {key: value}
                 out["formattedValue"] = render(ss, sheet, cell, "FORMATTED_VALUE")
             values.append(out)
@@ -910,10 +934,10 @@ def grid_data(ss: Spreadsheet, sheet: Sheet, r0: int, c0: int, r1: int, c1: int)
         rows.append({"values": values} if values else {})
     while rows and not rows[-1]:
         rows.pop()
-    data = {"rowMetadata": [{"pixelSize": sheet.rows_meta.get(r, {}).get("pixelSize", 21)}
-                            for r in range(r0, r1)],
-            "columnMetadata": [{"pixelSize": sheet.cols_meta.get(c, {}).get("pixelSize", 100)}
-                               for c in range(c0, c1)]}
+    data = {
+        "rowMetadata": [{"pixelSize": sheet.rows_meta.get(r, {}).get("pixelSize", 21)} for r in range(r0, r1)],
+        "columnMetadata": [{"pixelSize": sheet.cols_meta.get(c, {}).get("pixelSize", 100)} for c in range(c0, c1)],
+    }
     if r0:
         data["startRow"] = r0
     if c0:
@@ -927,11 +951,24 @@ def grid_data(ss: Spreadsheet, sheet: Sheet, r0: int, c0: int, r1: int, c1: int)
 
 # Valid Google request kinds that only change formatting: accepted, recorded in
 # `Sheet.recorded` (or the spreadsheet's first sheet), reply {}.
-RECORDED_KINDS = {"updateBorders", "addConditionalFormatRule", "updateConditionalFormatRule",
-                  "deleteConditionalFormatRule", "setBasicFilter", "clearBasicFilter",
-                  "addBanding", "updateBanding", "deleteBanding", "addFilterView",
-                  "deleteFilterView", "updateFilterView", "sortRange", "addNamedRange",
-                  "deleteNamedRange", "updateNamedRange"}
+RECORDED_KINDS = {
+    "updateBorders",
+    "addConditionalFormatRule",
+    "updateConditionalFormatRule",
+    "deleteConditionalFormatRule",
+    "setBasicFilter",
+    "clearBasicFilter",
+    "addBanding",
+    "updateBanding",
+    "deleteBanding",
+    "addFilterView",
+    "deleteFilterView",
+    "updateFilterView",
+    "sortRange",
+    "addNamedRange",
+    "deleteNamedRange",
+    "updateNamedRange",
+}
 
 
 def _path_get(obj: dict, path: list[str]):
@@ -954,8 +991,7 @@ def _path_set(obj: dict, path: list[str], value) -> None:
 def apply_mask(target: dict, source: dict, fields: str, everything: list[str]) -> None:
     """FieldMask update: each listed path is copied from source (absent -> cleared)."""
     if not fields:
-        raise SheetsOpError("At least one field must be updated, but the 'fields' "
-                            "parameter was empty.")
+        raise SheetsOpError("At least one field must be updated, but the 'fields' parameter was empty.")
     for path in [p.strip() for p in fields.split(",") if p.strip()]:
         if path == "*":
             for key in everything:
@@ -965,8 +1001,7 @@ def apply_mask(target: dict, source: dict, fields: str, everything: list[str]) -
         _path_set(target, parts, _path_get(source or {}, parts))
 
 
-_CELL_FIELDS = ["userEnteredValue", "userEnteredFormat", "note", "dataValidation",
-                "textFormatRuns", "hyperlink", "pivotTable"]
+_CELL_FIELDS = ["userEnteredValue", "userEnteredFormat", "note", "dataValidation", "textFormatRuns", "hyperlink", "pivotTable"]
 
 
 def grid_bounds(ss: Spreadsheet, grid_range: dict):
@@ -979,8 +1014,7 @@ def grid_bounds(ss: Spreadsheet, grid_range: dict):
     r1 = grid_range.get("endRowIndex", sheet.rows)
     c1 = grid_range.get("endColumnIndex", sheet.cols)
     if r1 > sheet.rows or c1 > sheet.cols or r0 < 0 or c0 < 0:
-        raise SheetsOpError(grid_limit_message(sheet, r0, c0, max(r1, r0 + 1),
-                                               max(c1, c0 + 1)))
+        raise SheetsOpError(grid_limit_message(sheet, r0, c0, max(r1, r0 + 1), max(c1, c0 + 1)))
     return sheet, r0, c0, r1, c1
 
 
@@ -1001,8 +1035,7 @@ def apply_requests(state: State, ss: Spreadsheet, requests: list) -> list:
         for i, req in enumerate(requests):
             kinds = [k for k, v in req.items() if v is not None]
             if len(kinds) != 1:
-                raise SheetsOpError(f"Invalid requests[{i}]: exactly one kind of request "
-                                    f"must be set, got {kinds or 'none'}.")
+                raise SheetsOpError(f"Invalid requests[{i}]: exactly one kind of request must be set, got {kinds or 'none'}.")
             kind = kinds[0]
             handler = _HANDLERS.get(kind)
             try:
@@ -1013,8 +1046,7 @@ def apply_requests(state: State, ss: Spreadsheet, requests: list) -> list:
                     replies.append({})
                     continue
                 if handler is None:
-                    raise SheetsOpError(f"request kind '{kind}' is valid for Google but is "
-                                        f"not implemented by the fake")
+                    raise SheetsOpError(f"request kind '{kind}' is valid for Google but is not implemented by the fake")
                 replies.append(handler(state, ss, req[kind]) or {})
             except SheetsOpError as exc:
                 if str(exc).startswith("Invalid requests["):
@@ -1045,8 +1077,7 @@ def _find_sheet_id(obj):
 def _unique_title(ss: Spreadsheet, title: str, sheet: Sheet | None = None) -> None:
     other = ss.by_title(title)
     if other is not None and other is not sheet:
-        raise SheetsOpError(f'A sheet with the name "{title}" already exists. '
-                            f"Please enter another name.")
+        raise SheetsOpError(f'A sheet with the name "{title}" already exists. Please enter another name.')
 
 
 def _add_sheet(state, ss, req):
@@ -1112,9 +1143,7 @@ def _update_sheet_properties(state, ss, req):
     props = req.get("properties") or {}
     sheet = _sheet(ss, props.get("sheetId"))
     before_index = sheet.props["index"]
-    apply_mask(sheet.props, props, req.get("fields", ""),
-               ["title", "index", "gridProperties", "hidden", "tabColor", "tabColorStyle",
-                "rightToLeft"])
+    apply_mask(sheet.props, props, req.get("fields", ""), ["title", "index", "gridProperties", "hidden", "tabColor", "tabColorStyle", "rightToLeft"])
     sheet.props["sheetId"] = _sheet(ss, props.get("sheetId")).id
     sheet.props.setdefault("sheetType", "GRID")
     grid = sheet.props.setdefault("gridProperties", {})
@@ -1139,8 +1168,12 @@ def _update_spreadsheet_properties(state, ss, req):
     props = dict(ss.props)
     f = state.files[ss.id]
     props["title"] = f.name
-    apply_mask(props, req.get("properties") or {}, req.get("fields", ""),
-               ["title", "locale", "autoRecalc", "timeZone", "defaultFormat", "iterativeCalculationSettings"])
+    apply_mask(
+        props,
+        req.get("properties") or {},
+        req.get("fields", ""),
+        ["title", "locale", "autoRecalc", "timeZone", "defaultFormat", "iterativeCalculationSettings"],
+    )
     if props.get("title"):
         f.name = props.pop("title")
     ss.props = props
@@ -1189,22 +1222,20 @@ def _merge_cells(state, ss, req):
         inside = r0 <= mb[0] and c0 <= mb[1] and mb[2] <= r1 and mb[3] <= c1
         overlap = mb[0] < r1 and r0 < mb[2] and mb[1] < c1 and c0 < mb[3]
         if overlap and not inside:
-            raise SheetsOpError("You must select all cells in a merged range to merge "
-                                "or unmerge them.")
+            raise SheetsOpError("You must select all cells in a merged range to merge or unmerge them.")
         if not inside:
             kept.append(m)
     for b in boxes:
         if (b[2] - b[0]) * (b[3] - b[1]) > 1:
-            kept.append({"sheetId": sheet.id, "startRowIndex": b[0], "endRowIndex": b[2],
-                         "startColumnIndex": b[1], "endColumnIndex": b[3]})
+            kept.append({"sheetId": sheet.id, "startRowIndex": b[0], "endRowIndex": b[2], "startColumnIndex": b[1], "endColumnIndex": b[3]})
     sheet.merges = kept
 
 
 def _unmerge_cells(state, ss, req):
     sheet, r0, c0, r1, c1 = grid_bounds(ss, req.get("range") or {})
-    sheet.merges = [m for m in sheet.merges if not (
-        m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and
-        m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])]
+    sheet.merges = [
+        m for m in sheet.merges if not (m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])
+    ]
 
 
 def _add_protected_range(state, ss, req):
@@ -1216,9 +1247,13 @@ def _add_protected_range(state, ss, req):
     else:
         raise SheetsOpError("A protected range must have a range or a named range.")
     for other in sheet.protected:
-        if "startRowIndex" not in other["range"] and "startColumnIndex" not in other["range"] \
-                and "endRowIndex" not in other["range"] and "endColumnIndex" not in other["range"] \
-                and not set(rng) - {"sheetId"}:
+        if (
+            "startRowIndex" not in other["range"]
+            and "startColumnIndex" not in other["range"]
+            and "endRowIndex" not in other["range"]
+            and "endColumnIndex" not in other["range"]
+            and not set(rng) - {"sheetId"}
+        ):
             raise SheetsOpError(f"Sheet {sheet.title} is already protected.")
     pr.setdefault("protectedRangeId", state.new_sheet_id())
     pr["range"].setdefault("sheetId", sheet.id)
@@ -1242,10 +1277,8 @@ def _find_protected(ss, pr_id):
 
 def _update_protected_range(state, ss, req):
     new = req.get("protectedRange") or {}
-    sheet, pr = _find_protected(ss, new.get("protectedRangeId"))
-    apply_mask(pr, new, req.get("fields", ""),
-               ["range", "description", "warningOnly", "editors", "unprotectedRanges",
-                "namedRangeId"])
+    _sheet, pr = _find_protected(ss, new.get("protectedRangeId"))
+    apply_mask(pr, new, req.get("fields", ""), ["range", "description", "warningOnly", "editors", "unprotectedRanges", "namedRangeId"])
 
 
 def _delete_protected_range(state, ss, req):
@@ -1275,11 +1308,10 @@ def _dimension(ss, rng):
 
 
 def _update_dimension_properties(state, ss, req):
-    sheet, dim, start, end, meta = _dimension(ss, req.get("range") or {})
+    _sheet, _dim, start, end, meta = _dimension(ss, req.get("range") or {})
     for i in range(start, end):
         entry = meta.setdefault(i, {})
-        apply_mask(entry, req.get("properties") or {}, req.get("fields", ""),
-                   ["pixelSize", "hiddenByUser", "hiddenByFilter", "developerMetadata"])
+        apply_mask(entry, req.get("properties") or {}, req.get("fields", ""), ["pixelSize", "hiddenByUser", "hiddenByFilter", "developerMetadata"])
 
 
 def _auto_resize_dimensions(state, ss, req):
@@ -1288,8 +1320,7 @@ def _auto_resize_dimensions(state, ss, req):
         if dim == "ROWS":
             meta.setdefault(i, {})["pixelSize"] = 21
             continue
-        longest = max((len(str(render(ss, sheet, cell, "FORMATTED_VALUE")))
-                       for (r, c), cell in sheet.cells.items() if c == i), default=0)
+        longest = max((len(str(render(ss, sheet, cell, "FORMATTED_VALUE"))) for (r, c), cell in sheet.cells.items() if c == i), default=0)
         meta.setdefault(i, {})["pixelSize"] = max(21, longest * 7 + 10) if longest else 100
 
 
@@ -1300,15 +1331,22 @@ def _append_dimension(state, ss, req):
 
 
 _HANDLERS = {
-    "addSheet": _add_sheet, "deleteSheet": _delete_sheet, "duplicateSheet": _duplicate_sheet,
+    "addSheet": _add_sheet,
+    "deleteSheet": _delete_sheet,
+    "duplicateSheet": _duplicate_sheet,
     "updateSheetProperties": _update_sheet_properties,
     "updateSpreadsheetProperties": _update_spreadsheet_properties,
-    "updateCells": _update_cells, "repeatCell": _repeat_cell, "mergeCells": _merge_cells,
-    "unmergeCells": _unmerge_cells, "addProtectedRange": _add_protected_range,
+    "updateCells": _update_cells,
+    "repeatCell": _repeat_cell,
+    "mergeCells": _merge_cells,
+    "unmergeCells": _unmerge_cells,
+    "addProtectedRange": _add_protected_range,
     "updateProtectedRange": _update_protected_range,
-    "deleteProtectedRange": _delete_protected_range, "setDataValidation": _set_data_validation,
+    "deleteProtectedRange": _delete_protected_range,
+    "setDataValidation": _set_data_validation,
     "updateDimensionProperties": _update_dimension_properties,
-    "autoResizeDimensions": _auto_resize_dimensions, "appendDimension": _append_dimension,
+    "autoResizeDimensions": _auto_resize_dimensions,
+    "appendDimension": _append_dimension,
 }
 
 
@@ -1334,5 +1372,4 @@ def spreadsheet_resource(state: State, ss: Spreadsheet, ranges=None, grid=False)
             boxes = wanted[sheet.id] if wanted else [(0, 0, sheet.rows, sheet.cols)]
             out["data"] = [grid_data(ss, sheet, *b) for b in boxes]
         sheets.append(out)
-    return {"spreadsheetId": ss.id, "properties": props, "sheets": sheets,
-            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.id}/edit"}
+    return {"spreadsheetId": ss.id, "properties": props, "sheets": sheets, "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.id}/edit"}

@@ -4,14 +4,13 @@ an RS256 ID token, and the JWKS. ``forge`` signs with a key the JWKS does not ho
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-import base64
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -69,16 +68,18 @@ class FakeOpenID:
                 self.end_headers()
                 self.wfile.write(body)
 
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 url = urllib.parse.urlsplit(self.path)
                 if url.path == "/.well-known/openid-configuration":
-                    return self._json({
-                        "issuer": op.issuer,
-                        "authorization_endpoint": op.issuer + "/authorize",
-                        "token_endpoint": op.issuer + "/token",
-                        "jwks_uri": op.issuer + "/jwks",
-                        "id_token_signing_alg_values_supported": ["RS256"],
-                    })
+                    return self._json(
+                        {
+                            "issuer": op.issuer,
+                            "authorization_endpoint": op.issuer + "/authorize",
+                            "token_endpoint": op.issuer + "/token",
+                            "jwks_uri": op.issuer + "/jwks",
+                            "id_token_signing_alg_values_supported": ["RS256"],
+                        }
+                    )
                 if url.path == "/jwks":
                     return self._json(op.jwks)
                 if url.path == "/authorize":
@@ -92,7 +93,7 @@ class FakeOpenID:
                     return None
                 return self._json({"error": "not_found"}, 404)
 
-            def do_POST(self):  # noqa: N802
+            def do_POST(self):
                 length = int(self.headers.get("Content-Length", 0))
                 form = dict(urllib.parse.parse_qsl(self.rfile.read(length).decode()))
                 nonce = op.codes.pop(form.get("code", ""), None)

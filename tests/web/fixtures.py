@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from sonket_gsync.app.service import CampaignService
 from sonket_gsync.backends.base import CellBlock
 from sonket_gsync.backends.local import LocalWorkspace
-from sonket_gsync.forms.layout import sheet_layout
-from sonket_gsync.app.service import CampaignService
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.demo.synthetic import answers_for, to_blocks
+from sonket_gsync.forms.layout import sheet_layout
 from webhooks import create_app
 from webhooks.auth import hash_password
 
@@ -35,7 +35,7 @@ def demo_template(tmp_path_factory) -> Path:
     settings = Settings.from_env({}, data_dir=data)
     result = run_demo(settings, seed=8)
     service = result.service
-    service.store.add_staff(STAFF_EMAIL, "Nguyễn Văn Cán Bộ", hash_password(STAFF_PASSWORD))
+    service.add_staff(STAFF_EMAIL, "Nguyễn Văn Cán Bộ", hash_password(STAFF_PASSWORD))
     service.close()
     return data
 
@@ -57,7 +57,7 @@ class Web:
         return next(r.code for r in self.service.queries.overview().units if r.status == status)
 
     def token(self, code: str) -> str:
-        return self.service.store.unit_token(code)
+        return self.service.unit_token(code)
 
 
 def make_web(template: Path, tmp_path: Path, **changes) -> Web:

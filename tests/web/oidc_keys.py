@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from cryptography import x509
@@ -21,7 +21,7 @@ class TokenIssuer:
         self.kid = kid
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sonket test issuer")])
-        moment = datetime.now(timezone.utc)
+        moment = datetime.now(UTC)
         cert = (
             x509.CertificateBuilder()
             .subject_name(name)
@@ -37,9 +37,28 @@ class TokenIssuer:
         self.signer = crypt.RSASigner.from_string(pem, key_id=kid)
         self.requests = 0
 
-    def token(self, *, audience: str, email: str, verified: bool = True, issuer: str = "https://accounts.google.com", lifetime: int = 3600, issued_ago: int = 0, **extra) -> str:
+    def token(
+        self,
+        *,
+        audience: str,
+        email: str,
+        verified: bool = True,
+        issuer: str = "https://accounts.google.com",
+        lifetime: int = 3600,
+        issued_ago: int = 0,
+        **extra,
+    ) -> str:
         issued = int(time.time()) - issued_ago
-        payload = {"iss": issuer, "aud": audience, "sub": "1234567890", "email": email, "email_verified": verified, "iat": issued, "exp": issued + lifetime, **extra}
+        payload = {
+            "iss": issuer,
+            "aud": audience,
+            "sub": "1234567890",
+            "email": email,
+            "email_verified": verified,
+            "iat": issued,
+            "exp": issued + lifetime,
+            **extra,
+        }
         return jwt.encode(self.signer, payload, key_id=self.kid).decode()
 
     def serve(self):
@@ -48,7 +67,7 @@ class TokenIssuer:
         body = json.dumps({self.kid: self.cert_pem}).encode()
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):  # noqa: N802
+            def do_GET(self):
                 issuer.requests += 1
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

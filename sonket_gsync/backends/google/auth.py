@@ -80,8 +80,7 @@ def _from_adc(scopes: tuple[str, ...], subject: str | None) -> Any:
         raise AuthError(
             "Không tìm thấy thông tin xác thực Google (Application Default Credentials).",
             where="SONKET_GOOGLE_CREDENTIALS (chưa đặt)",
-            fix="Đặt SONKET_GOOGLE_CREDENTIALS là đường dẫn tệp khóa tài khoản dịch vụ, hoặc chạy "
-            "'gcloud auth application-default login' trên máy chủ.",
+            fix="Đặt SONKET_GOOGLE_CREDENTIALS là đường dẫn tệp khóa tài khoản dịch vụ, hoặc chạy 'gcloud auth application-default login' trên máy chủ.",
         ) from None
     if subject:
         if not hasattr(credentials, "with_subject"):

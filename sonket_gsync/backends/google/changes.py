@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
-from sonket_gsync.core.errors import BadRequest, NotFound
 from sonket_gsync.backends.base import ChangeSet, UnitChange
+from sonket_gsync.backends.google.drive import Drive
 from sonket_gsync.backends.google.index import _Index
 from sonket_gsync.backends.google.reading import parse_time as _parse_time
+from sonket_gsync.campaign.model import Campaign
+from sonket_gsync.core.errors import BadRequest, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -22,10 +24,15 @@ class ChangesMixin:
     """Needs from the workspace: campaign, drive, shared_drive_id, _index, _props,
     _list_campaign."""
 
-    campaign: Any
-    drive: Any
+    campaign: Campaign
+    drive: Drive
     shared_drive_id: str
     _index: _Index | None
+
+    if TYPE_CHECKING:  # GoogleWorkspace's own methods (workspace.py)
+
+        def _props(self, **extra: str) -> dict[str, str]: ...
+        def _list_campaign(self) -> _Index: ...
 
     def changes(self, cursor: str | None) -> ChangeSet:
         """Units whose Sheet or Doc changed since ``cursor``; ``missing``: units with no Sheet
@@ -42,8 +49,7 @@ class ChangesMixin:
                 return self._changes_since(saved)
             except (BadRequest, NotFound) as exc:
                 log.warning(
-                    "Google Drive không nhận mã theo dõi thay đổi đã lưu (%s); "
-                    "đọc lại toàn bộ danh sách tệp của chiến dịch %s.",
+                    "Google Drive không nhận mã theo dõi thay đổi đã lưu (%s); đọc lại toàn bộ danh sách tệp của chiến dịch %s.",
                     exc.message,
                     self.campaign.code,
                 )

@@ -32,13 +32,13 @@ from __future__ import annotations
 import json
 import logging
 import random
-import socket
 import ssl
 import threading
 import time
 import urllib.parse
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
@@ -54,6 +54,7 @@ from sonket_gsync.core.errors import (
     RateLimited,
     SonketError,
     StorageQuotaExceeded,
+    WorkspaceError,
     WorkspaceUnavailable,
 )
 
@@ -165,9 +166,7 @@ class GoogleClient:
         """This thread's transport and services (httplib2 is not thread-safe)."""
         local = self._local
         if getattr(local, "drive", None) is None:
-            http = _Transport(
-                AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout)), self.endpoint
-            )
+            http = _Transport(AuthorizedHttp(self.credentials, http=httplib2.Http(timeout=self.timeout)), self.endpoint)
             local.drive = self._build("drive", "v3", "/drive/v3/", http)
             local.sheets = self._build("sheets", "v4", "/", http)
             with self._count_lock:
@@ -220,7 +219,7 @@ class GoogleClient:
                 error = translate_http_error(exc, what=what, where=where)
                 if not _retryable_http(exc):
                     raise error from None
-            except (socket.timeout, TimeoutError, ConnectionError, ssl.SSLError, httplib2.HttpLib2Error, TransportError) as exc:
+            except (TimeoutError, ConnectionError, ssl.SSLError, httplib2.HttpLib2Error, TransportError) as exc:
                 error = WorkspaceUnavailable(
                     f"Không kết nối được tới Google khi gọi {what} ({type(exc).__name__}).",
                     where=where or what,
@@ -237,9 +236,7 @@ class GoogleClient:
             if attempt == self.max_attempts:
                 break
             delay = self._backoff(attempt, getattr(error, "retry_after", None))
-            log.warning(
-                "Google tạm thời từ chối %s (lần %d/%d), thử lại sau %.1f giây.", what, attempt, self.max_attempts, delay
-            )
+            log.warning("Google tạm thời từ chối %s (lần %d/%d), thử lại sau %.1f giây.", what, attempt, self.max_attempts, delay)
             self.sleep(delay)
         assert last is not None
         raise last
@@ -254,6 +251,7 @@ class GoogleClient:
 
 
 # --- errors ----------------------------------------------------------------------------
+
 
 def error_details(exc: HttpError) -> tuple[int, set[str], str]:
     """(status, reasons, Google's message) from an HttpError's JSON body."""
@@ -300,19 +298,17 @@ def translate_http_error(exc: HttpError, *, what: str, where: str = "") -> Sonke
     status, reasons, message = error_details(exc)
     detail = f" Google trả lời: {message}" if message else ""
     at = where or what
-    error: SonketError
+    error: WorkspaceError
     if status == 429 or (status == 403 and reasons & RETRY_REASONS):
         error = RateLimited(
             f"Google giới hạn tốc độ gọi {what} (HTTP {status}).{detail}",
             retry_after=_retry_after(exc),
             where=at,
-            fix="Chờ vài phút rồi đồng bộ lại, hoặc giảm SONKET_SHEETS_READS_PER_MINUTE / "
-            "SONKET_SHEETS_WRITES_PER_MINUTE.",
+            fix="Chờ vài phút rồi đồng bộ lại, hoặc giảm SONKET_SHEETS_READS_PER_MINUTE / SONKET_SHEETS_WRITES_PER_MINUTE.",
         )
     elif status == 403 and "storageQuotaExceeded" in reasons:
         error = StorageQuotaExceeded(
-            "Google không cho tạo tệp: tài khoản dịch vụ không có dung lượng Drive riêng "
-            f"(storageQuotaExceeded) khi gọi {what}.",
+            f"Google không cho tạo tệp: tài khoản dịch vụ không có dung lượng Drive riêng (storageQuotaExceeded) khi gọi {what}.",
             where=at,
             fix="Chiến dịch phải nằm trong một Bộ nhớ dùng chung (Shared Drive): tạo Shared Drive, thêm "
             "tài khoản dịch vụ làm Người quản lý nội dung và đặt SONKET_GOOGLE_SHARED_DRIVE_ID là mã của "
@@ -350,7 +346,7 @@ def translate_http_error(exc: HttpError, *, what: str, where: str = "") -> Sonke
             where=at,
             fix="Đây thường là lỗi của chương trình hoặc tệp đã bị sửa cấu trúc; báo cho người quản trị kèm thông báo này.",
         )
-    error.status = status  # type: ignore[attr-defined]
-    error.reasons = frozenset(reasons)  # type: ignore[attr-defined]
-    error.google_message = message  # type: ignore[attr-defined]
+    error.status = status
+    error.reasons = frozenset(reasons)
+    error.google_message = message
     return error

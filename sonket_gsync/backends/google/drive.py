@@ -8,13 +8,14 @@ i.e. with domain-wide delegation into a user's My Drive). The service's files ar
 
 from __future__ import annotations
 
+import builtins
 import io
 from typing import Any
 
 from googleapiclient.http import MediaIoBaseUpload
 
-from sonket_gsync.core.errors import BadRequest
 from sonket_gsync.backends.google.client import GoogleClient
+from sonket_gsync.core.errors import BadRequest
 
 FOLDER_MIME = "application/vnd.google-apps.folder"
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
@@ -26,9 +27,7 @@ CHANGE_FIELDS = f"nextPageToken,newStartPageToken,changes(fileId,removed,time,dr
 
 def props_query(props: dict[str, str]) -> str:
     """``appProperties has { key='k' and value='v' }`` clauses joined with ``and``."""
-    return " and ".join(
-        f"appProperties has {{ key='{_escape(k)}' and value='{_escape(v)}' }}" for k, v in props.items()
-    )
+    return " and ".join(f"appProperties has {{ key='{_escape(k)}' and value='{_escape(v)}' }}" for k, v in props.items())
 
 
 def _escape(text: str) -> str:
@@ -88,12 +87,10 @@ class Drive:
         params: dict[str, Any] = {"supportsAllDrives": True}
         if self.drive_id:
             params["driveId"] = self.drive_id
-        answer = self.client.execute(
-            self.changes_api.getStartPageToken(**params), what="Drive changes.getStartPageToken", where=where
-        )
+        answer = self.client.execute(self.changes_api.getStartPageToken(**params), what="Drive changes.getStartPageToken", where=where)
         return str(answer["startPageToken"])
 
-    def changes(self, token: str, *, where: str = "") -> tuple[list[dict], str]:
+    def changes(self, token: str, *, where: str = "") -> tuple[builtins.list[dict], str]:  # bare ``list`` is Drive.list here
         """Every change since ``token`` (one changes.list per page of up to 1,000 changes)
         and the token to start from next time (``newStartPageToken`` of the last page)."""
         found: list[dict] = []

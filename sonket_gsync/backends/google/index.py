@@ -22,4 +22,3 @@ def _older(a: dict | None, b: dict) -> dict:
     if a is None:
         return b
     return a if (a.get("createdTime") or "") <= (b.get("createdTime") or "") else b
-

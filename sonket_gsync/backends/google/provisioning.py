@@ -6,16 +6,19 @@ the layout and the API cost; templates.py for the copy approach)."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any
 
-from sonket_gsync.campaign.model import Unit
-from sonket_gsync.forms.layout import workbook_layout
 from sonket_gsync.backends.base import DOCX_MIME, UnitFiles
 from sonket_gsync.backends.google import reading
 from sonket_gsync.backends.google import sheets as sheet_requests
 from sonket_gsync.backends.google import templates as tpl
-from sonket_gsync.backends.google.drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME
+from sonket_gsync.backends.google.client import GoogleClient
+from sonket_gsync.backends.google.drive import DOCUMENT_MIME, FOLDER_MIME, SPREADSHEET_MIME, Drive
 from sonket_gsync.backends.google.index import _Index
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.forms.layout import workbook_layout
 
 log = logging.getLogger(__name__)
 
@@ -27,14 +30,22 @@ class ProvisioningMixin:
     """Needs from the workspace: campaign, client, drive, editors, workers, unit_cells,
     _props, _list_campaign, _known, _unit_files."""
 
-    campaign: Any
-    client: Any
-    drive: Any
+    campaign: Campaign
+    client: GoogleClient
+    drive: Drive
     shared_drive_id: str
     editors: tuple[str, ...]
     workers: int
     unit_cells: str
-    _executor: Any
+
+    if TYPE_CHECKING:  # GoogleWorkspace's own methods (workspace.py)
+
+        def _executor(self) -> Executor | None: ...
+
+        def _props(self, **extra: str) -> dict[str, str]: ...
+        def _list_campaign(self) -> _Index: ...
+        def _known(self) -> _Index: ...
+        def _unit_files(self, unit: Unit, files: dict[str, dict], created: bool) -> UnitFiles: ...
 
     def prepare(self) -> None:
         """Campaign folder with "Đơn vị" and "Kết quả" inside (idempotent, found by appProperties)."""
@@ -68,7 +79,7 @@ class ProvisioningMixin:
         for _, result in self._provision_many([unit], None):
             if isinstance(result, Exception):
                 raise result
-            return result  # type: ignore[return-value]
+            return result
         raise AssertionError("unreachable")
 
     def provision_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
@@ -78,7 +89,7 @@ class ProvisioningMixin:
         caller stores its answer)."""
         yield from self._provision_many(units, self._executor())
 
-    def _provision_many(self, units: Iterable[Unit], pool: Any) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
+    def _provision_many(self, units: Iterable[Unit], pool: Executor | None) -> Iterator[tuple[Unit, UnitFiles | Exception]]:
         units = list(units)
         index = self._known()
         folders = self._folders(index)
@@ -95,13 +106,11 @@ class ProvisioningMixin:
             if isinstance(result, Exception):
                 yield unit, result
                 continue
-            files, created = result  # type: ignore[misc]
+            files, created = result
             index.units[unit.code] = files
             yield unit, self._unit_files(unit, files, created)
 
-    def _provision_files(
-        self, unit: Unit, files: dict[str, dict], folders: dict[str, dict], template: dict | None
-    ) -> tuple[dict[str, dict], bool]:
+    def _provision_files(self, unit: Unit, files: dict[str, dict], folders: dict[str, dict], template: dict | None) -> tuple[dict[str, dict], bool]:
         """Make what is missing of one unit's files (worker thread); returns (files, created)."""
         where = f"đơn vị {unit.code} ({unit.name})"
         sheet, doc = files.get("sheet"), files.get("doc")
@@ -185,9 +194,7 @@ class ProvisioningMixin:
                 "name": f"{name} – mẫu",
                 "mimeType": SPREADSHEET_MIME,
                 "parents": [folders["templates"]["id"]],
-                "appProperties": self._props(
-                    sonketKind=tpl.TEMPLATE_KIND, sonketGroup=group, sonketTemplate=stamp, sonketReady="0"
-                ),
+                "appProperties": self._props(sonketKind=tpl.TEMPLATE_KIND, sonketGroup=group, sonketTemplate=stamp, sonketReady="0"),
             },
             where=where,
         )
@@ -202,9 +209,7 @@ class ProvisioningMixin:
         titles = {t.get("title") for t in tabs}
         layouts = tpl.template_layouts(self.campaign, group, self.unit_cells)
         if not all(layout.form.sheet in titles for layout in layouts):
-            requests = sheet_requests.setup_requests(
-                layouts, editors=self.editors, delete_sheet_ids=tuple(int(t.get("sheetId", 0)) for t in tabs)
-            )
+            requests = sheet_requests.setup_requests(layouts, editors=self.editors, delete_sheet_ids=tuple(int(t.get("sheetId", 0)) for t in tabs))
             call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=f["id"], body={"requests": requests})
             self.client.execute(call, what="Sheets batchUpdate", where=where, sheets="write")
         return self.drive.update(f["id"], {"appProperties": {"sonketReady": "1"}}, where=where)
@@ -214,18 +219,13 @@ class ProvisioningMixin:
         data = tpl.unit_cells(self.campaign, unit, self.unit_cells)
         if not data:
             return
-        call = self.client.sheets.spreadsheets().values().batchUpdate(
-            spreadsheetId=spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
-        )
+        call = self.client.sheets.spreadsheets().values().batchUpdate(spreadsheetId=spreadsheet_id, body={"valueInputOption": "RAW", "data": data})
         self.client.execute(call, what="Sheets values.batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")
 
     def _setup_sheet(self, spreadsheet_id: str, unit: Unit, existing_tabs: list[dict] | None) -> None:
         """ONE batchUpdate: the forms' tabs, cells, formats, protections, validations."""
         layouts = workbook_layout(self.campaign, unit)
-        if existing_tabs is None:
-            delete = (sheet_requests.DEFAULT_TAB_ID,)
-        else:
-            delete = tuple(int(t.get("sheetId", 0)) for t in existing_tabs)
+        delete = (sheet_requests.DEFAULT_TAB_ID,) if existing_tabs is None else tuple(int(t.get("sheetId", 0)) for t in existing_tabs)
         requests = sheet_requests.setup_requests(layouts, editors=self.editors, delete_sheet_ids=delete)
         call = self.client.sheets.spreadsheets().batchUpdate(spreadsheetId=spreadsheet_id, body={"requests": requests})
         self.client.execute(call, what="Sheets batchUpdate", where=f"đơn vị {unit.code}, bảng tính", sheets="write")

@@ -1,6 +1,6 @@
 """Reading units' files from Google: a Sheet exported as .xlsx through Drive (parsed by the
-local backend's reader), ``values.batchGet`` as the fallback, the Doc exported as .docx, and a
-pool of workers reading several units at once.
+same reader as a local file, ``forms.reading``), ``values.batchGet`` as the fallback, the Doc
+exported as .docx, and a pool of workers reading several units at once.
 
 Why export: ``files.export`` is a Drive call, outside the Sheets read quota (60 a minute per
 user), which bound a full sync to one unit a second. Google caps an export at 10 MB and answers
@@ -22,25 +22,26 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections import deque
+from collections.abc import Callable, Generator, Iterable
 from concurrent.futures import Executor, Future, wait
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, TypeVar
+from typing import Protocol, TypeVar
 
+from sonket_gsync.backends.base import DOCX_MIME, XLSX_MIME, Grid, UnitSnapshot
+from sonket_gsync.backends.google import sheets as sheet_requests
+from sonket_gsync.backends.google.context import ReadContext
 from sonket_gsync.campaign.model import Unit
 from sonket_gsync.core.errors import AuthError, BadRequest, SonketError, StorageQuotaExceeded, UnitFileError
-from sonket_gsync.backends.base import DOCX_MIME, XLSX_MIME, Grid, UnitSnapshot, trim_grid
-from sonket_gsync.backends.local import read_workbook
-from sonket_gsync.backends.google import sheets as sheet_requests
-
-if TYPE_CHECKING:
-    from sonket_gsync.backends.google.workspace import GoogleWorkspace
+from sonket_gsync.forms.reading import read_workbook, trim_grid
 
 log = logging.getLogger(__name__)
 
 EXPORT_LIMIT = 10 * 1024 * 1024  # Google refuses to export more (exportSizeLimitExceeded)
-T = TypeVar("T")
-R = TypeVar("R")
+T = TypeVar("T")  # an item (a unit)
+R = TypeVar("R")  # what prepare gives for it
+S = TypeVar("S")  # what work gives for it
+S_co = TypeVar("S_co", covariant=True)
 
 
 def parse_time(text: str | None) -> datetime:
@@ -49,7 +50,7 @@ def parse_time(text: str | None) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def read_files(ws: "GoogleWorkspace", unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
+def read_files(ws: ReadContext, unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
     """A unit's snapshot from its (already resolved) Sheet and Doc. Safe in a worker thread."""
     sheet, doc = files["sheet"], files.get("doc")
     where = f"đơn vị {unit.code} ({unit.name})"
@@ -61,7 +62,7 @@ def read_files(ws: "GoogleWorkspace", unit: Unit, files: dict[str, dict]) -> Uni
     return UnitSnapshot(unit_code=unit.code, sheets=tabs, narrative=narrative, modified_at=max(times))
 
 
-def read_sheet(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid]:
+def read_sheet(ws: ReadContext, unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid]:
     if ws.export_sheets:
         tabs = _exported(ws, unit, spreadsheet_id, where)
         if tabs is not None:
@@ -69,7 +70,7 @@ def read_sheet(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: st
     return read_values(ws, unit, spreadsheet_id, where)
 
 
-def _exported(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid] | None:
+def _exported(ws: ReadContext, unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid] | None:
     """Every tab from the .xlsx export, or None when the Sheets API must read it instead."""
     try:
         data = ws.drive.export(spreadsheet_id, XLSX_MIME, where=where)
@@ -105,7 +106,7 @@ def _has_formula(tabs: dict[str, Grid]) -> bool:
     return any(isinstance(v, str) and v.startswith("=") for grid in tabs.values() for row in grid for v in row)
 
 
-def read_values(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid]:
+def read_values(ws: ReadContext, unit: Unit, spreadsheet_id: str, where: str) -> dict[str, Grid]:
     """The form tabs with ONE values.batchGet (Sheets read quota)."""
     titles = [form.sheet for form in ws.campaign.forms_for(unit)]
     ws.stats.note("values_read")
@@ -118,30 +119,35 @@ def read_values(ws: "GoogleWorkspace", unit: Unit, spreadsheet_id: str, where: s
         return batch_get(ws, spreadsheet_id, [t for t in existing if t], where)
 
 
-def batch_get(ws: "GoogleWorkspace", spreadsheet_id: str, titles: list[str], where: str) -> dict[str, Grid]:
+def batch_get(ws: ReadContext, spreadsheet_id: str, titles: list[str], where: str) -> dict[str, Grid]:
     if not titles:
         return {}
-    call = ws.client.sheets.spreadsheets().values().batchGet(
-        spreadsheetId=spreadsheet_id,
-        ranges=[sheet_requests.quote_tab(t) for t in titles],
-        valueRenderOption="UNFORMATTED_VALUE",
-        dateTimeRenderOption="FORMATTED_STRING",
-        majorDimension="ROWS",
+    call = (
+        ws.client.sheets.spreadsheets()
+        .values()
+        .batchGet(
+            spreadsheetId=spreadsheet_id,
+            ranges=[sheet_requests.quote_tab(t) for t in titles],
+            valueRenderOption="UNFORMATTED_VALUE",
+            dateTimeRenderOption="FORMATTED_STRING",
+            majorDimension="ROWS",
+        )
     )
     answer = ws.client.execute(call, what="Sheets values.batchGet", where=where, sheets="read")
     ranges = answer.get("valueRanges", [])
-    return {title: trim_grid(vr.get("values", [])) for title, vr in zip(titles, ranges)}
+    return {title: trim_grid(vr.get("values", [])) for title, vr in zip(titles, ranges, strict=False)}
 
 
 # --- a pool of workers, results in order ---------------------------------------------------
 
+
 def in_order(
     items: Iterable[T],
     prepare: Callable[[T], R],
-    work: Callable[[T, R], object],
+    work: Callable[[T, R], S],
     pool: Executor | None,
     window: int,
-) -> Iterator[tuple[T, object]]:
+) -> Generator[tuple[T, S | Exception], None, None]:
     """``work(item, prepare(item))`` for each item on ``pool`` (or in this thread when None),
     yielding ``(item, result or exception)`` in the order of ``items``. ``prepare`` runs in
     the calling thread (it may use caches that are not thread-safe). At most ``window`` items
@@ -150,13 +156,14 @@ def in_order(
     Google outlives the caller's run."""
     if pool is None:
         for item in items:
+            result: S | Exception
             try:
-                result: object = work(item, prepare(item))
+                result = work(item, prepare(item))
             except Exception as exc:
                 result = exc
             yield item, result
         return
-    pending: deque[tuple[T, Future | BaseException]] = deque()
+    pending: deque[tuple[T, Future[S] | Exception]] = deque()
     try:
         for item in items:
             try:
@@ -176,7 +183,14 @@ def in_order(
         wait(futures)
 
 
-def _result(entry: tuple[T, Future | BaseException]) -> tuple[T, object]:
+class _Outcome(Protocol[S_co]):
+    """What ``_result`` needs of a Future. Covariant, unlike Future: a caller's Future[S]
+    then types the result as S | Exception whatever the context expects."""
+
+    def result(self) -> S_co: ...
+
+
+def _result(entry: tuple[T, _Outcome[S] | Exception]) -> tuple[T, S | Exception]:
     item, outcome = entry
     if isinstance(outcome, BaseException):
         return item, outcome

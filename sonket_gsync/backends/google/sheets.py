@@ -23,14 +23,14 @@ dialog — so the Google forms cannot carry it preset; everything else the API a
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Iterable
 
+from sonket_gsync.backends.google.rules import validation_rule
 from sonket_gsync.campaign.model import Column
+from sonket_gsync.core.text import clean, format_date, format_datetime
 from sonket_gsync.forms.layout import SheetLayout
 from sonket_gsync.forms.policy import policy
-from sonket_gsync.backends.google.rules import validation_rule
-from sonket_gsync.core.text import clean, format_date, format_datetime
 
 FIRST_TAB_ID = 101  # sheetIds we give our tabs (Google's default first tab has sheetId 0)
 DEFAULT_TAB_ID = 0
@@ -46,6 +46,7 @@ ROW_PIXELS = 21
 
 
 # --- A1 notation ---------------------------------------------------------------------------
+
 
 def quote_tab(title: str) -> str:
     """A tab title as an A1 sheet reference: 'It''s' (always quoted)."""
@@ -69,6 +70,7 @@ def a1_block(title: str, row: int, column: int, height: int, width: int) -> str:
 
 
 # --- cells -----------------------------------------------------------------------------------
+
 
 def cell_data(value: object) -> dict:
     """A literal cell: strings stay text (an '=' is never evaluated), numbers stay numbers."""
@@ -127,6 +129,7 @@ def _runs(indexes: Iterable[int]) -> list[tuple[int, int]]:
 
 
 # --- a unit's spreadsheet ---------------------------------------------------------------------
+
 
 def grid_rows(layout: SheetLayout) -> int:
     extra = OPEN_EXTRA_ROWS if layout.form.rows == "open" else 5
@@ -211,9 +214,7 @@ def _tab_requests(sheet_id: int, layout: SheetLayout, editors: tuple[str, ...]) 
         ),
     ]
     for row0 in range(0, 3):  # title, unit line, note: one merged cell each across the table
-        requests.append(
-            {"mergeCells": {"range": _grid_range(sheet_id, row0, row0 + 1, 0, width), "mergeType": "MERGE_ROWS"}}
-        )
+        requests.append({"mergeCells": {"range": _grid_range(sheet_id, row0, row0 + 1, 0, width), "mergeType": "MERGE_ROWS"}})
     for col, column in enumerate(layout.form.columns):
         requests.append(
             {
@@ -246,9 +247,7 @@ def _tab_requests(sheet_id: int, layout: SheetLayout, editors: tuple[str, ...]) 
     # (and in the row's wording, from the layout).
     for index in locked_rows:
         row = _grid_range(sheet_id, data0 + index, data0 + index + 1, 0, width)
-        requests.append(
-            _format(row, {"backgroundColor": NOT_REPORTED, "textFormat": {"italic": True, "foregroundColor": GREY_TEXT}})
-        )
+        requests.append(_format(row, {"backgroundColor": NOT_REPORTED, "textFormat": {"italic": True, "foregroundColor": GREY_TEXT}}))
         requests.append(_protect(row, layout.row_lock(index), editors))
     # The whole tab protected (a unit cannot delete or rename it), the input cells left open.
     open_ranges = [
@@ -340,6 +339,7 @@ def _note_height(sheet_id: int, layout: SheetLayout) -> dict:
 
 # --- the summary spreadsheet ---------------------------------------------------------------------
 
+
 def summary_requests(existing: list[dict], tabs: dict[str, list[list[object]]]) -> list[dict]:
     """Requests (one batchUpdate) making the summary's tabs exactly ``tabs``, empty and big
     enough; ``existing`` is ``sheets[].properties`` from spreadsheets.get."""
@@ -381,8 +381,8 @@ def summary_requests(existing: list[dict], tabs: dict[str, list[list[object]]]) 
                     }
                 }
             )
-    for title, props in by_title.items():
-        if title not in tabs:
+    for old_title, props in by_title.items():
+        if old_title not in tabs:
             requests.append({"deleteSheet": {"sheetId": int(props.get("sheetId", 0))}})
     return requests
 

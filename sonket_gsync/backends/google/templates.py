@@ -23,9 +23,9 @@ import hashlib
 import json
 from dataclasses import replace
 
+from sonket_gsync.backends.google import sheets as sheet_requests
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.forms.layout import SheetLayout, workbook_layout
-from sonket_gsync.backends.google import sheets as sheet_requests
 
 TEMPLATE_KIND = "template"
 TEMPLATES_FOLDER = "Mẫu biểu (hệ thống dùng, không sửa)"
@@ -69,7 +69,7 @@ def unit_cells(campaign: Campaign, unit: Unit, mode: str) -> list[dict]:
     mine = workbook_layout(campaign, unit)
     theirs = template_layouts(campaign, unit.group, mode)
     data: list[dict] = []
-    for layout, template in zip(mine, theirs):
+    for layout, template in zip(mine, theirs, strict=False):
         grid, base = layout.grid(), template.grid()
         for r, row in enumerate(grid):
             other = base[r] if r < len(base) else []

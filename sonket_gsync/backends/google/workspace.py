@@ -43,19 +43,16 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections import Counter
+from collections.abc import Callable, Generator, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
-from sonket_gsync.campaign.model import Campaign, Unit
-from sonket_gsync.core.errors import BadRequest, ConfigError, NotFound
-from sonket_gsync.core.settings import Settings
-from sonket_gsync.core.text import now
 from sonket_gsync.backends.base import (
     DOCX_MIME,
     XLSX_MIME,
+    Capabilities,
     CellBlock,
     Grid,
     OutputRef,
@@ -69,26 +66,19 @@ from sonket_gsync.backends.google import templates as tpl
 from sonket_gsync.backends.google.auth import account_email, load_credentials
 from sonket_gsync.backends.google.changes import ChangesMixin
 from sonket_gsync.backends.google.client import GoogleClient
+from sonket_gsync.backends.google.context import ReadStats
 from sonket_gsync.backends.google.drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
 from sonket_gsync.backends.google.index import _Index, _older
 from sonket_gsync.backends.google.provisioning import OUTPUTS_FOLDER, ProvisioningMixin
+from sonket_gsync.campaign.model import Campaign, Unit
+from sonket_gsync.core.errors import BadRequest, ConfigError, NotFound
+from sonket_gsync.core.settings import Settings
+from sonket_gsync.core.text import now
 
 log = logging.getLogger(__name__)
 
 SUMMARY_NAME = "Tổng hợp"
 CONVERSIONS = {DOCX_MIME: DOCUMENT_MIME, XLSX_MIME: SPREADSHEET_MIME}
-
-
-class _Stats:
-    """Thread-safe counters of how units were read (diagnostics, benchmark)."""
-
-    def __init__(self) -> None:
-        self.counts: Counter[str] = Counter()
-        self._lock = threading.Lock()
-
-    def note(self, what: str) -> None:
-        with self._lock:
-            self.counts[what] += 1
 
 
 def _iso(moment: datetime) -> str:
@@ -99,6 +89,7 @@ def _iso(moment: datetime) -> str:
 
 class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
     kind = "google"
+    capabilities = Capabilities(pushes_changes=True, online_files=True)
 
     def __init__(
         self,
@@ -125,7 +116,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         self.workers = max(1, int(workers))
         self.export_sheets = export_sheets
         self.unit_cells = unit_cells
-        self.stats = _Stats()
+        self.stats = ReadStats()
         self._index: _Index | None = None
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
@@ -140,7 +131,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         clock: Callable[[], float] | None = None,
         sleep: Callable[[float], None] | None = None,
         rand: Callable[[], float] | None = None,
-    ) -> "GoogleWorkspace":
+    ) -> GoogleWorkspace:
         credentials = load_credentials(settings)
         extra: dict[str, Any] = {k: v for k, v in (("clock", clock), ("sleep", sleep), ("rand", rand)) if v is not None}
         client = GoogleClient(
@@ -239,21 +230,21 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
             raise NotFound(
                 "Không tìm thấy bảng tính Google của đơn vị (chưa tạo, đã bị xóa hoặc bị thu hồi quyền truy cập).",
                 where=f"đơn vị {unit.code} ({unit.name})",
-                fix="Khôi phục tệp từ Thùng rác của Shared Drive, chia sẻ lại cho tài khoản dịch vụ, "
-                "hoặc chạy `sonket-gsync provision` để tạo lại tệp trống.",
+                fix="Khôi phục tệp từ Thùng rác của Shared Drive, chia sẻ lại cho tài khoản dịch vụ, hoặc chạy `sonket-gsync provision` để tạo lại tệp trống.",
             )
         return files
 
     def read_unit(self, unit: Unit) -> UnitSnapshot:
         return reading.read_files(self, unit, self._files_of(unit))
 
-    def read_units(self, units: Iterable[Unit]) -> Iterator[tuple[Unit, UnitSnapshot | Exception]]:
+    def read_units(self, units: Iterable[Unit]) -> Generator[tuple[Unit, UnitSnapshot | Exception], None, None]:
         """Several units at once (``workers`` threads, shared limiters), yielded in order."""
+
         def work(unit: Unit, files: dict[str, dict]) -> UnitSnapshot:
             started = now()
             return replace(reading.read_files(self, unit, files), read_started=started)
 
-        yield from reading.in_order(units, self._files_of, work, self._executor(), 2 * self.workers)  # type: ignore[misc]
+        yield from reading.in_order(units, self._files_of, work, self._executor(), 2 * self.workers)
 
     def _executor(self) -> ThreadPoolExecutor | None:
         """The workspace's pool of Google workers (None = work in the calling thread). Kept
@@ -289,7 +280,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         return {
             "channel_id": answer.get("id") or channel_id,
             "resource_id": answer.get("resourceId", ""),
-            "expiration": datetime.fromtimestamp(int(expires) / 1000, timezone.utc) if expires else None,
+            "expiration": datetime.fromtimestamp(int(expires) / 1000, UTC) if expires else None,
         }
 
     def stop_channel(self, channel_id: str, resource_id: str) -> None:
@@ -313,9 +304,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
         sheet, doc = files["sheet"], files.get("doc")
         data = [
             {
-                "range": sheet_requests.a1_block(
-                    b.sheet, b.row, b.column, len(b.values), max((len(r) for r in b.values), default=1)
-                ),
+                "range": sheet_requests.a1_block(b.sheet, b.row, b.column, len(b.values), max((len(r) for r in b.values), default=1)),
                 "majorDimension": "ROWS",
                 "values": [[sheet_requests.raw_value(v) for v in row] for row in b.values],
             }
@@ -323,9 +312,7 @@ class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
             if b.values
         ]
         if data:
-            call = self.client.sheets.spreadsheets().values().batchUpdate(
-                spreadsheetId=sheet["id"], body={"valueInputOption": "USER_ENTERED", "data": data}
-            )
+            call = self.client.sheets.spreadsheets().values().batchUpdate(spreadsheetId=sheet["id"], body={"valueInputOption": "USER_ENTERED", "data": data})
             self.client.execute(call, what="Sheets values.batchUpdate", where=f"{where}, bảng tính", sheets="write")
         if narrative is not None and doc is not None:
             files["doc"] = doc = self.drive.update(doc["id"], media=narrative, media_mime=DOCX_MIME, where=f"{where}, báo cáo")
@@ -403,8 +390,6 @@ def _link(f: dict) -> str:
     if kind:
         return f"https://docs.google.com/{kind}/d/{f['id']}/edit"
     return f"https://drive.google.com/file/d/{f['id']}/view"
-
-
 
 
 # Writing each unit's name into its copied Sheet costs one Sheets write a unit: 300 units fit

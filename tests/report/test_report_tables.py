@@ -1,0 +1,146 @@
+"""The aggregated tables: one .xlsx, formatted (numbers, dates as dates, wrap, filters, print
+set-up), Vietnamese rule names; and forms.toml roles checked with file, form and fix."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from sonket_gsync.analysis.aggregate import aggregate
+from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
+from sonket_gsync.report.tables import summary_tabs, tables_workbook_bytes
+from tests.report.test_report import FORMULA, HOSTILE, _records
+
+
+@pytest.fixture(scope="module")
+def book(campaign):
+    agg = aggregate(campaign, _records(campaign))
+    tabs = summary_tabs(campaign, agg)
+    return tabs, openpyxl.load_workbook(io.BytesIO(tables_workbook_bytes(tabs)))
+
+
+def test_formula_like_text_stays_text(book):
+    _, wb = book
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA]
+    assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
+    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+
+
+def test_dates_are_dates_and_numbers_are_numbers_with_formats(book):
+    _tabs, wb = book
+    documents = wb["Văn bản"]
+    row = [c for c in documents[2]]
+    assert [c.value for c in row[:3]] == ["I", "Tỉnh ủy", "12-KH/TU"]
+    assert isinstance(row[3].value, datetime) and row[3].value.date() == date(2024, 5, 2)
+    assert row[3].number_format == "dd/mm/yyyy" and row[4].value == HOSTILE
+    status = wb["Trạng thái"]
+    sent = next(r for r in status.iter_rows(min_row=2) if r[0].value == "Sở Nội vụ")
+    assert isinstance(sent[3].value, datetime) and sent[3].number_format == "dd/mm/yyyy hh:mm"
+    indicators = wb["Chỉ tiêu"]
+    ct01 = next(r for r in indicators.iter_rows(min_row=2) if r[1].value == "CT01")
+    assert ct01[5].value == 60 and ct01[5].number_format == "#,##0"
+    progress = next(c for c in ct01 if isinstance(c.value, float))
+    assert progress.number_format == "#,##0.0##"
+
+
+def test_rule_names_are_vietnamese_and_samples_keep_their_target(book):
+    tabs, _ = book
+    indicators = tabs["Chỉ tiêu"]
+    rules = {row[4] for row in indicators[1:]}
+    assert rules <= {"Tổng", "Bình quân", "Bình quân gia quyền", "Lớn nhất", "Nhỏ nhất"} and "Tổng" in rules
+    ct02 = next(r for r in indicators if r[1] == "CT02")
+    assert ct02[5] == 1200 and ct02[-1] == "Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức"
+
+
+def test_every_sheet_has_filters_frozen_header_wrap_and_print_set_up(book):
+    _, wb = book
+    for ws in wb.worksheets:
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
+        assert ws.freeze_panes == "A2"
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        assert ws.print_title_rows == "$1:$1"
+        assert ws["A1"].font.bold
+        assert all(c.alignment.wrap_text for c in ws[2] if c.value is not None) if ws.max_row > 1 else True
+
+
+def test_party_total_sits_under_its_own_columns(book):
+    tabs, _ = book
+    party = tabs["Đảng ủy trực thuộc"]
+    header, total = party[0], party[-1]
+    assert total[1] == "Tổng cộng (1/97 đơn vị đã báo cáo)"
+    assert total[header.index("Các văn bản đã ban hành để triển khai thực hiện")] is None
+    assert total[header.index("Số lượng đảng viên tham gia học tập, quán triệt")] == 1234
+
+
+# --- forms by role, checked ------------------------------------------------------------------
+
+
+def _copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "c"
+    shutil.copytree(DEFAULT_CAMPAIGN, folder)
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_roles_are_loaded(campaign):
+    assert campaign.form_with_role("documents").code == "PL01_VB"
+    assert campaign.form_with_role("party_committees").column_for("members_rate").key == "members_rate"
+    feeds = dict(campaign.form_with_role("party_committees").column_for("recommendations").feeds)
+    assert feeds == {"trung_uong": "V.1", "tinh_uy": "V.2", "other": "V.2"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message", "where"),
+    [
+        ('role = "documents"', 'role = "van_ban"', "Vai trò biểu mẫu 'van_ban'", "biểu mẫu PL01_VB, role"),
+        ('  role = "doc_date"\n', "", "thiếu cột có vai trò: doc_date", "biểu mẫu PL01_VB"),
+        ('  role = "summary"\n', '  role = "members_rate"\n', "không dùng được", "cột summary, role"),
+        ('  feeds = "III.2"\n', '  feeds = "IX.9"\n', "Mục đề cương 'IX.9'", "cột good_practices, feeds"),
+        ('documents_heading = "Các Đảng ủy trực thuộc tỉnh"', 'documents_heading = "Đảng ủy"', "documents_heading", "biểu mẫu PL02"),
+    ],
+)
+def test_a_wrong_role_says_file_form_and_fix(tmp_path, old, new, message, where):
+    folder = _copy(tmp_path)
+    _edit(folder / "forms.toml", old, new)
+    with pytest.raises(ConfigError) as caught:
+        load_campaign(folder)
+    assert message in caught.value.message
+    assert "forms.toml" in caught.value.where and where in caught.value.where
+    assert caught.value.fix
+
+
+def test_two_forms_of_one_role_are_refused(tmp_path):
+    folder = _copy(tmp_path)
+    forms = folder / "forms.toml"
+    text = forms.read_text(encoding="utf-8")
+    start = text.index('[[forms]]\ncode = "PL01_VB"')
+    end = text.index('[[forms]]\ncode = "PL01_KT"')
+    copy = text[start:end].replace('code = "PL01_VB"', 'code = "VB_KHAC"').replace('sheet = "PL01-1 Văn bản"', 'sheet = "Văn bản khác"')
+    forms.write_text(text + "\n" + copy, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_campaign(folder)
+    assert "cùng vai trò 'documents'" in caught.value.message and "VB_KHAC" in caught.value.where
+    assert 'role = "none"' in caught.value.fix
+
+
+def test_a_document_template_named_in_campaign_toml_must_exist(tmp_path):
+    folder = _copy(tmp_path)
+    _edit(folder / "campaign.toml", '# template = "mau-bao-cao.docx"', 'template = "mau-bao-cao.docx"')
+    with pytest.raises(ConfigError) as caught:
+        load_campaign(folder)
+    assert "mau-bao-cao.docx" in caught.value.message and "[document], template" in caught.value.where
+    (folder / "mau-bao-cao.docx").write_bytes((Path(__file__).resolve().parents[2] / "templates" / "bao-cao-so-ket.docx").read_bytes())
+    assert load_campaign(folder).document.template == "mau-bao-cao.docx"
