@@ -29,6 +29,8 @@ USER sonket
 VOLUME ["/data"]
 EXPOSE 8080
 
-# Web (default). The worker is the same image with another command:
-#   docker run … IMAGE sonket-gsync worker
+# Web (default). The worker is the same image with another command; give both a restart
+# policy (the worker exits non-zero only on a permanent error, e.g. a missing store):
+#   docker run -d --restart unless-stopped … IMAGE
+#   docker run -d --restart unless-stopped … IMAGE sonket-gsync worker
 CMD ["sh", "-c", "exec gunicorn --bind 0.0.0.0:${PORT} --workers 2 --threads 4 --timeout 60 'webhooks:create_app()'"]

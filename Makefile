@@ -33,9 +33,11 @@ demo: $(VENV)/.installed
 test: system-deps $(VENV)/.installed
 	$(PY) -m pytest
 
-# The tests that need no PostgreSQL, LibreOffice or Chromium (markers in pyproject.toml).
+# The tests that need no PostgreSQL, LibreOffice or Chromium (markers in pyproject.toml), on
+# every core (pytest-xdist): a file's tests stay together on one worker, in order, so a
+# module's fixtures are made once; the demo the web and CLI tests share is built once per run.
 test-fast: $(VENV)/.installed
-	$(PY) -m pytest -m "not postgres and not libreoffice and not browser"
+	$(PY) -m pytest -m "not postgres and not libreoffice and not browser" -n auto --dist loadfile
 
 # Lint and format (ruff), the layer contracts (import-linter), types (mypy): all in pyproject.toml.
 lint: $(VENV)/.installed

@@ -1,8 +1,10 @@
 """Page counts of a draft report, part by part, as LibreOffice prints it (A4; Liberation
-Serif stands in for Times New Roman with the same metrics); optionally the PNGs of page 1
-and of the first appendix page for the README.
+Serif stands in for Times New Roman with the same metrics), and of any other .docx given (the
+companion document "Tổng hợp ý kiến các đơn vị"); optionally the PNGs of the draft's page 1
+and of its first appendix page for the README.
 
-    python bench/report_pages.py data/workspace/ket-qua/bao-cao-so-ket-du-thao.docx [--png docs/]
+    python bench/report_pages.py data/workspace/ket-qua/bao-cao-so-ket-du-thao.docx \
+        data/workspace/ket-qua/tong-hop-y-kien-cac-don-vi.docx [--png docs/]
 """
 
 from __future__ import annotations
@@ -48,19 +50,24 @@ def parts(pdf: Path) -> list[tuple[str, int, int]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("docx", type=Path)
-    parser.add_argument("--png", type=Path, help="write page 1 and the first appendix page here")
+    parser.add_argument("docx", type=Path, nargs="+", help="the draft first, then any other document")
+    parser.add_argument("--png", type=Path, help="write the draft's page 1 and first appendix page here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        pdf = to_pdf(args.docx.resolve(), Path(tmp))
-        found = parts(pdf)
-        total = found[-1][2]
-        print(f"{total} trang: " + "; ".join(f"{name} {last - first + 1} (tr. {first}–{last})" for name, first, last in found))
-        if args.png:
-            args.png.mkdir(parents=True, exist_ok=True)
-            appendix = found[1][1] if len(found) > 1 else 1
-            for page, name in ((1, "du-thao-trang-1"), (appendix, "du-thao-phu-luc-01")):
-                subprocess.run([str(PDFTOPPM), "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(args.png / name)], check=True)
+        for index, path in enumerate(args.docx):
+            folder = Path(tmp) / str(index)
+            folder.mkdir()
+            pdf = to_pdf(path.resolve(), folder)
+            found = parts(pdf)
+            total = found[-1][2]
+            print(f"{path.name}: {total} trang: " + "; ".join(f"{name} {last - first + 1} (tr. {first}–{last})" for name, first, last in found))
+            if args.png and index == 0:
+                args.png.mkdir(parents=True, exist_ok=True)
+                appendix = found[1][1] if len(found) > 1 else 1
+                for page, name in ((1, "du-thao-trang-1"), (appendix, "du-thao-phu-luc-01")):
+                    subprocess.run(
+                        [str(PDFTOPPM), "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(args.png / name)], check=True
+                    )
 
 
 if __name__ == "__main__":

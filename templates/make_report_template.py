@@ -6,8 +6,9 @@ A Party document by Hướng dẫn 36-HD/VPTW: A4, Times New Roman, margins 20/2
 header block (issuing body, "*", number | "ĐẢNG CỘNG SẢN VIỆT NAM" with its rule, place and
 date); document type and subject; body 14 pt justified with a first-line indent; bold part
 and section headings; "Nơi nhận" and the signature block; page numbers from page 2; a
-"DỰ THẢO" mark. Three sections: the body (portrait), the appendices (landscape), the annex
-of the units' full texts (portrait).
+"DỰ THẢO" mark. Two sections: the body (portrait) and the appendices (landscape). Notes to
+staff are Word comments added when the draft is rendered; the unit-by-unit material is in the
+companion document, not here.
 
 The template holds layout and fixed wording only; every value comes from the context built
 by sonket_gsync.report.draft (names listed in report.TEMPLATE_VARIABLES). Tags: {{ }} values,
@@ -48,7 +49,6 @@ def build(path: Path = OUT) -> Path:
     _draft_mark(doc)
     _header_block(doc)
     _title(doc)
-    _draft_notes(doc)
     _tag(doc, "{%p if opening %}")
     _para(doc, "{{ opening }}")
     _tag(doc, "{%p endif %}")
@@ -58,15 +58,6 @@ def build(path: Path = OUT) -> Path:
     _page(appendices, landscape=True)
     appendices.different_first_page_header_footer = False
     _tag(doc, "{{p appendices }}")
-    _tag(doc, "{{p status_head }}")
-    _tag(doc, "{%p if completeness_chart %}")
-    _picture(doc, "{{ completeness_chart }}")
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{{p status_units }}")
-    annex = doc.add_section(WD_SECTION.NEW_PAGE)
-    _page(annex, landscape=False)
-    annex.different_first_page_header_footer = False
-    _tag(doc, "{{p annex }}")
     path.parent.mkdir(parents=True, exist_ok=True)
     doc.save(str(path))
     return path
@@ -276,16 +267,6 @@ def _title(doc) -> None:
     ppr.append(border)
 
 
-def _draft_notes(doc) -> None:
-    """What the drafter must check (sample indicators, who is counted): boxed, red, removed
-    before issue."""
-    _tag(doc, "{%p for n in draft_notes %}")
-    p = _para(doc, "{{ n }}", italic=True, colour=RED, size=12, indent=False, after=0)
-    _box(p)
-    _tag(doc, "{%p endfor %}")
-    _para(doc, "", size=6, after=0)
-
-
 def _outline(doc) -> None:
     _tag(doc, "{%p for s in sections %}")
     _para(doc, "{{ s.heading }}", style="Heading 1")
@@ -293,8 +274,8 @@ def _outline(doc) -> None:
     _tag(doc, "{%p if it.heading %}")
     _para(doc, "{{ it.heading }}", style="Heading 2")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p for f in it.facts %}")
-    _para(doc, "{{ f }}")
+    _tag(doc, "{%p for t in it.before %}")
+    _para(doc, "{{ t }}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p if it.indicators %}")
     _tag(doc, "{{p indicator_table }}")
@@ -303,20 +284,9 @@ def _outline(doc) -> None:
     _picture(doc, "{{ indicator_chart }}")
     _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p if it.intro %}")
-    _para(doc, "{{ it.intro }}")
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p for g in it.groups %}")
-    p = doc.add_paragraph()
-    p.add_run("- {{ g.text }}")
-    p.add_run("{% if g.units %} ({{ g.units }}).{% endif %}").italic = True
+    _tag(doc, "{%p for t in it.after %}")
+    _para(doc, "{{ t }}")
     _tag(doc, "{%p endfor %}")
-    _tag(doc, "{%p if it.more %}")
-    _para(doc, "{{ it.more }}", italic=True)
-    _tag(doc, "{%p endif %}")
-    _tag(doc, "{%p if it.empty and not it.facts %}")
-    _para(doc, "(Chưa có đơn vị báo cáo nội dung này.)", italic=True)
-    _tag(doc, "{%p endif %}")
     _tag(doc, "{%p endfor %}")
     _tag(doc, "{%p endfor %}")
 

@@ -1,13 +1,22 @@
-"""Shared fixtures: a loaded campaign and fresh settings on a temporary data folder."""
+"""Shared fixtures: a loaded campaign, fresh settings on a temporary data folder, and the
+demo run once for the whole test run (its folder copied by each test that writes)."""
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from sonket_gsync.campaign.load import load_campaign
-from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, REPO_ROOT, Settings
 
 pytest_plugins = ["tests.fake_google.fixtures", "tests.pg", "tests.web.fixtures"]  # tests.pg: a real PostgreSQL (store); tests.web: the web app (issue 8)
 
@@ -28,3 +37,57 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"pg_server", "pg_url"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+
+
+def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder ``build`` fills once per test run: with pytest-xdist the first worker that needs
+    it builds it under a lock, the others wait for it and use the same folder."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the run's folder, above each worker's own
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if not (root / f"{name}.built").exists():
+                shutil.rmtree(folder, ignore_errors=True)  # a build that failed half-way
+                folder.mkdir()
+                build(folder)
+                (root / f"{name}.built").touch()
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return folder
+
+
+@dataclass(frozen=True)
+class DemoRun:
+    """``sonket-gsync demo`` as a user runs it: a fresh folder, no option."""
+
+    cwd: Path  # where it ran (its data/ folder): only tests/cli/test_cli.py goes on in it
+    result: subprocess.CompletedProcess
+    pristine: Path  # a copy of its data folder made at once and never written: copy it to write
+
+    @property
+    def ok(self) -> bool:
+        return self.result.returncode == 0
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> DemoRun:
+    """The whole demo (127 units provisioned, answering on time, late, with errors or not at
+    all, a draft) run once for the test run: it takes half a minute."""
+
+    def build(folder: Path) -> None:
+        cwd = folder / "run"
+        cwd.mkdir()
+        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+        env.pop("SONKET_BACKEND", None)
+        args = [sys.executable, "-m", "sonket_gsync.cli.main", "demo"]
+        done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+        (folder / "result.json").write_text(json.dumps({"args": args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}))
+        if done.returncode == 0:
+            shutil.copytree(cwd / "data", folder / "pristine" / "data", symlinks=True)
+
+    folder = build_once(tmp_path_factory, "demo", build)
+    result = subprocess.CompletedProcess(**json.loads((folder / "result.json").read_text()))
+    return DemoRun(cwd=folder / "run", result=result, pristine=folder / "pristine" / "data")

@@ -40,29 +40,65 @@ def _as_postgres(args: list[str]) -> list[str]:
     return args
 
 
+class PgServer:
+    """A throwaway server the test owns: ``url``; ``stop()`` (immediate, like a crash or a
+    restart) and ``start()`` again on the same port and data."""
+
+    def __init__(self, bin_dir: Path, root: Path, port: int) -> None:
+        self.bin_dir, self.root, self.port = bin_dir, root, port
+        self.url = f"postgresql://postgres@127.0.0.1:{port}"
+
+    def _ctl(self, *args: str, check: bool = True) -> None:
+        subprocess.run(
+            _as_postgres([str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), *args]), check=check, capture_output=True, text=True, timeout=120
+        )
+
+    def start(self) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._ctl("-w", "-l", str(self.root / "log"), "-o", options, "start")
+
+    def stop(self, mode: str = "fast") -> None:
+        """``fast``: a restart as an operator does it (connections cut, data kept). The server
+        runs with synchronous_commit off, so ``immediate`` may lose the last commits."""
+        self._ctl("-m", mode, "-w", "stop", check=False)
+
+
 @contextmanager
-def postgres_server():
-    """Start a throwaway server; yield postgresql://postgres@127.0.0.1:PORT; stop and remove it."""
+def postgres_control():
+    """Start a throwaway server; yield its PgServer (stop/start it at will); remove it after."""
     bin_dir = _bin_dir()
     if bin_dir is None:
         raise RuntimeError("PostgreSQL server binaries not found (/usr/lib/postgresql/*/bin): install the Debian package 'postgresql'.")
     root = Path(tempfile.mkdtemp(prefix="sonket-pg-"))
     if os.geteuid() == 0:
         shutil.chown(root, "postgres", "postgres")
-    data, port = root / "data", _free_port()
-    run = lambda args: subprocess.run(_as_postgres(args), check=True, capture_output=True, text=True, timeout=120)  # noqa: E731
+    server = PgServer(bin_dir, root, _free_port())
     try:
-        run([str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"])
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -k {root} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-        run([str(bin_dir / "pg_ctl"), "-D", str(data), "-w", "-l", str(root / "log"), "-o", options, "start"])
+        subprocess.run(
+            _as_postgres([str(bin_dir / "initdb"), "-D", str(root / "data"), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"]),
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        server.start()
     except subprocess.CalledProcessError as exc:
         shutil.rmtree(root, ignore_errors=True)
         raise RuntimeError(f"could not start PostgreSQL: {exc.stderr or exc.stdout}") from None
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}"
+        yield server
     finally:
-        subprocess.run(_as_postgres([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), capture_output=True, timeout=60)
+        server.stop("immediate")
         shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server():
+    """Start a throwaway server; yield postgresql://postgres@127.0.0.1:PORT; stop and remove it."""
+    with postgres_control() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")
@@ -92,3 +128,17 @@ def create_database(server_url: str) -> str:
 def pg_url(pg_server) -> str:
     """A fresh, empty database on the session's server."""
     return create_database(pg_server)
+
+
+@pytest.fixture
+def pg_control():
+    """A server of this test's own, which the test may stop and start (an outage)."""
+    try:
+        control = postgres_control()
+        server = control.__enter__()
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    try:
+        yield server
+    finally:
+        control.__exit__(None, None, None)

@@ -9,27 +9,28 @@ import pytest
 
 from sonket_gsync.app.service import CampaignService
 from sonket_gsync.backends.google import GoogleWorkspace
+from sonket_gsync.core.settings import Settings
 from sonket_gsync.demo.synthetic import to_submission
 from sonket_gsync.forms.layout import sheet_layout
 from sonket_gsync.store import Store
+from tests.fake_google.fixtures import restore, snapshot
+from tests.fake_google.server import FakeGoogle
+from tests.fake_google.state import ManualClock
 from tests.units import only, type_answers
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA")
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def small(campaign):
     return only(campaign, CODES)
 
 
-@pytest.fixture
-def service(fake_google, settings, small):
-    fake_google.set_quota()
-    drive = fake_google.create_shared_drive("Sơ kết 45")
+def open_service(fake, settings, small, drive):
     settings = settings.with_(
         backend="google",
-        google_endpoint=fake_google.endpoint,
-        google_token=fake_google.token,
+        google_endpoint=fake.endpoint,
+        google_token=fake.token,
         google_shared_drive_id=drive,
         sheets_reads_per_minute=100_000,
         sheets_writes_per_minute=100_000,
@@ -40,6 +41,25 @@ def service(fake_google, settings, small):
     service = CampaignService(settings, small, workspace, Store(settings.db_path))
     service.sleeps = sleeps
     service.provision()
+    return service
+
+
+@pytest.fixture(scope="module")
+def provisioned(small, tmp_path_factory):
+    """The units' files, made once on a fake of the module's own: each test restores them."""
+    with FakeGoogle(clock=ManualClock()) as fake:
+        fake.set_quota()
+        drive = fake.create_shared_drive("Sơ kết 45")
+        open_service(fake, Settings.from_env({}, data_dir=tmp_path_factory.mktemp("provisioned") / "data"), small, drive).close()
+        return drive, snapshot(fake)
+
+
+@pytest.fixture
+def service(fake_google, settings, small, provisioned):
+    drive, files = provisioned
+    fake_google.set_quota()
+    restore(fake_google, files)
+    service = open_service(fake_google, settings, small, drive)  # provision() finds every file: one listing
     yield service
     service.close()
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import io
 import random
+import re
 import subprocess
 import sys
+import tomllib
+import unicodedata
 from pathlib import Path
 
 import docx
@@ -19,9 +22,11 @@ import pytest
 
 from sonket_gsync.app.service import CampaignService
 from sonket_gsync.campaign.load import load_campaign
-from sonket_gsync.core.settings import Settings
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, Settings
 from sonket_gsync.demo.synthetic import answers_for, assign_profiles, modified_time, spoil, to_blocks
 from sonket_gsync.forms import narrative
+from sonket_gsync.report.tables import summary_tabs
+from tests.report.test_companion import document_text
 from tests.report.test_report_pdf import SOFFICE
 
 FOLDER = Path(__file__).resolve().parent / "campaigns" / "tong-ket-chi-thi-05"
@@ -82,7 +87,7 @@ def test_the_draft_follows_this_campaigns_config(cycle):
     paragraphs = [p.text for p in document.paragraphs]
     assert campaign.document.subject in paragraphs
     assert "PHỤ LỤC 01" in paragraphs and "TỔNG HỢP TỪ CÁC ĐẢNG BỘ TRỰC THUỘC" in paragraphs
-    assert "PHỤ LỤC 02" in paragraphs and "PHỤ LỤC 03" in paragraphs  # status, then the annex
+    assert "PHỤ LỤC 02" not in paragraphs  # the status and the units' texts are in the companion
     assert not any("văn bản triển khai" in p for p in paragraphs)  # no documents form: no documents sentence
     tables = [[[c.text for c in row.cells] for row in t.rows] for t in document.tables]
     indicator = next(t for t in tables if t[0][-1] == "Đánh giá")
@@ -101,6 +106,7 @@ def test_the_tables_list_the_extra_form_and_libreoffice_reads_the_draft(cycle, t
     _, _, _, _, data = cycle
     outputs = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx")).parent
     assert [p.name for p in outputs.glob("*.xlsx")] == ["tong-hop.xlsx"]
+    assert (outputs / "tong-hop-y-kien-cac-don-vi.docx").is_file()
     book = openpyxl.load_workbook(outputs / "tong-hop.xlsx")
     assert "Đào tạo" in book.sheetnames and "Văn bản" not in book.sheetnames
     assert [c.value for c in book["Đào tạo"][1]][:2] == ["Đơn vị", "Năm"]
@@ -119,3 +125,121 @@ def test_the_tables_list_the_extra_form_and_libreoffice_reads_the_draft(cycle, t
         timeout=240,
     )
     assert result.returncode == 0 and (tmp_path / "bao-cao-so-ket-du-thao.pdf").read_bytes().startswith(b"%PDF")
+
+
+# --- nothing of the seed campaign in the code's own words (issue 16) ---------------------------
+
+SHINGLE = 4  # words in a phrase
+_WORD = re.compile(r"\w+(?:[-/]\w+)*")
+
+
+def _words(text: str) -> list[str]:
+    return [w.casefold() for w in _WORD.findall(unicodedata.normalize("NFC", str(text)))]
+
+
+def _shingles(text: str, size: int = SHINGLE) -> set[tuple[str, ...]]:
+    """Runs of ``size`` words within one clause (no run across “:”, “;”, “.”, a dash)."""
+    out = set()
+    for clause in re.split(r"[:;.!?()\n]|\s[-–]\s|^\s*-\s", str(text)):
+        words = _words(clause)
+        out |= {tuple(words[i : i + size]) for i in range(len(words) - size + 1)}
+    return out
+
+
+def _config_text(folder: Path) -> str:
+    """Every text value of a campaign folder (toml strings, csv cells), no comments."""
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".toml":
+            out += list(_strings(tomllib.loads(path.read_text(encoding="utf-8"))))
+        elif path.suffix == ".csv":
+            out.append(path.read_text(encoding="utf-8"))
+    return "\n".join(out)
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+
+
+# Wording any campaign's draft may carry: the indicators' target year is a column of every
+# campaign's indicators.csv (target_2030), not one campaign's words.
+GENERIC = ("mục tiêu đến năm 2030",)
+
+
+def _units_text(service) -> str:
+    """Everything the units sent: narratives and every cell of their tables."""
+    out = []
+    for r in service.records():
+        if r.submission is None:
+            continue
+        out += [str(v) for v in r.submission.narrative.values()]
+        out += [str(v) for rows in r.submission.tables.values() for row in rows for v in row.values() if v is not None]
+    return "\n".join(out)
+
+
+def _workbook_text(path: Path) -> str:
+    book = openpyxl.load_workbook(path)
+    cells = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str) and not c.value.startswith("=")]
+    return "\n".join([*book.sheetnames, *cells])
+
+
+def test_no_phrase_of_the_seed_campaign_in_the_draft_or_the_workbook(cycle):
+    """A phrase of the 45-NQ/TW campaign: four words in a row of its configuration that this
+    campaign's configuration does not use, holding a word this campaign's configuration never
+    uses (so shared administrative wording — “báo cáo của các cơ quan, đơn vị” — is not one).
+    None may appear in this campaign's draft, companion or workbook except inside what its
+    units wrote."""
+    _campaign, service, _, _, data = cycle
+    seed_text, own_text = _config_text(DEFAULT_CAMPAIGN), _config_text(FOLDER)
+    own_words = set(_words(own_text))
+    seed = {s for s in _shingles(seed_text) - _shingles(own_text) if set(s) - own_words}  # with a word of the seed's own
+    seed -= set().union(*(_shingles(g) for g in GENERIC))
+    allowed = _shingles(_units_text(service))
+    outputs = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx")).parent
+    found = {}
+    for name, text in (
+        ("draft", document_text(docx.Document(str(outputs / "bao-cao-so-ket-du-thao.docx")))),
+        ("companion", document_text(docx.Document(str(outputs / "tong-hop-y-kien-cac-don-vi.docx")))),
+        ("workbook", _workbook_text(outputs / "tong-hop.xlsx")),
+    ):
+        for line in text.splitlines():
+            for phrase in sorted((_shingles(line) & seed) - allowed):
+                found.setdefault(" ".join(phrase), f"{name}: {line[:90]}")
+    assert not found, "\n".join(f"“{k}” in {v}" for k, v in found.items())
+    for words in ("45-NQ/TW", "329-KH/TU", "trí thức", "Đồng Nai"):
+        for name in ("bao-cao-so-ket-du-thao.docx", "tong-hop-y-kien-cac-don-vi.docx"):
+            text = document_text(docx.Document(str(outputs / name)))
+            assert words not in text or words in _units_text(service), (words, name)
+
+
+def test_every_configured_column_header_appears_in_the_draft_and_the_workbook(cycle):
+    campaign, service, _, _, data = cycle
+    outputs = next((data / "workspace").rglob("bao-cao-so-ket-du-thao.docx")).parent
+    draft = docx.Document(str(outputs / "bao-cao-so-ket-du-thao.docx"))
+    cells = {c.text for t in draft.tables for row in t.rows for c in row.cells}
+    book = openpyxl.load_workbook(outputs / "tong-hop.xlsx")
+    headers = {str(c.value) for ws in book.worksheets for c in ws[1] if c.value is not None}
+    for form in campaign.forms:
+        if form.appendix and form.role != "indicators":  # the forms the draft's appendices print
+            printed: dict[str, str] = {}  # columns sharing a number print the first one's (group) header
+            for column in form.columns:
+                if column.role:
+                    printed.setdefault(column.number or column.key, column.group_header or column.header)
+            for header in printed.values():
+                assert header in cells, (form.code, header)
+        for column in form.columns:
+            assert column.header in headers, (form.code, column.header)
+    assert set(summary_tabs(campaign, service_aggregates(service))) <= set(book.sheetnames) | {""}
+
+
+def service_aggregates(service):
+    from sonket_gsync.analysis.aggregate import aggregate
+
+    return aggregate(service.campaign, service.records())

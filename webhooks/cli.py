@@ -1,6 +1,7 @@
 """The service's commands on the main ``sonket-gsync`` group: ``serve`` (app + worker thread +
-schedule, for one office machine), ``staff add`` / ``staff list``, and ``watch`` (register
-the Drive channel). ``register(group, kit)`` adds them: the ``web`` entry point of the
+schedule, for one office machine), ``staff add`` / ``list`` / ``remove`` / ``disable`` /
+``enable``, ``unit-links rotate`` (new private links; the old ones stop working), and ``watch``
+(register the Drive channel). ``register(group, kit)`` adds them: the ``web`` entry point of the
 ``sonket_gsync.commands`` group (pyproject.toml), loaded by ``sonket_gsync.cli``. Flask loads
 only when one of these commands runs."""
 
@@ -13,7 +14,7 @@ import threading
 
 import click
 
-from sonket_gsync.core.errors import ConfigError
+from sonket_gsync.core.errors import ConfigError, NotFound, SonketError
 from sonket_gsync.core.settings import Settings
 
 
@@ -26,7 +27,12 @@ def register(group: click.Group, kit) -> None:
     group.add_command(staff)
     staff.add_command(kit.common_options(staff_add))
     staff.add_command(kit.common_options(staff_list))
+    staff.add_command(kit.common_options(staff_remove))
+    staff.add_command(kit.common_options(staff_disable))
+    staff.add_command(kit.common_options(staff_enable))
     group.add_command(kit.common_options(watch))
+    group.add_command(unit_links)
+    unit_links.add_command(kit.common_options(unit_links_rotate))
 
 
 @click.command()
@@ -40,7 +46,7 @@ def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
 
     from sonket_gsync.app.schedule import start_schedule
     from sonket_gsync.app.service import CampaignService
-    from webhooks.app import create_app
+    from webhooks.app import QuietRequestHandler, create_app
 
     logging.getLogger("sonket_gsync").setLevel(logging.INFO)
     settings = _settings(ctx)
@@ -48,10 +54,17 @@ def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
     worker = CampaignService.open(settings)  # its own store connection, in its own thread
     app = create_app(settings, service=web)
     stop = threading.Event()
-    thread = threading.Thread(target=worker.run_worker, kwargs={"stop_event": stop}, name="sonket-worker", daemon=True)
+    server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)  # no Werkzeug/Python header, tokens masked
+    fatal: list[BaseException] = []
+
+    def give_up(exc: BaseException) -> None:  # a permanent error: exit non-zero, the supervisor restarts us
+        fatal.append(exc)
+        threading.Thread(target=server.shutdown).start()
+
+    # supervised: a crash restarts the worker (with backoff); only a permanent error stops serve
+    thread = threading.Thread(target=worker.supervise_worker, args=(stop,), kwargs={"on_fatal": give_up}, name="sonket-worker", daemon=True)
     thread.start()
     scheduler = None if no_schedule else start_schedule(web, settings)
-    server = make_server(host, port, app, threaded=True)
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     click.echo(f"Trang quản lý: http://{host}:{server.server_port}/  (Ctrl+C để dừng)")
     if scheduler and settings.nightly_sync_time:
@@ -66,6 +79,10 @@ def serve(ctx: click.Context, host: str, port: int, no_schedule: bool) -> None:
             scheduler.shutdown(wait=False)
         thread.join(timeout=30)
         server.server_close()
+    if fatal:
+        error = fatal[0]
+        click.secho(f"Lỗi: {error.explain() if isinstance(error, SonketError) else error}", fg="red", err=True)
+        sys.exit(getattr(error, "exit_code", 1) or 1)
 
 
 @click.group()
@@ -110,6 +127,79 @@ def staff_list(ctx: click.Context) -> None:
             click.echo(f"{person.email}\t{person.name}")
     finally:
         service.close()
+
+
+@click.command(name="remove")
+@click.argument("email")
+@click.pass_context
+def staff_remove(ctx: click.Context, email: str) -> None:
+    """Xóa tài khoản cán bộ (mọi phiên đăng nhập của tài khoản kết thúc ngay)."""
+    _staff_change(ctx, email, "remove", "Đã xóa tài khoản cán bộ {email}; mọi phiên đăng nhập của tài khoản đã kết thúc.")
+
+
+@click.command(name="disable")
+@click.argument("email")
+@click.pass_context
+def staff_disable(ctx: click.Context, email: str) -> None:
+    """Vô hiệu hóa tài khoản cán bộ: không đăng nhập được, mọi phiên kết thúc ngay."""
+    _staff_change(ctx, email, "disable", "Đã vô hiệu hóa tài khoản {email}; mọi phiên đăng nhập của tài khoản đã kết thúc.")
+
+
+@click.command(name="enable")
+@click.argument("email")
+@click.pass_context
+def staff_enable(ctx: click.Context, email: str) -> None:
+    """Cho tài khoản cán bộ đã vô hiệu hóa đăng nhập lại."""
+    _staff_change(ctx, email, "enable", "Đã cho tài khoản {email} đăng nhập lại.")
+
+
+def _staff_change(ctx: click.Context, email: str, action: str, done: str) -> None:
+    from sonket_gsync.app.service import CampaignService
+
+    email = email.strip().casefold()
+    by = _who()
+    service = CampaignService.open(_settings(ctx), create=False)
+    try:
+        found = service.remove_staff(email, by) if action == "remove" else service.disable_staff(email, by, disabled=action == "disable")
+    finally:
+        service.close()
+    if not found:
+        raise NotFound(f"Không có tài khoản cán bộ {email}.", where="sonket-gsync staff", fix="Xem danh sách bằng: sonket-gsync staff list.")
+    click.echo(done.format(email=email))
+
+
+def _who() -> str:
+    """Who ran a command, for the audit trail."""
+    import getpass
+
+    try:
+        return "cli:" + getpass.getuser()
+    except Exception:  # no user name in a bare container
+        return "cli"
+
+
+@click.group(name="unit-links")
+def unit_links() -> None:
+    """Đường dẫn riêng (và mã QR) của các đơn vị."""
+
+
+@click.command(name="rotate")
+@click.option("--unit", "units", multiple=True, help="Mã đơn vị (nhắc lại để đổi nhiều đơn vị).")
+@click.option("--all", "all_units", is_flag=True, help="Đổi đường dẫn của tất cả đơn vị.")
+@click.pass_context
+def unit_links_rotate(ctx: click.Context, units: tuple[str, ...], all_units: bool) -> None:
+    """Tạo đường dẫn mới cho đơn vị; đường dẫn và mã QR cũ thôi hiệu lực."""
+    from sonket_gsync.app.service import CampaignService
+
+    if bool(units) == all_units:
+        raise ConfigError("Chọn đơn vị cần đổi đường dẫn.", where="sonket-gsync unit-links rotate", fix="Dùng --unit MÃ (có thể nhắc lại) hoặc --all.")
+    service = CampaignService.open(_settings(ctx), create=False)
+    try:
+        fresh = service.rotate_unit_links(None if all_units else list(units), _who())
+    finally:
+        service.close()
+    click.echo(f"Đã tạo đường dẫn mới cho {len(fresh)} đơn vị; đường dẫn và mã QR cũ không còn dùng được.")
+    click.echo("Gửi lại đường dẫn mới cho đơn vị (trang Nhắc nhở, hoặc biên soạn lại để có tệp đường dẫn và mã QR mới).")
 
 
 @click.command()

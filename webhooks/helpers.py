@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import quote
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
 
 from sonket_gsync.app.labels import job_kind_label, job_state_label, status_label
 from sonket_gsync.core.settings import Settings
@@ -45,6 +45,34 @@ def is_open_for(code: str, deadline: datetime, reopened_until: datetime | None, 
     if moment <= deadline:
         return True
     return reopened_until is not None and moment <= reopened_until
+
+
+def wants_json() -> bool:
+    """Machines and the page's own fetches get JSON errors; people get a page."""
+    return request.path.startswith(("/api/", "/sync", "/drive/")) or request.accept_mimetypes.best == "application/json"
+
+
+def way_back() -> tuple[str, str]:
+    """Where an error page leads back to: a unit's own page for its sub-pages, else the staff
+    site's first page ("" for a unit's own page, which has nowhere else to go)."""
+    parts = request.path.split("/")
+    if len(parts) >= 3 and parts[1] == "u":
+        if len(parts) > 3 and parts[2] and len(parts[2]) <= 128:
+            return "/u/" + parts[2], "Quay lại trang của đơn vị"
+        return "", ""
+    return "/", "Về trang chính"
+
+
+def error_page(status: int, title: str, message: str, fix: str = "") -> Response:
+    """An error in Vietnamese with a way back (JSON for machines)."""
+    if wants_json():
+        response = jsonify(error=title, message=message, fix=fix)
+    else:
+        back, back_label = way_back()
+        contact = service().campaign.compiled_by if request.path.startswith("/u/") else ""
+        response = make_response(render_template("error.html", title=title, message=message, fix=fix, back=back, back_label=back_label, contact=contact))
+    response.status_code = status
+    return response
 
 
 def download_url(url: str, name: str) -> str:

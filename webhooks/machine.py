@@ -126,9 +126,12 @@ def drive_notification():
 
 
 def _live_channel(svc, channel_id: str):
+    """The channel if it is known, not stopped and not expired (Google stops delivering at
+    its expiration; a late or forged delivery on an expired channel is refused)."""
+    moment = now()
     for channel in svc.queries.channels():
         if channel.channel_id == channel_id and channel.stopped_at is None:
-            return channel
+            return channel if channel.expiration is None or channel.expiration > moment else None
     return None
 
 

@@ -12,6 +12,7 @@ from datetime import time as dtime
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
+from sonket_gsync.analysis.problem_kinds import kind_label
 from sonket_gsync.app.labels import job_kind_label, job_state_label
 from sonket_gsync.core.errors import JobNotFound, SonketError
 from sonket_gsync.core.text import TZ, format_date, now, parse_date
@@ -58,7 +59,18 @@ def dashboard():
         drafts=_drafts(svc, 1),
         rows_html=rows_html(shown, url_for("staff.unit", code="X")[:-1]),
         jobs=[j for j in svc.queries.jobs(10) if j.kind in ("compile", "sync")][:5],
+        data_problems=_data_problems(svc),
     )
+
+
+def _data_problems(svc) -> dict | None:
+    """The data problems of the last finished compile (its job's result), with each kind's
+    label; None before any compile."""
+    job = next((j for j in svc.queries.jobs(50) if j.kind == "compile" and j.state == "done" and j.result), None)
+    if job is None:
+        return None
+    problems = [{**p, "kind_label": kind_label(p.get("kind", ""))} for p in job.result.get("data_problems") or []]
+    return {"problems": problems, "finished_at": job.finished_at, "job_id": job.id}
 
 
 @bp.get("/don-vi/<code>")
@@ -72,6 +84,7 @@ def unit(code: str):
         row=detail.row,
         unit=svc.campaign.unit(code),
         page_url=_public(url_for("units.page", token=token)),
+        link_expires=svc.queries.unit_link_expires_at(code, settings().unit_links_expire_days),
         deadline=svc.campaign.deadline,
         reopened_until=detail.row.reopened_until,
     )
@@ -104,6 +117,28 @@ def reopen(code: str):
         svc.reopen_unit(code, until, current_user.get_id())
         flash(f"Đã mở lại cho đơn vị gửi tệp đến hết ngày {format_date(until)}.", "ok")
     return redirect(url_for("staff.unit", code=code))
+
+
+@bp.post("/don-vi/<code>/doi-duong-dan")
+def rotate_link(code: str):
+    """A new private link for one unit; the old one then says it was replaced."""
+    svc = service()
+    _detail(svc, code)
+    svc.rotate_unit_links([code], current_user.get_id())
+    flash("Đã tạo đường dẫn mới cho đơn vị; đường dẫn và mã QR cũ không còn dùng được. Hãy gửi đường dẫn mới cho đơn vị.", "ok")
+    return redirect(url_for("staff.unit", code=code))
+
+
+@bp.post("/doi-tat-ca-duong-dan")
+def rotate_all_links():
+    """A new private link for every unit (after a leak, or before a new round)."""
+    svc = service()
+    if request.form.get("xac_nhan") != "co":
+        flash("Hãy đánh dấu xác nhận trước khi đổi đường dẫn của tất cả đơn vị.", "error")
+        return redirect(url_for("staff.reminders"))
+    fresh = svc.rotate_unit_links(None, current_user.get_id())
+    flash(f"Đã tạo đường dẫn mới cho {len(fresh)} đơn vị; các đường dẫn và mã QR cũ không còn dùng được.", "ok")
+    return redirect(url_for("staff.reminders"))
 
 
 # --- jobs -------------------------------------------------------------------------------------

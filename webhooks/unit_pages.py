@@ -4,7 +4,9 @@ The unit sees its status, the deadline and every problem in plain Vietnamese. Wh
 files live online (the backend's ``online_files``) it follows links to its Sheet and Doc;
 where the backend ``accepts_uploads`` it downloads its files, uploads them back, sees what would be accepted and every problem before anything is stored, and
 confirms (acceptance is a job). A token reaches only its own unit: every route resolves the
-unit from the token and nothing else.
+unit from the token and nothing else. A token replaced by a newer one (``unit-links rotate``)
+or past its expiry (``SONKET_UNIT_LINKS_EXPIRE_DAYS`` after the deadline) opens a page saying
+so and whom to ask, never the unit's data.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from flask import Blueprint, abort, jsonify, render_template, request, send_file
 
 from sonket_gsync.app.labels import job_state_label
 from sonket_gsync.core.errors import JobNotFound
+from sonket_gsync.core.text import format_date, now
 from sonket_gsync.ingest.upload import check_file, preview, stage, staged_folder
 
-from .helpers import is_open_for, service, settings
+from .helpers import error_page, is_open_for, service, settings
 
 bp = Blueprint("units", __name__, url_prefix="/u")
 
@@ -28,7 +31,27 @@ def _unit_for(token: str):
         abort(404)
     code = svc.queries.unit_by_token(token)
     if code is None:
-        abort(404)
+        retired = svc.queries.retired_unit_token(token)
+        if retired is None:
+            abort(404)
+        abort(
+            error_page(
+                410,
+                "Đường dẫn đã được thay",
+                f"Đường dẫn này đã được thay bằng đường dẫn mới từ ngày {format_date(retired[1])}; đường dẫn cũ không còn dùng được.",
+                f"Hãy liên hệ {svc.campaign.compiled_by} để nhận đường dẫn (hoặc mã QR) mới của đơn vị.",
+            )
+        )
+    expires = svc.queries.unit_link_expires_at(code, settings().unit_links_expire_days)
+    if expires is not None and now() > expires:
+        abort(
+            error_page(
+                410,
+                "Đường dẫn đã hết hiệu lực",
+                f"Đợt báo cáo đã kết thúc; đường dẫn của đơn vị chỉ dùng được đến ngày {format_date(expires)}.",
+                f"Nếu đơn vị cần xem lại hoặc gửi bổ sung, hãy liên hệ {svc.campaign.compiled_by}.",
+            )
+        )
     return svc, svc.campaign.unit(code)
 
 

@@ -9,6 +9,8 @@ Tables (pandas DataFrames, one row per line of the report's table):
 - ``completeness`` (per unit) and ``group_completeness`` (per group, with a total row).
 - ``narrative``: outline item key -> [(unit code, unit name, text)], empty texts skipped;
   texts from form columns that ``feeds`` an outline item join it (after the narratives).
+- ``indicator_verdicts``: each indicator judged against its straight line to the target
+  (analysis/indicators.py); ``data_problems``: what staff must check (analysis/checks.py).
 - what each form role adds (analysis/roles/): ``documents`` and ``document_counts``,
   ``inspection``, ``party`` and ``party_totals``, ``indicators``, ``indicator_years`` and
   ``sample_indicators``, ``other_tables``; read as attributes (``aggregates.party``).
@@ -24,6 +26,8 @@ from typing import Any
 
 import pandas as pd
 
+from sonket_gsync.analysis.checks import DataProblem, find_problems
+from sonket_gsync.analysis.indicators import IndicatorVerdict, indicator_verdicts
 from sonket_gsync.analysis.roles import roles
 from sonket_gsync.analysis.rows import clean_cell as _clean_cell
 from sonket_gsync.analysis.splitting import split_recipients
@@ -41,6 +45,8 @@ class Aggregates:
     totals: dict[str, int]  # on_time, late, invalid, missing, total, sent
     narrative: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     results: dict[str, Any] = field(default_factory=dict)  # what the form roles' aggregate() returned, by name
+    indicator_verdicts: list[IndicatorVerdict] = field(default_factory=list)  # per indicator, against its line (analysis/indicators.py)
+    data_problems: list[DataProblem] = field(default_factory=list)  # what staff must check (analysis/checks.py)
 
     def __getattr__(self, name: str) -> Any:
         """A role's result as an attribute: ``aggregates.documents``, ``aggregates.party_totals``."""
@@ -59,13 +65,19 @@ def aggregate(campaign: Campaign, records: list[UnitRecord]) -> Aggregates:
         mine = role.aggregate(campaign, units, submissions)
         assert not set(mine) & (set(results) | set(Aggregates.__dataclass_fields__)), f"role {role.name} reuses a result name"
         results.update(mine)
-    return Aggregates(
+    out = Aggregates(
         completeness=completeness,
         group_completeness=group_completeness,
         totals=totals,
         narrative=_narrative(campaign, units, submissions),
         results=results,
     )
+    if "indicators" in results:
+        out.indicator_verdicts = indicator_verdicts(
+            campaign, results["indicators"], results.get("indicator_values", pd.DataFrame()), results["indicator_years"]
+        )
+    out.data_problems = find_problems(campaign, records, out)
+    return out
 
 
 # --- units and completeness ------------------------------------------------------------------

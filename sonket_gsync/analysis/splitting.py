@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from sonket_gsync.analysis.cues import is_centre_only
+
 _SPACE = re.compile(r"\s+")
 
 _BULLET = re.compile(r"^\s*(?:[-–—•+*]|\d{1,2}[.)]|[a-zđ][.)])\s+", re.IGNORECASE)
@@ -83,3 +85,13 @@ def split_recipients(text: str) -> dict[str, str]:
             key = _recipient(inline.group("who")) if inline else (who or "other")
             parts[key].append(statement)
     return {key: "\n".join(lines) for key, lines in parts.items()}
+
+
+def route_recommendation(statement: str, addressed: str) -> str:
+    """Where a recommendation belongs: "trung_uong" when the unit addressed it to the centre
+    or when it is a matter only the centre can decide (cues.CENTRE_ONLY: a law, a decree, a
+    national pay policy …), whoever the unit addressed it to; otherwise as addressed
+    ("tinh_uy" or "other"). A centre-only matter never lands under the province."""
+    if addressed == "trung_uong" or is_centre_only(statement):
+        return "trung_uong"
+    return addressed

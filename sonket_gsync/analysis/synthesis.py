@@ -46,6 +46,7 @@ from scipy.spatial.distance import squareform
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
+from sonket_gsync.analysis.cues import is_negative
 from sonket_gsync.analysis.splitting import split_recipients, split_statements
 
 __all__ = [
@@ -259,12 +260,14 @@ def _tfidf(counts, weights: np.ndarray):
     return counts
 
 
-def group_statements(items: Sequence[Statement], *, threshold: float | None = None) -> list[StatementGroup]:
+def group_statements(items: Sequence[Statement], *, threshold: float | None = None, by_polarity: bool = True) -> list[StatementGroup]:
     """Statements grouped by what they say, the groups most units share first.
 
     ``threshold`` is the cosine similarity (0–1) two groups must reach on average to be
-    joined; higher means stricter (fewer merges). Empty texts are left out. The same input
-    always gives the same output."""
+    joined; higher means stricter (fewer merges). With ``by_polarity`` (the default) a
+    limitation ("chưa", "còn hạn chế", cues.NEGATIVE) is never grouped with an achievement:
+    "đã quán triệt" and "chưa quán triệt" say opposite things in nearly the same words.
+    Empty texts are left out. The same input always gives the same output."""
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     items = [s for s in items if s.text and s.text.strip()]
     if not items:
@@ -272,7 +275,14 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
     seen: dict[tuple[str, str], str] = {}  # units repeat each other's words: normalise each once
     texts = [seen.get((s.text, s.unit_name)) or seen.setdefault((s.text, s.unit_name), normalise(s.text, s.unit_name)) for s in items]
     sims = _Similarities(texts)
-    groups = [_group(items, texts, sims, index) for index in _cluster(sims, list(range(sims.n)), limit)]
+    rows = list(range(sims.n))
+    if by_polarity:
+        negative = [is_negative(s.text) for s in items]
+        pools = [[r for r in rows if not negative[r]], [r for r in rows if negative[r]]]
+        clusters = sorted((g for pool in pools if pool for g in _cluster(sims, pool, limit)), key=lambda g: g[0])
+    else:
+        clusters = _cluster(sims, rows, limit)
+    groups = [_group(items, texts, sims, index) for index in clusters]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups

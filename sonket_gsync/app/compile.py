@@ -1,12 +1,16 @@
-"""Compile the province's draft: aggregate, render the report and the tables, store both.
+"""Compile the province's draft: aggregate, render the report, its companion document and the
+tables, store them.
 
-The tables are written once, through ``Workspace.write_summary`` (the "Tổng hợp" spreadsheet
-on Google, tong-hop.xlsx locally): there is no second copy. The template is the campaign
+The draft is the document the Ban Thường vụ signs; the companion ("Tổng hợp ý kiến các đơn
+vị", report/companion.py) holds what the office works from: notes to staff, the data problems,
+the submission status, every unit's full text and the trace of each body paragraph. The
+tables are written once, through ``Workspace.write_summary`` (the "Tổng hợp" spreadsheet on
+Google, tong-hop.xlsx locally): there is no second copy. The template is the campaign
 folder's own when it has one, else the default (report.resolve_template)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -15,10 +19,15 @@ from sonket_gsync.backends.base import DOCX_MIME, OutputRef, Workspace
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.text import now
 from sonket_gsync.forms.submission import UnitRecord
+from sonket_gsync.report.appendix import appendix_plan
+from sonket_gsync.report.body import sections
+from sonket_gsync.report.companion import companion_docx
 from sonket_gsync.report.draft import render_report, resolve_template
+from sonket_gsync.report.notes import StaffProblem, data_problems
 from sonket_gsync.report.tables import summary_tabs
 
 REPORT_NAME = "bao-cao-so-ket-du-thao.docx"
+COMPANION_NAME = "tong-hop-y-kien-cac-don-vi.docx"
 LISTED_UNITS = 10  # name at most this many units in a warning
 
 
@@ -28,6 +37,8 @@ class CompileResult:
     tables: OutputRef
     aggregates: Aggregates
     warnings: list[str]
+    companion: OutputRef | None = None
+    data_problems: list[StaffProblem] = field(default_factory=list)
 
 
 def compile_report(
@@ -40,10 +51,17 @@ def compile_report(
 ) -> CompileResult:
     compiled_at = compiled_at or now()
     aggregates = aggregate(campaign, records)
-    report_bytes = render_report(campaign, aggregates, resolve_template(campaign, template_path), compiled_at=compiled_at)
+    _, names = appendix_plan(campaign)
+    body = sections(campaign, aggregates, names, names["annex"])  # once: the draft prints it, the companion traces it
+    warnings = compile_warnings(aggregates)
+    report_bytes = render_report(campaign, aggregates, resolve_template(campaign, template_path), compiled_at=compiled_at, body=body)
     report = workspace.write_output(REPORT_NAME, report_bytes, DOCX_MIME)
+    del report_bytes
+    companion_bytes = companion_docx(campaign, aggregates, compiled_at=compiled_at, body=body, warnings=warnings)
+    companion = workspace.write_output(COMPANION_NAME, companion_bytes, DOCX_MIME)
+    del companion_bytes
     tables = workspace.write_summary(summary_tabs(campaign, aggregates))
-    return CompileResult(report=report, tables=tables, aggregates=aggregates, warnings=compile_warnings(aggregates))
+    return CompileResult(report=report, tables=tables, aggregates=aggregates, warnings=warnings, companion=companion, data_problems=data_problems(aggregates))
 
 
 def compile_warnings(aggregates: Aggregates) -> list[str]:

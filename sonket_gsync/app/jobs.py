@@ -32,6 +32,14 @@ KINDS_JOINING_RUNNING = ("provision", "accept_upload", "renew_channel")
 sync or compile asked while one runs queues one more (the running one may have listed the
 changes before this request's change): at most one pending per key."""
 PROGRESS_EVERY = 0.5  # seconds between progress writes
+ATTEMPTS = {"sync": 3, "compile": 3}
+"""Kinds re-queued when interrupted (their worker died or lost the lease), and how many times
+in all they may be claimed. Others end "interrupted" (a person asks again)."""
+
+
+def max_attempts(kind: str) -> int:
+    return ATTEMPTS.get(kind, 1)
+
 
 Handler = Callable[["Any", dict, "JobProgress"], dict]
 HANDLERS: dict[str, Handler] = {}
@@ -118,8 +126,9 @@ def run_job(service, job: Job, lease=None) -> Job:
             result = handler(service, dict(job.params), progress) or {}
         log.info("job %s (%s) done in %.1f s", job.id, job.kind, time.perf_counter() - started)
         return service.store.finish_job(job.id, "done", result=result)
-    except LeaseLost as exc:
-        return service.store.finish_job(job.id, "interrupted", error=exc.to_dict())
+    except LeaseLost as exc:  # fenced: we may write nothing; the new holder re-queues or ends the job
+        log.warning("job %s (%s) stopped: the writer lease was lost (%s)", job.id, job.kind, exc.message)
+        return job
     except SonketError as exc:
         log.warning("job %s (%s) failed: %s", job.id, job.kind, exc.explain())
         return service.store.finish_job(job.id, "failed", error=exc.to_dict())
@@ -149,6 +158,8 @@ def _compile(service, params: dict, progress: JobProgress) -> dict:
         "sync": report.to_dict(),
         "report": {"name": result.report.name, "url": result.report.url},
         "tables": {"name": result.tables.name, "url": result.tables.url},
+        "companion": {"name": result.companion.name, "url": result.companion.url} if result.companion else None,
+        "data_problems": [p.to_dict() for p in result.data_problems],
         "warnings": list(result.warnings),
     }
 
@@ -178,4 +189,4 @@ def _renew_channel(service, params: dict, progress: JobProgress) -> dict:
     return service.renew_channel(address=params["address"], token=params.get("token", ""), ttl_seconds=params.get("ttl_seconds"))
 
 
-__all__ = ["HANDLERS", "STATES", "Job", "JobProgress", "check_kind", "dedupe_key", "register", "run_job"]
+__all__ = ["ATTEMPTS", "HANDLERS", "STATES", "Job", "JobProgress", "check_kind", "dedupe_key", "max_attempts", "register", "run_job"]

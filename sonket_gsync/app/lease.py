@@ -38,6 +38,7 @@ class WriterLease:
         self.ttl = ttl
         self.holder = holder_id()
         self.info: LeaseInfo | None = None
+        self.token = 0  # the fencing token of this holding (grows with every new holder)
         self.lost = False
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -50,6 +51,7 @@ class WriterLease:
             taken, info = self.store.acquire_lease(self.holder, self.label, self.ttl)
             if taken:
                 self.info = info
+                self.token = self.store.lease_token(self.holder) or 0
                 self._thread = threading.Thread(target=self._renew, name="sonket-lease", daemon=True)
                 self._thread.start()
                 return self
@@ -73,6 +75,13 @@ class WriterLease:
                 "Tiến trình này đã mất quyền ghi vào chiến dịch (bị treo quá lâu nên khóa ghi đã hết hạn và được tiến trình khác nhận).",
                 fix="Chạy lại lệnh; các dữ liệu đã ghi trước đó vẫn được giữ.",
             )
+
+    def verify(self) -> None:
+        """Ask the store whether this holding is still current (its token, unexpired): LeaseLost
+        if not. Cheap enough before each write outside the store (a draft, the summary)."""
+        self.check()
+        with self.store.fence(self.holder, self.token):
+            self.store.check_fence()
 
     def release(self) -> None:
         self._stop.set()

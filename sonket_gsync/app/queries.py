@@ -13,13 +13,13 @@ Nothing here writes; a store that is missing raises StoreMissing when opened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sonket_gsync.backends.base import UnitFiles
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.errors import JobNotFound, NotFound
 from sonket_gsync.forms.submission import FLAGGING_READS, Problem, Submission, unit_status
-from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, Record, RunRecord, Staff
+from sonket_gsync.store.records import AuditEntry, ChannelInfo, Job, LeaseInfo, Record, RunRecord, SigninThrottle, Staff
 
 RunInfo = RunRecord  # id, trigger, backend, full, started_at, finished_at, units_*, versions_added, status
 
@@ -196,6 +196,29 @@ class Queries:
     def active_channel(self) -> ChannelInfo | None:
         """The newest Drive push channel neither stopped nor expired."""
         return self.store.active_channel()
+
+    def retired_unit_token(self, token: str) -> tuple[str, datetime] | None:
+        """(unit code, when) for a unit link that was replaced by a newer one, else None."""
+        return self.store.retired_unit_token(token)
+
+    def unit_link_expires_at(self, code: str, expire_days: int) -> datetime | None:
+        """When the unit's link stops working: ``expire_days`` after the deadline or the
+        unit's later reopening; None when links never expire (``expire_days`` 0)."""
+        if expire_days <= 0:
+            return None
+        closes = self.campaign.deadline
+        reopened = self.store.reopened_until(self.campaign.unit(code).code)
+        if reopened is not None and reopened > closes:
+            closes = reopened
+        return closes + timedelta(days=expire_days)
+
+    def signin_throttle(self, keys: list[str]) -> dict[str, SigninThrottle]:
+        """The failed sign-ins counted for each key, and until when each waits."""
+        return self.store.signin_throttle(keys)
+
+    def audit(self, limit: int = 50, kind: str | None = None) -> list[AuditEntry]:
+        """The web's security events, newest first."""
+        return self.store.audit(limit, kind)
 
 
 __all__ = ["OutputInfo", "Overview", "Queries", "RunInfo", "UnitDetail", "UnitRow", "VersionInfo"]

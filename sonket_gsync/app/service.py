@@ -6,6 +6,16 @@ across processes): one writer at a time, whoever asks — the CLI, the worker, a
 lease is re-entrant within a thread (a compile job's sync runs under the job's lease). When
 this process takes the lease, the workspace drops what it cached (another process may have
 created files meanwhile). The CLI and the web app are thin layers over this class.
+
+Fencing: while a thread holds the lease, every store write it makes is conditional on the
+lease's token still being current, and a file written outside the store (the draft, the
+summary, the links sheet) is written only after a fresh check; a holder that was paused past
+its expiry while another took over gets LeaseLost (exit 75, job "interrupted") and writes nothing.
+
+The worker (``run_worker``) never dies of a transient fault: a store, Google or disk error in
+its loop is logged once, backed off (exponentially, capped, on the store's clock) and retried;
+only a permanent one (no store, a misconfigured or newer store) ends it, so that a supervisor
+restarts the process. ``supervise_worker`` restarts the loop in ``serve``'s worker thread.
 """
 
 from __future__ import annotations
@@ -15,17 +25,18 @@ import secrets
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 from sonket_gsync.app.lease import WriterLease, holder_id, holder_label
 from sonket_gsync.backends import open_workspace
 from sonket_gsync.backends.base import UnitFiles, Workspace, no_push
 from sonket_gsync.campaign.load import load_campaign
 from sonket_gsync.campaign.model import Campaign, Unit
-from sonket_gsync.core.errors import SonketError
+from sonket_gsync.core.errors import ConfigError, LeaseHeld, LeaseLost, SonketError, StoreError
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.core.text import now
 from sonket_gsync.forms.submission import UnitRecord
@@ -38,6 +49,37 @@ log = logging.getLogger(__name__)
 REPORT_TEMPLATE = "bao-cao-so-ket.docx"
 DISTRIBUTION_NAME = "duong-dan-va-ma-qr.docx"
 HEARTBEAT_SECONDS = 10.0  # a worker records it is alive this often, even during a long job
+BACKOFF_FIRST_SECONDS = 1.0  # a failing worker loop waits this long, doubling up to BACKOFF_MAX_SECONDS
+BACKOFF_MAX_SECONDS = 60.0
+PROBE_AFTER_FAILURES = 3  # store errors in a row before asking whether the store is gone for good
+
+
+def is_fatal(exc: BaseException) -> bool:
+    """An error the worker cannot outwait: no store, a misconfigured, corrupt or newer one."""
+    return isinstance(exc, (StoreError, ConfigError)) and not getattr(exc, "retryable", False)
+
+
+class Backoff:
+    """Failures in a row of one loop: the wait before the next try (exponential, capped) and
+    one log line per streak of failures, not one per retry."""
+
+    def __init__(self, what: str, first: float = BACKOFF_FIRST_SECONDS, cap: float = BACKOFF_MAX_SECONDS) -> None:
+        self.what, self.first, self.cap = what, first, cap
+        self.failures = 0
+
+    def failed(self, exc: BaseException) -> float:
+        self.failures += 1
+        if self.failures == 1:
+            detail = exc.explain() if isinstance(exc, SonketError) else f"{type(exc).__name__}: {exc}"
+            log.warning("%s failed, retrying with backoff (logged once until it recovers): %s", self.what, detail)
+        else:
+            log.debug("%s failed again (%d in a row): %s", self.what, self.failures, exc)
+        return min(self.first * 2 ** (self.failures - 1), self.cap)
+
+    def succeeded(self) -> None:
+        if self.failures:
+            log.warning("%s recovered after %d failed attempts", self.what, self.failures)
+        self.failures = 0
 
 
 @dataclass(frozen=True)
@@ -84,8 +126,9 @@ class CampaignService:
         lease.acquire(wait=wait, timeout=timeout)
         self._local.lease = lease
         try:
-            self.workspace.refresh()  # another process may have made files since our listing
-            yield lease
+            with self.store.fence(lease.holder, lease.token):  # every write of this thread is fenced
+                self.workspace.refresh()  # another process may have made files since our listing
+                yield lease
         finally:
             self._local.lease = None
             lease.release()
@@ -150,12 +193,14 @@ class CampaignService:
             result = compile_report(
                 self.campaign,
                 self.records(),
-                self.workspace,
+                cast(Workspace, FencedWorkspace(self.workspace, self.store.check_fence)),
                 self.settings.templates_dir / REPORT_TEMPLATE,
                 compiled_at=compiled_at,
             )
             self.store.save_output("report", result.report.name, result.report.url)
             self.store.save_output("tables", result.tables.name, result.tables.url)
+            if result.companion is not None:
+                self.store.save_output("companion", result.companion.name, result.companion.url)
         return result
 
     def distribution_sheet(self):
@@ -166,6 +211,7 @@ class CampaignService:
         with self.lease("links"):
             rows = self.unit_files()
             pages = self.unit_page_urls([u.code for u, _ in rows])
+            self.store.check_fence()  # a holder that lost the lease writes no file
             ref = self.workspace.write_output(DISTRIBUTION_NAME, distribution_docx(self.campaign, rows, page_urls=pages), DOCX_MIME)
             self.store.save_output("distribution", ref.name, ref.url)
         return ref
@@ -177,6 +223,7 @@ class CampaignService:
 
         with self.lease("publish_summary"):
             aggregates = aggregate(self.campaign, self.records())
+            self.store.check_fence()  # a holder that lost the lease writes no file
             ref = self.workspace.write_summary(summary_tabs(self.campaign, aggregates))
             self.store.save_output("summary", ref.name, ref.url)
             self.store.set_summary_owed(False)
@@ -214,7 +261,7 @@ class CampaignService:
     def enqueue(self, kind: str, params: dict | None = None, *, requested_by: str = "", delay_seconds: float = 0) -> Job:
         """Queue a job, or join the pending one with the same kind and params (a burst of
         requests is one job; ``delay_seconds`` lets a debounced sync wait for the burst)."""
-        from sonket_gsync.app.jobs import KINDS_JOINING_RUNNING, check_kind, dedupe_key
+        from sonket_gsync.app.jobs import KINDS_JOINING_RUNNING, check_kind, dedupe_key, max_attempts
 
         check_kind(kind)
         params = dict(params or {})
@@ -225,6 +272,7 @@ class CampaignService:
             requested_by=requested_by,
             delay_seconds=delay_seconds,
             join_running=kind in KINDS_JOINING_RUNNING,
+            max_attempts=max_attempts(kind),
         )
 
     def job(self, job_id: int) -> Job | None:
@@ -232,7 +280,8 @@ class CampaignService:
 
     def run_worker(self, stop_event: threading.Event | None = None, *, once: bool = False, worker_id: str = "") -> int:
         """Claim and run queued jobs under the writer lease, heartbeating; ``once``: return
-        when no job is due. Returns how many jobs ran."""
+        when no job is due. Returns how many jobs ran. Transient errors (store, Google, disk)
+        are backed off and retried; a permanent one (``is_fatal``) is raised."""
         worker_id = worker_id or holder_id()
         stop_event = stop_event or threading.Event()
         poll = self.settings.worker_poll_seconds
@@ -246,40 +295,91 @@ class CampaignService:
             beat.join(timeout=5)
 
     def _beat(self, worker_id: str, stop: threading.Event) -> None:
+        backoff = Backoff("worker heartbeat")
         while not self.store.clock.wait(stop, HEARTBEAT_SECONDS):  # the store's clock: tests advance it
             try:
                 self.store.heartbeat(worker_id)
-            except SonketError:
-                log.warning("worker heartbeat not recorded", exc_info=True)
+                backoff.succeeded()
+            except Exception as exc:  # a store outage: the next beat tries again
+                backoff.failed(exc)
 
     def _work(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> int:
-        from sonket_gsync.app.jobs import run_job
-        from sonket_gsync.core.errors import LeaseHeld
-
         ran = 0
+        backoff = Backoff("worker loop")
+        clock = self.store.clock  # due times are on the store's clock
         while not stop_event.is_set():
-            self.store.heartbeat(worker_id)
-            due = self.store.next_job_at()
-            clock = self.store.clock  # due times are on the store's clock
-            if due is None or due > clock.time():
-                if once:
-                    return ran
-                clock.wait(stop_event, poll if due is None else min(poll, max(0.01, due - clock.time())))
-                continue
             try:
-                with self.lease("worker") as lease:
-                    while not stop_event.is_set():
-                        job = self.store.claim_job(lease.holder)
-                        if job is None:
-                            break
-                        run_job(self, job, lease)
-                        ran += 1
-                        self.store.heartbeat(worker_id)
-            except LeaseHeld:
+                done, pause = self._work_step(worker_id, stop_event, poll, once)
+                ran += done
+                backoff.succeeded()
+            except Exception as exc:
+                if not is_fatal(exc) and isinstance(exc, StoreError) and backoff.failures >= PROBE_AFTER_FAILURES:
+                    exc = self._store_problem() or exc  # an outage, or a store that is gone for good?
+                if is_fatal(exc):
+                    log.error("worker stops: %s", exc.explain() if isinstance(exc, SonketError) else exc)
+                    raise exc from None
                 if once:
-                    return ran
-                self.store.clock.wait(stop_event, poll)
+                    raise
+                clock.wait(stop_event, backoff.failed(exc))
+                continue
+            if pause is None:
+                return ran
+            if pause > 0:
+                clock.wait(stop_event, pause)
         return ran
+
+    def _work_step(self, worker_id: str, stop_event: threading.Event, poll: float, once: bool) -> tuple[int, float | None]:
+        """One turn of the worker loop: (jobs run, seconds to pause; None: return)."""
+        from sonket_gsync.app.jobs import run_job
+
+        clock = self.store.clock
+        self.store.heartbeat(worker_id)
+        due = self.store.next_job_at()
+        if due is None or due > clock.time():
+            if once:
+                return 0, None
+            return 0, poll if due is None else min(poll, max(0.01, due - clock.time()))
+        ran = 0
+        try:
+            with self.lease("worker") as lease:
+                while not stop_event.is_set():
+                    job = self.store.claim_job(lease.holder)
+                    if job is None:
+                        break
+                    run_job(self, job, lease)
+                    ran += 1
+                    self.store.heartbeat(worker_id)
+        except LeaseHeld:
+            return ran, None if once else poll
+        except LeaseLost as exc:  # paused past expiry: the new holder re-queues what we ran
+            log.warning("worker lost the writer lease; it wrote nothing more: %s", exc.explain())
+        return ran, 0.0
+
+    def _store_problem(self) -> SonketError | None:
+        """Open the store afresh without creating it: the permanent error that says it is gone
+        or misconfigured (no store, a newer schema), else None (an outage: keep waiting)."""
+        try:
+            open_store(self.settings, create=False, clock=self.store.clock).close()
+        except SonketError as exc:
+            return exc if is_fatal(exc) else None
+        return None
+
+    def supervise_worker(self, stop_event: threading.Event, *, on_fatal: Callable[[BaseException], None], worker_id: str = "") -> None:
+        """Run the worker until ``stop_event``; restart it after any crash (with backoff, logged
+        once per streak). A permanent error (``is_fatal``) calls ``on_fatal`` and returns: the
+        process should then exit non-zero so that its supervisor restarts it."""
+        backoff = Backoff("worker thread")
+        while not stop_event.is_set():
+            try:
+                self.run_worker(stop_event, worker_id=worker_id)
+                return
+            except Exception as exc:
+                if is_fatal(exc):
+                    on_fatal(exc)
+                    return
+                if backoff.failures == 0:
+                    log.error("worker thread crashed; restarting it", exc_info=True)
+                self.store.clock.wait(stop_event, backoff.failed(exc))
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -331,8 +431,68 @@ class CampaignService:
         return self.store.note_notification(channel_id, message_number)
 
     def add_staff(self, email: str, name: str, password_hash: str) -> Staff:
-        """Add a staff account, or update its name and password hash."""
+        """Add a staff account, or update its name and password hash (a new password ends
+        every session of the account and enables it again)."""
         return self.store.add_staff(email, name, password_hash)
+
+    def end_staff_sessions(self, email: str) -> bool:
+        """Every session of the account ends (sign-out ends them all, on every device)."""
+        return self.store.end_staff_sessions(email)
+
+    def disable_staff(self, email: str, by: str, *, disabled: bool = True) -> bool:
+        """Refuse the account's sign-in and end its sessions (or enable it again)."""
+        done = self.store.set_staff_disabled(email, disabled)
+        if done:
+            self.store.add_audit("staff_disabled" if disabled else "staff_enabled", email.strip().lower(), by=by)
+        return done
+
+    def remove_staff(self, email: str, by: str) -> bool:
+        done = self.store.remove_staff(email)
+        if done:
+            self.store.add_audit("staff_removed", email.strip().lower(), by=by)
+        return done
+
+    def rotate_unit_links(self, codes: Sequence[str] | None, by: str) -> dict[str, str]:
+        """A new private link for the given units (every unit if ``codes`` is None); the old
+        links then open a page saying they were replaced. Returns code → new token."""
+        units = [self.campaign.unit(c).code for c in codes] if codes is not None else [u.code for u in self.campaign.units]
+        fresh = self.store.rotate_unit_tokens(units, by)
+        subject = "tất cả đơn vị" if codes is None else ", ".join(units)
+        self.store.add_audit("unit_links_rotated", subject, f"{len(fresh)} đơn vị", by=by)
+        log.info("unit links rotated for %d unit(s) by %s", len(fresh), by)
+        return fresh
+
+    def note_signin_failure(self, key: str, *, window: float, backoff):
+        """Count a failed sign-in for ``key`` in the store (every process shares the count);
+        ``backoff(failures)`` says how many seconds the key then waits."""
+        return self.store.note_signin_failure(key, window=window, backoff=backoff)
+
+    def clear_signin_failures(self, keys: list[str]) -> None:
+        self.store.clear_signin_failures(keys)
+
+    def audit(self, kind: str, subject: str = "", detail: str = "", by: str = "") -> None:
+        """One line of the web's audit trail (a sign-in lockout, a link rotated…)."""
+        self.store.add_audit(kind, subject, detail, by)
+
+
+class FencedWorkspace:
+    """The workspace as a lease holder writes to it: each output or summary is written only
+    after ``check`` confirmed the holder's fencing token is still current."""
+
+    def __init__(self, workspace: Workspace, check: Callable[[], None]) -> None:
+        self._workspace = workspace
+        self._check = check
+
+    def write_output(self, *args, **kwargs):
+        self._check()
+        return self._workspace.write_output(*args, **kwargs)
+
+    def write_summary(self, *args, **kwargs):
+        self._check()
+        return self._workspace.write_summary(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._workspace, name)
 
 
 DEMO_MARKER = ".sonket-demo"  # written by the demo in the data folder it fills

@@ -24,7 +24,11 @@ from sonket_gsync.campaign.model import (
     OUTLINE_FIGURES,
     SHARING_MODES,
     Campaign,
+    Checks,
+    Contradiction,
     DocumentInfo,
+    DocumentType,
+    Form,
     Group,
     Indicator,
     OutlineItem,
@@ -70,6 +74,7 @@ def load_campaign(folder: Path | str) -> Campaign:
                     fix=f"Dùng một trong các mã: {', '.join(sorted(form_codes))}.",
                 )
     units = _load_units(folder / "units.csv", {g.code for g in groups})
+    _check_responsible(indicators, units, folder / "indicators.csv")
     deadline_text = required_text(meta, "deadline", where)
     deadline_day = parse_date(deadline_text)
     if deadline_day is None:
@@ -109,6 +114,7 @@ def load_campaign(folder: Path | str) -> Campaign:
         outline_title=outline_title,
         outline=outline,
         document=_document(doc.get("document", {}), folder, f"{where}, [document]"),
+        checks=_load_checks(folder / "checks.toml", forms),
     )
 
 
@@ -300,6 +306,12 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
             target_value = float(target.replace(",", ".")) if target else None
         except ValueError:
             raise ConfigError(f"Mục tiêu 2030 '{target}' không phải là số.", where=f"{at}, cột target_2030", fix="Ghi một số, ví dụ 60.") from None
+        if target_value is not None and row["value_type"] == "integer" and not target_value.is_integer():
+            raise ConfigError(
+                f"Mục tiêu 2030 '{target}' không phải số nguyên, trong khi chỉ tiêu này có kiểu integer.",
+                where=f"{at}, cột target_2030",
+                fix="Ghi một số nguyên (ví dụ 12), hoặc đổi value_type thành number nếu chỉ tiêu có phần thập phân.",
+            )
         indicators.append(
             Indicator(
                 code=row["code"],
@@ -311,8 +323,22 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
                 weight=row.get("weight", ""),
                 reported_by=tuple(c for c in re.split(r"[;,\s]+", row.get("reported_by", "")) if c),
                 sample=row.get("sample", "").casefold() in ("yes", "true", "1", "có"),
+                responsible=row.get("responsible", ""),
             )
         )
+        ind = indicators[-1]
+        if ind.aggregate == "unit" and not ind.responsible:
+            raise ConfigError(
+                f"Chỉ tiêu {ind.code} lấy số liệu của đơn vị chịu trách nhiệm nhưng chưa ghi đơn vị đó.",
+                where=f"{at}, cột responsible",
+                fix="Ghi mã đơn vị (trong units.csv) chịu trách nhiệm về số liệu toàn tỉnh của chỉ tiêu, ví dụ SO_TC.",
+            )
+        if ind.responsible and ind.aggregate != "unit":
+            raise ConfigError(
+                f"Chỉ tiêu {ind.code} có đơn vị chịu trách nhiệm ({ind.responsible}) nhưng cách tổng hợp là '{ind.aggregate}'.",
+                where=f"{at}, cột aggregate",
+                fix="Ghi aggregate = unit để lấy số liệu của đơn vị chịu trách nhiệm, hoặc xóa cột responsible.",
+            )
     codes = [i.code for i in indicators]
     no_duplicates(codes, "chỉ tiêu", str(path))
     for ind in indicators:
@@ -323,6 +349,57 @@ def _load_indicators(path: Path) -> tuple[Indicator, ...]:
                 fix="Ghi mã chỉ tiêu dùng làm trọng số (ví dụ CT04).",
             )
     return tuple(indicators)
+
+
+def _check_responsible(indicators: tuple[Indicator, ...], units: tuple[Unit, ...], path: Path) -> None:
+    """Every ``responsible`` unit of indicators.csv is a unit of units.csv."""
+    known = {u.code for u in units}
+    for ind in indicators:
+        if ind.responsible and ind.responsible not in known:
+            raise ConfigError(
+                f"Chỉ tiêu {ind.code} ghi đơn vị chịu trách nhiệm '{ind.responsible}' nhưng không có đơn vị mã này.",
+                where=f"{path}, chỉ tiêu {ind.code}, cột responsible",
+                fix="Ghi đúng mã đơn vị như trong units.csv (cột code).",
+            )
+
+
+def _load_checks(path: Path, forms: tuple[Form, ...]) -> Checks:
+    """checks.toml (optional): document types and who may issue them, answers one unit cannot
+    both give, words of a matter only the centre decides."""
+    if not path.is_file():
+        return Checks()
+    doc = _read_toml(path)
+    issuers = {c for f in forms if f.role == "documents" for c in f.role_column("issuer").choices}
+    types = []
+    for i, raw in enumerate(doc.get("document_types", []), start=1):
+        at = f"{path}, [[document_types]] thứ {i}"
+        code, name = clean(raw.get("code", "")), clean(raw.get("name", ""))
+        allowed = tuple(clean(x) for x in raw.get("issuers", []))
+        if not code or not name:
+            raise ConfigError("Loại văn bản cần có code (chữ viết tắt trong số văn bản) và name.", where=at, fix='Ví dụ: code = "NQ", name = "Nghị quyết".')
+        unknown = [x for x in allowed if x not in issuers]
+        if unknown:
+            raise ConfigError(
+                f"Loại văn bản {name} ghi cơ quan ban hành không có trong danh sách chọn: {', '.join(unknown)}.",
+                where=f"{at}, issuers",
+                fix=f"Dùng các lựa chọn của cột cơ quan ban hành trong forms.toml: {', '.join(sorted(issuers))}.",
+            )
+        types.append(DocumentType(code=code, name=name, issuers=allowed))
+    contradictions = []
+    for i, raw in enumerate(doc.get("contradictions", []), start=1):
+        at = f"{path}, [[contradictions]] thứ {i}"
+        yes, no = (tuple(clean(x) for x in raw.get(k, []) if clean(x)) for k in ("yes", "no"))
+        if not yes or not no or not clean(raw.get("about", "")):
+            raise ConfigError(
+                "Cặp câu trả lời mâu thuẫn cần có about, yes và no (danh sách cụm từ).", where=at, fix='Ví dụ: about = "…", yes = ["…"], no = ["…"].'
+            )
+        contradictions.append(Contradiction(about=clean(raw["about"]), yes=yes, no=no))
+    centre = doc.get("addressees", {}).get("centre_only")
+    return Checks(
+        document_types=tuple(types),
+        contradictions=tuple(contradictions),
+        centre_only=tuple(clean(x) for x in centre if clean(x)) if centre is not None else None,
+    )
 
 
 def _load_outline(path: Path) -> tuple[str, tuple[OutlineSection, ...]]:

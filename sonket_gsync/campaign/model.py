@@ -16,7 +16,9 @@ from sonket_gsync.core.text import header_key
 
 COLUMN_TYPES = ("text", "integer", "number", "percent", "date", "choice", "year")
 ROW_MODES = ("open", "fixed", "unit", "indicators")
-AGGREGATES = ("sum", "mean", "weighted_mean", "max", "min")
+# How a province figure is made from the units' figures; "unit" = the figure of the unit
+# responsible for the indicator (indicators.csv ``responsible``), for a province-level figure.
+AGGREGATES = ("sum", "mean", "weighted_mean", "max", "min", "unit")
 SHARING_MODES = ("writers", "anyone_with_link")
 # Aggregated figures the report can print under an outline item (outline.toml ``figures``).
 OUTLINE_FIGURES = ("party_members", "documents", "inspection", "indicators")
@@ -161,6 +163,37 @@ class Indicator:
     weight: str = ""  # indicator code whose values weight a weighted_mean
     reported_by: tuple[str, ...] = ()  # unit codes; empty = every unit that reports it
     sample: bool = False  # a placeholder staff must replace: never shown as a real target
+    responsible: str = ""  # unit code whose figure is the province's (aggregate "unit")
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A kind of document (checks.toml [[document_types]]): its abbreviation in a document
+    number ("NQ" in "35/NQ-HĐND"), the words a trích yếu starts with, and the issuer choices
+    (the documents form's issuer column) that may issue it."""
+
+    code: str
+    name: str
+    issuers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Contradiction:
+    """Two answers one unit cannot both give (checks.toml [[contradictions]]): a phrase of
+    ``yes`` and a phrase of ``no`` in the same unit's texts."""
+
+    about: str
+    yes: tuple[str, ...]
+    no: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Checks:
+    """The campaign's data checks (checks.toml, optional; analysis/checks.py)."""
+
+    document_types: tuple[DocumentType, ...] = ()
+    contradictions: tuple[Contradiction, ...] = ()
+    centre_only: tuple[str, ...] | None = None  # words of a matter only the centre decides; None = the default list
 
 
 @dataclass(frozen=True)
@@ -231,6 +264,7 @@ class Campaign:
     outline_title: str
     outline: tuple[OutlineSection, ...]
     document: DocumentInfo = DocumentInfo()
+    checks: Checks = Checks()
 
     @cached_property
     def _units_by_code(self) -> dict[str, Unit]:

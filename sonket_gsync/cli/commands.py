@@ -105,6 +105,7 @@ def status(ctx: click.Context, unit_code: str | None, errors: bool) -> None:
         print_unit(service, find_unit(service.campaign, unit_code))
         return
     print_status(service)
+    _print_owed(service)
     if errors:
         names = {u.code: u.name for u in service.campaign.units}
         for problem in service.queries.problems():
@@ -153,12 +154,41 @@ def jobs(ctx: click.Context, limit: int) -> None:
         who = f", do {job.requested_by} yêu cầu" if job.requested_by else ""
         click.echo(f"#{job.id} {job_kind_label(job.kind)}: {job_state_label(job.state).lower()}{progress} ({format_datetime(job.created_at)}{who})")
         if job.error:
-            click.echo(f"    {job.error.get('message', '')} {job.error.get('fix', '')}".rstrip())
+            if job.error.get("requeued"):  # it will run again by itself: say so, not "ask again"
+                click.echo(f"    {job.error.get('message', '')} {job.error['requeued']}")
+            else:
+                click.echo(f"    {job.error.get('message', '')} {job.error.get('fix', '')}".rstrip())
     print_writer(service)
+    _print_schedule(service)
     beat = service.queries.worker_seen_at()
     click.echo(
         f"Tiến trình chạy việc (worker) báo hoạt động lần cuối: {format_datetime(beat)}." if beat else "Chưa có tiến trình chạy việc (worker) nào hoạt động."
     )
+
+
+def _print_owed(service) -> None:
+    """Units whose last read failed: when they will be read again (truthfully)."""
+    owed = service.store.reread_due()
+    if not owed:
+        return
+    names = {u.code: u.name for u in service.campaign.units}
+    soon = [names.get(c, c) for c, at in owed.items() if at is None]
+    later = {names.get(c, c): at for c, at in owed.items() if at is not None}
+    click.echo("")
+    if soon:
+        click.echo(f"Sẽ đọc lại ở lần đồng bộ tới: {', '.join(sorted(soon))}.")
+    for name, at in sorted(later.items()):
+        click.echo(f"Sẽ đọc lại {name} ở lần đồng bộ đầu tiên sau {format_datetime(at)} (hoặc ngay: sonket-gsync sync --unit …).")
+
+
+def _print_schedule(service) -> None:
+    from sonket_gsync.app.schedule import schedule_status
+
+    for _, last, upcoming in schedule_status(service):
+        done = f"; lần gần nhất đã xếp lịch: {format_datetime(last)}" if last else ""
+        click.echo(
+            f"Đồng bộ hằng đêm tiếp theo: {format_datetime(upcoming)}{done} (khi có worker hoặc serve chạy; nếu lỡ giờ, chạy bù một lần khi khởi động lại)."
+        )
 
 
 @click.command(name="check-config")

@@ -13,6 +13,7 @@ what it needs when it runs.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from importlib.metadata import entry_points
@@ -38,11 +39,23 @@ class _Cli(click.Group):
             sys.exit(exc.exit_code)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # the reader went away (`status --errors | head`): not an error
+            _quiet_stdout()
+            sys.exit(0)
         except Exception as exc:  # a bug: say so in words, keep the traceback for -v
             logging.getLogger(__name__).debug("unexpected error", exc_info=True)
             bug = Bug.from_exception(exc)
             click.secho(f"Lỗi: {bug.explain()}", fg="red", err=True)
             sys.exit(bug.exit_code)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush raises no second BrokenPipeError."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 @click.group(cls=_Cli)

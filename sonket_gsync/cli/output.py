@@ -75,5 +75,7 @@ def print_unit(service: CampaignService, unit: Unit) -> None:
 def print_compile(result: Any) -> None:
     click.echo(f"Dự thảo báo cáo: {result.report.url}")
     click.echo(f"Bảng tổng hợp:   {result.tables.url}")
+    if getattr(result, "companion", None) is not None:
+        click.echo(f"Tổng hợp ý kiến các đơn vị: {result.companion.url}")
     for warning in result.warnings:
         click.secho(f"Lưu ý: {warning}", fg="yellow")

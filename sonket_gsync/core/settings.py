@@ -99,10 +99,13 @@ class Settings:
     """Local time (Asia/Ho_Chi_Minh, HH:MM) of the in-process nightly sync; empty = none."""
     notification_delay_seconds: float = 3.0
     """A Drive notification waits this long so a burst of edits makes one sync."""
-    heartbeat_max_seconds: int = 120
-    """/readyz fails when the worker's last heartbeat is older than this."""
+    heartbeat_max_seconds: int = 45
+    """/readyz fails when the worker's last heartbeat is older than this (it beats every 10 s, also
+    during a long job; a dead or stuck worker shows within this time)."""
     upload_max_bytes: int = 10_000_000
     """Largest workbook or narrative a unit may upload on its page."""
+    unit_links_expire_days: int = 0
+    """Unit links (/u/<token>) stop working this many days after the deadline (or a later reopening); 0 = never."""
     staff_google_client_id: str = ""
     """OAuth client id for staff Google sign-in (optional; unset = passwords only)."""
     staff_google_client_secret: str = ""
@@ -197,6 +200,12 @@ class Settings:
                     where=f"SONKET_{name.upper()}",
                     fix="Dùng một trong: " + ", ".join(f"'{a}'" for a in allowed) + ".",
                 )
+        if self.unit_links_expire_days < 0:
+            raise ConfigError(
+                "Số ngày đường dẫn của đơn vị còn hiệu lực sau hạn gửi không được âm.",
+                where="SONKET_UNIT_LINKS_EXPIRE_DAYS",
+                fix="Ghi 0 (không bao giờ hết hạn) hoặc một số ngày, ví dụ 30.",
+            )
         if self.cookie_secure not in ("auto", "yes", "no"):
             raise ConfigError(
                 f"Giá trị '{self.cookie_secure}' không hợp lệ cho SONKET_COOKIE_SECURE.",

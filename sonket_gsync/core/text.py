@@ -15,16 +15,19 @@ TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 # Characters that XML 1.0 (and so .docx/.xlsx) cannot hold; a cell carrying one would
 # corrupt the report, so they are dropped on the way in.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_ILLEGAL_RUN = re.compile("[ \t]*[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]+[ \t]*")  # with the spaces around it
 _SPACES = re.compile(r"\s+")
 
 
 def clean(value: object) -> str:
-    """NFC-normalise, drop XML-illegal characters, unify line ends, strip the ends."""
+    """NFC-normalise, replace XML-illegal characters by one space (a control character between
+    two words must not glue them: "Văn phòng\x01Ủy ban" → "Văn phòng Ủy ban"), unify line ends,
+    strip the ends."""
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _XML_ILLEGAL.sub("", text).strip()
+    return _ILLEGAL_RUN.sub(" ", text).strip()
 
 
 def header_key(value: object) -> str:

@@ -29,6 +29,6 @@ def register(group: click.Group, kit: Any) -> None:
             click.echo(f"\nĐơn vị làm hỏng tệp sau khi đã gửi (vẫn giữ bản hợp lệ gần nhất): {names}")
         click.echo("")
         kit.print_compile(result.compile_result)
-        click.echo(f"Kho dữ liệu: {settings.db_path}")
+        click.echo(f"Kho dữ liệu: {service.store.where}")  # the SQLite file, or the PostgreSQL database (no password)
         if settings.data_dir != Settings.from_env().data_dir:
             click.echo(f"Các lệnh sau (status, compile, links…) cần thêm --data {settings.data_dir}.")

@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import math
 import re
+from copy import copy
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -45,6 +47,7 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 _INT_FORMAT = "#,##0"
 _FLOAT_FORMAT = "#,##0.0##"
+_NUMBER_FORMATS = {"int": _INT_FORMAT, "float": _FLOAT_FORMAT, "date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm"}
 _XLSX_CELL_LIMIT = 32_000  # Excel holds at most 32.767 characters in a cell
 
 
@@ -305,51 +308,84 @@ def _serial(day: date) -> int:
 # --- summary workbooks --------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Formula:
+    """A computed cell of a summary tab: ``expression`` ("=SUM(C2:C98)") is written as a formula
+    in the .xlsx; ``value`` (the same result, computed here) where formulas are not written
+    (Google Sheets takes RAW values). Only the code makes one: a unit's "=…" stays text."""
+
+    expression: str
+    value: float | int | None = None
+
+
 def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
     """The aggregated tables (report/tables.py ``summary_tabs``) as one formatted .xlsx: one
     sheet per tab, number formats, wrapped text, filters, frozen and repeated header rows,
     landscape fit-to-width printing. Every string is stored as text: a unit's "=…" never
-    becomes a formula."""
+    becomes a formula (only a ``Formula`` does). An empty row ends a tab's data: the rows after
+    it (totals) are bold and outside the filter, so sorting never moves them."""
     wb = Workbook()
-    wb.remove(wb.active)
+    scratch = wb.active  # where each cell style is made once (then copied: styling cell by cell hashes every style)
+    styles: dict[tuple[str, bool], object] = {}
+
+    def style(kind: str, bold: bool = False):
+        key = (kind, bold)
+        if key not in styles:
+            cell = scratch.cell(row=len(styles) + 1, column=1)
+            cell.border = _BORDER
+            cell.alignment = _HEADER_ALIGN if kind == "header" else _WRAP_TOP
+            if bold or kind == "header":
+                cell.font = Font(bold=True)
+            if kind == "header":
+                cell.fill = _HEADER_FILL
+            cell.number_format = _NUMBER_FORMATS.get(kind, "General")
+            styles[key] = cell._style
+        return copy(styles[key])
+
     used: set[str] = set()
     for title, grid in tabs.items():
         ws = wb.create_sheet(sheet_title(title, used))
         widths: dict[int, float] = {}
+        data_end = next((i for i, row in enumerate(grid) if i and not row), len(grid))  # rows 1..data_end are filtered
         for r, row in enumerate(grid, start=1):
             for c, value in enumerate(row, start=1):
+                if isinstance(value, Formula):
+                    cell = ws.cell(row=r, column=c, value=value.expression)
+                    cell._style = style("float" if isinstance(value.value, float) else "int", True)
+                    widths[c] = max(widths.get(c, 0), 10)
+                    continue
                 value = _summary_value(value)
                 if value is None:
                     continue
                 cell = ws.cell(row=r, column=c, value=value)
-                cell.border = _BORDER
                 if r == 1:
-                    cell.font = Font(bold=True)
-                    cell.fill = _HEADER_FILL
-                    cell.alignment = _HEADER_ALIGN
+                    cell._style = style("header")
                     continue
-                cell.alignment = _WRAP_TOP
+                bold = r > data_end
                 if isinstance(value, str):
                     cell.data_type = "s"
+                    cell._style = style("text", bold)
                     widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
                 elif isinstance(value, datetime):
-                    cell.number_format = "dd/mm/yyyy hh:mm"
+                    cell._style = style("datetime", bold)
                     widths[c] = max(widths.get(c, 0), 16)
                 elif isinstance(value, date):
-                    cell.number_format = "dd/mm/yyyy"
+                    cell._style = style("date", bold)
                     widths[c] = max(widths.get(c, 0), 11)
                 elif isinstance(value, float):
-                    cell.number_format = _FLOAT_FORMAT
+                    cell._style = style("float", bold)
                     widths[c] = max(widths.get(c, 0), 10)
                 elif isinstance(value, int):
-                    cell.number_format = _INT_FORMAT
+                    cell._style = style("int", bold)
                     widths[c] = max(widths.get(c, 0), 8)
+                else:
+                    cell._style = style("text", bold)
         for c in range(1, (max((len(r) for r in grid), default=0)) + 1):
             header = str(grid[0][c - 1]) if grid and c - 1 < len(grid[0]) else ""
             ws.column_dimensions[get_column_letter(c)].width = max(8, min(60, max(widths.get(c, 0), min(len(header), 24)) + 2))
         if grid:
             ws.freeze_panes = "A2"
-            ws.auto_filter.ref = f"A1:{get_column_letter(max(len(r) for r in grid))}{len(grid)}"
+            ws.auto_filter.ref = f"A1:{get_column_letter(max(len(r) for r in grid))}{max(1, data_end)}"
             ws.print_title_rows = "1:1"
         ws.page_setup.orientation = "landscape"
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -357,6 +393,7 @@ def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
         ws.page_setup.fitToHeight = 0
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.print_options.gridLines = False
+    wb.remove(scratch)
     if not wb.worksheets:
         wb.create_sheet("Tổng hợp")
     return _to_bytes(wb)

@@ -4,6 +4,11 @@
 A unit that cannot be read, or reads with errors, is flagged with located problems and the
 run goes on; its last valid version stays. Only failures of the whole workspace (no access,
 no credentials) stop a run, and then the cursor does not move.
+
+No edit is left behind: a unit whose read failed — for any reason, a permanent one (404, 403)
+included — is owed a re-read, so the next sync reads it again even though the change that
+named it was consumed from the changes feed (a temporary failure at the next sync; a
+permanent one after a growing pause, store.reread_delay). It stays flagged until read.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import TypeVar
 
 from sonket_gsync.backends.base import UnitSnapshot, Workspace
 from sonket_gsync.campaign.model import Campaign, Unit
-from sonket_gsync.core.errors import AuthError, NotFound, RetryableError, SonketError, StorageQuotaExceeded
+from sonket_gsync.core.errors import AuthError, LeaseLost, NotFound, RetryableError, SonketError, StorageQuotaExceeded, WorkspaceError
 from sonket_gsync.core.text import now
 from sonket_gsync.forms.limits import Limits
 from sonket_gsync.forms.submission import Problem
@@ -95,6 +100,8 @@ def sync(
         with closing(workspace.read_units((progress or _plain)(wanted))) as results:
             for unit, result in results:
                 _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits)
+    except LeaseLost:
+        raise  # fenced: a holder that lost the lease writes nothing more
     except SonketError as exc:
         store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
@@ -122,8 +129,10 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
         store.record_failure(run_id, unit.code, _problem(unit, exc, "warning"), retry=True, read_at=read_at)
         report.retry.append(unit.code)
         return
-    except SonketError as exc:
-        store.record_failure(run_id, unit.code, _problem(unit, exc), retry=False, gone=isinstance(exc, NotFound), read_at=read_at)
+    except LeaseLost:
+        raise
+    except SonketError as exc:  # 404, 403, a broken file: read again after a pause, flagged until then
+        store.record_failure(run_id, unit.code, _problem(unit, exc), retry=True, backoff=True, gone=isinstance(exc, NotFound), read_at=read_at)
         report.failed.append(unit.code)
         return
     except Exception as exc:  # a file no parser foresaw must not stop the others
@@ -134,7 +143,7 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
             "Hãy kiểm tra tệp có mở được bình thường không; nếu lỗi lặp lại, báo cho quản trị hệ thống.",
             "unexpected",
         )
-        store.record_failure(run_id, unit.code, problem, retry=False, read_at=read_at)
+        store.record_failure(run_id, unit.code, problem, retry=True, backoff=True, read_at=read_at)
         report.failed.append(unit.code)
         return
     outcome = store.record_read(run_id, parsed.submission, parsed.problems, snapshot.modified_at, read_at=read_at)
@@ -158,10 +167,10 @@ def _record_gone(campaign: Campaign, store: Store, run_id: int, missing: Sequenc
             problem = Problem(
                 unit.code,
                 "Không còn tìm thấy tệp biểu mẫu của đơn vị (đã bị xóa, chuyển đi hoặc bị thu hồi quyền truy cập). "
-                "Dữ liệu hợp lệ gần nhất vẫn được giữ. Hãy khôi phục tệp từ Thùng rác hoặc chạy lại provision.",
+                "Dữ liệu hợp lệ gần nhất vẫn được giữ. " + REREAD_HINT.format(code=code),
                 "file_gone",
             )
-            store.record_failure(run_id, code, problem, retry=False, gone=True)
+            store.record_failure(run_id, code, problem, retry=True, backoff=True, gone=True)
             report.gone.append(code)
 
 
@@ -169,10 +178,19 @@ def _touched(report: SyncReport) -> bool:
     return bool(report.read or report.failed or report.retry or report.gone)
 
 
+REREAD_HINT = (
+    "Hãy khôi phục tệp từ Thùng rác hoặc chia sẻ lại quyền cho tài khoản của hệ thống; hệ thống tự đọc lại đơn vị này "
+    "ở các lần đồng bộ sau (thưa dần), hoặc đọc lại ngay bằng lệnh “sonket-gsync sync --unit {code}”."
+)
+
+
 def _problem(unit: Unit, exc: SonketError, severity: str = "error") -> Problem:
-    message = exc.explain()
     if exc.retryable:
-        message += " Hệ thống sẽ tự đọc lại ở lần đồng bộ sau."
+        message = exc.explain() + " Hệ thống sẽ tự đọc lại ở lần đồng bộ sau."
+    elif isinstance(exc, WorkspaceError):  # the file or its access: provisioning again changes nothing
+        message = f"{exc.message} " + REREAD_HINT.format(code=unit.code)
+    else:
+        message = exc.explain() + " Hệ thống sẽ đọc lại đơn vị này ở các lần đồng bộ sau."
     return Problem(unit.code, message, _snake(type(exc).__name__), severity=severity)  # type: ignore[arg-type]
 
 

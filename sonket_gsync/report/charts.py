@@ -86,10 +86,13 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
     columns = min(3 if len(years) <= 3 else 2, len(shown))
     rows = math.ceil(len(shown) / columns)
     width = INDICATOR_WIDTH_MM / MM_PER_INCH
-    fig, axes = plt.subplots(rows, columns, figsize=(width, 1.8 * rows), squeeze=False)
-    labels = [_year_label(campaign, y) for y in years]
     wrap = {3: 31, 2: 48}.get(columns, 70)
-    for ax, (number, ind) in zip(axes.flat, shown, strict=False):
+    titles = [_panel_title(number, ind, wrap) for number, ind in shown]  # whole: never cut
+    title_lines = max(t.count("\n") + 1 for t in titles)
+    extra = max(0, title_lines - 3) * 0.17  # inches for title lines beyond three
+    fig, axes = plt.subplots(rows, columns, figsize=(width, (1.8 + extra) * rows), squeeze=False)
+    labels = [_year_label(campaign, y) for y in years]
+    for ax, (_number, ind), title in zip(axes.flat, shown, titles, strict=False):
         values = [ind[f"value_{y}"] for y in years]
         heights = [0 if v != v else v for v in values]
         sample = bool(ind["sample"])
@@ -100,9 +103,6 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
         )
         target = ind["target_2030"]
         has_target = target == target and target is not None
-        name = textwrap.shorten(str(ind["name"]), wrap * 2 - 6, placeholder="…")
-        title = textwrap.fill(f"{number}{'*' if sample else ''}. {name}", wrap)
-        title += f"\n({ind['unit_of_measure']}" + (f"; mục tiêu: {format_number(target)})" if has_target else ")")
         ax.set_title(title, fontsize=MIN_FONT_PT, loc="center", color="#424242" if sample else "black")
         top = max([h for h in heights] + ([target] if has_target else [0]) + [1])
         if has_target:
@@ -118,7 +118,7 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
         ax.axis("off")
     # fixed margins (inches) instead of tight_layout, which draws the figure once more
     height = fig.get_figheight()
-    title_room, tick_room = 0.55, 0.3
+    title_room, tick_room = 0.55 + extra, 0.3
     fig.subplots_adjust(
         left=0.1,
         right=0.97,
@@ -128,6 +128,13 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
         hspace=(title_room + tick_room) / (height / rows - title_room - tick_room),
     )
     return fig
+
+
+def _panel_title(number: int, ind, wrap: int) -> str:
+    target = ind["target_2030"]
+    has_target = target == target and target is not None
+    title = textwrap.fill(f"{number}{'*' if ind['sample'] else ''}. {ind['name']}", wrap)
+    return title + f"\n({ind['unit_of_measure']}" + (f"; mục tiêu: {format_number(target)})" if has_target else ")")
 
 
 def indicator_chart(campaign: Campaign, aggregates: Aggregates) -> bytes | None:

@@ -9,12 +9,12 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, or_, select, update
 
 from sonket_gsync.store import schema as s
-from sonket_gsync.store.base import StoreBase, as_time, dumps, loads
+from sonket_gsync.store.base import StoreBase, as_time, changed, dumps, loads
 from sonket_gsync.store.engine import guarded
-from sonket_gsync.store.lease import INTERRUPTED_ERROR, epoch_time
+from sonket_gsync.store.lease import INTERRUPTED_ERROR, REQUEUED_NOTE, epoch_time, fence_check
 from sonket_gsync.store.records import Job
 
 
@@ -31,10 +31,13 @@ class SqlJobStore(StoreBase):
         requested_by: str = "",
         delay_seconds: float = 0,
         join_running: bool = False,
+        max_attempts: int = 1,
     ) -> Job:
         """Add a job, or join the pending one with the same dedupe key (and, when
         ``join_running``, a running one). Joining with a delay pushes the start back (a burst
-        of requests becomes one job), but never past ``5 × delay`` after the first request."""
+        of requests becomes one job), but never past ``5 × delay`` after the first request.
+        ``max_attempts``: a job interrupted (its worker died or lost the lease) goes back to
+        the queue while it has been claimed fewer times than this."""
         with self._write() as conn:
             j = s.jobs
             states = ["pending", "running"] if join_running else ["pending"]
@@ -55,6 +58,7 @@ class SqlJobStore(StoreBase):
                     requested_by=requested_by,
                     created_at=epoch_time(t).isoformat(),
                     run_after=t + max(0.0, delay_seconds),
+                    max_attempts=max(1, int(max_attempts)),
                 )
             )
             return self._job(conn, int(result.inserted_primary_key[0]))  # type: ignore[return-value]
@@ -76,25 +80,61 @@ class SqlJobStore(StoreBase):
             ).first()
             if row is None:
                 return None
+            fence_check(self, conn)
             conn.execute(
-                update(j).where(j.c.id == row[0], j.c.state == "pending").values(state="running", started_at=self.clock.now().isoformat(), holder=holder)
+                update(j)
+                .where(j.c.id == row[0], j.c.state == "pending")
+                .values(state="running", started_at=self.clock.now().isoformat(), holder=holder, attempts=j.c.attempts + 1)
             )
             return self._job(conn, row[0])
 
     @guarded
     def update_job(self, job_id: int, *, done: int, total: int, label: str) -> None:
+        """Progress of a running job (fenced: a holder that lost the lease writes nothing)."""
         with self._write() as conn:
+            fence_check(self, conn)
             conn.execute(update(s.jobs).where(s.jobs.c.id == job_id).values(progress_done=done, progress_total=total, progress_label=label))
 
     @guarded
     def finish_job(self, job_id: int, state: str, *, result: dict | None = None, error: dict | None = None) -> Job | None:
+        """Record a job's end (fenced: a holder that lost the lease — whose job the new holder
+        re-queued or ended — writes nothing)."""
         with self._write() as conn:
+            fence_check(self, conn)
             conn.execute(
                 update(s.jobs)
                 .where(s.jobs.c.id == job_id)
                 .values(state=state, result=dumps(result), error=dumps(error), finished_at=self.clock.now().isoformat())
             )
             return self._job(conn, job_id)
+
+    # --- schedules ---------------------------------------------------------------------------
+
+    @guarded
+    def schedule_slot(self, name: str) -> str | None:
+        """The last slot (ISO time) of schedule ``name`` that some process claimed."""
+        with self._read() as conn:
+            return conn.execute(select(s.schedules.c.last_slot).where(s.schedules.c.name == name)).scalar()
+
+    @guarded
+    def claim_schedule(self, name: str, slot: str, holder: str, *, first: str | None = None) -> bool:
+        """Claim slot ``slot`` (an ISO time) of schedule ``name``: True for exactly one caller
+        per slot, across processes; False when that slot or a later one was claimed already.
+        ``first``: a schedule never seen before starts as if ``first`` had been claimed (so a
+        new installation does not run yesterday's slot)."""
+        with self._write() as conn:
+            if first is not None:
+                self._insert_ignore(conn, s.schedules, {"name": name, "last_slot": first, "claimed_by": ""}, ["name"])
+            else:
+                self._insert_ignore(conn, s.schedules, {"name": name, "last_slot": None, "claimed_by": ""}, ["name"])
+            sc = s.schedules.c
+            taken = changed(
+                conn,
+                update(s.schedules)
+                .where(sc.name == name, or_(sc.last_slot.is_(None), sc.last_slot < slot))
+                .values(last_slot=slot, claimed_at=self.clock.now().isoformat(), claimed_by=holder),
+            )
+            return taken == 1
 
     @guarded
     def job(self, job_id: int) -> Job | None:
@@ -140,6 +180,8 @@ def job_record(row, live_holders: set[str]) -> Job:
     error = loads(row["error"])
     if state == "running" and row["holder"] not in live_holders:
         state, error = "interrupted", INTERRUPTED_ERROR  # its worker died; the lease expired
+        if row["attempts"] < row["max_attempts"]:  # the next lease holder puts it back in the queue
+            error = dict(INTERRUPTED_ERROR, requeued=REQUEUED_NOTE.format(attempt=row["attempts"] + 1, limit=row["max_attempts"]))
     return Job(
         id=row["id"],
         kind=row["kind"],

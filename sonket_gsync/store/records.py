@@ -126,6 +126,30 @@ class Staff(Record):
     name: str
     password_hash: str
     created_at: datetime
+    session_version: int = 0  # bumped by sign-out, a new password, disabling: every session ends
+    disabled_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SigninThrottle(Record):
+    """Failed sign-ins counted for one key ("ip:…" or "account:…") and until when it waits."""
+
+    key: str
+    failures: int
+    last_failure: float  # epoch seconds
+    blocked_until: float  # epoch seconds; 0 = not blocked
+
+
+@dataclass(frozen=True)
+class AuditEntry(Record):
+    """A security event of the web: a sign-in lockout, a link rotated, an account removed."""
+
+    id: int
+    at: datetime
+    kind: str
+    subject: str
+    detail: str
+    by: str
 
 
 @dataclass(frozen=True)
@@ -172,6 +196,7 @@ class Job(Record):
 
 
 __all__ = [
+    "AuditEntry",
     "ChannelInfo",
     "Job",
     "LeaseInfo",
@@ -179,6 +204,7 @@ __all__ = [
     "ReadOutcome",
     "Record",
     "RunRecord",
+    "SigninThrottle",
     "Staff",
     "UnitState",
     "VersionRecord",

@@ -62,6 +62,8 @@ unit_state = Table(
     Column("warning_count", Integer, nullable=False, server_default="0"),
     Column("retry", Integer, nullable=False, server_default="0"),
     Column("read_started_at", Text),  # 0002: when the recorded read began (older reads lose)
+    Column("retry_after", Float),  # 0003: a re-read is owed, not before this epoch (backoff)
+    Column("failures", Integer, nullable=False, server_default="0"),  # 0003: reads failed in a row
 )
 
 problems = Table(
@@ -111,6 +113,7 @@ leases = Table(
     Column("label", Text, nullable=False, server_default=""),
     Column("since", Text),
     Column("expires_at", Float, nullable=False, server_default="0"),
+    Column("token", Integer, nullable=False, server_default="0"),  # 0003: fencing, +1 per new holder
 )
 
 jobs = Table(
@@ -132,6 +135,8 @@ jobs = Table(
     Column("finished_at", Text),
     Column("run_after", Float, nullable=False, server_default="0"),
     Column("holder", Text, nullable=False, server_default=""),
+    Column("attempts", Integer, nullable=False, server_default="0"),  # 0003: times claimed
+    Column("max_attempts", Integer, nullable=False, server_default="1"),  # 0003: re-queued while below
     Index("jobs_by_state", "state", "run_after"),
     Index("jobs_by_key", "dedupe_key", "state"),
 )
@@ -151,6 +156,8 @@ staff = Table(
     Column("name", Text, nullable=False),
     Column("password_hash", Text, nullable=False),
     Column("created_at", Text, nullable=False),
+    Column("session_version", Integer, nullable=False, server_default="0"),  # 0004: bumped to end every session
+    Column("disabled_at", Text),  # 0004
 )
 
 unit_tokens = Table(
@@ -188,4 +195,47 @@ notifications = Table(
     Column("channel_id", Text, primary_key=True),
     Column("message_number", Text, primary_key=True),
     Column("seen_at", Text, nullable=False),
+)
+
+# --- 0003: fencing, re-reads, re-queue, persisted schedules --------------------------------
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("last_slot", Text),  # ISO time of the last slot claimed (run once, by one process)
+    Column("claimed_at", Text),
+    Column("claimed_by", Text, nullable=False, server_default=""),
+    Column("job_id", Integer),
+)
+
+# --- 0004: sessions and links that can be ended -------------------------------------------
+
+retired_unit_tokens = Table(
+    "retired_unit_tokens",
+    metadata,
+    Column("token", Text, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("retired_at", Text, nullable=False),
+    Column("by", Text, nullable=False, server_default=""),
+)
+
+signin_throttle = Table(
+    "signin_throttle",
+    metadata,
+    Column("key", Text, primary_key=True),  # "ip:<address>" or "account:<email>"
+    Column("failures", Integer, nullable=False, server_default="0"),
+    Column("last_failure", Float, nullable=False, server_default="0"),  # epoch seconds
+    Column("blocked_until", Float, nullable=False, server_default="0"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("by", Text, nullable=False, server_default=""),
 )

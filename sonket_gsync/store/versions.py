@@ -21,10 +21,20 @@ from sonket_gsync.forms.submission import FLAGGING_READS, Problem, Submission, U
 from sonket_gsync.store import schema as s
 from sonket_gsync.store.base import StoreBase, a_time, as_time
 from sonket_gsync.store.engine import guarded
+from sonket_gsync.store.lease import epoch_time, fence_check
 from sonket_gsync.store.records import OutputRecord, ReadOutcome, RunRecord, VersionRecord
 from sonket_gsync.store.rows import problem, run_record, version_record
 
 SUMMARY_OWED = "summary_owed"
+REREAD_FIRST_SECONDS = 60.0
+"""A unit whose read failed for good (404, 403…) is read again after this, then twice as
+long after each further failure, up to REREAD_MAX_SECONDS: flagged meanwhile."""
+REREAD_MAX_SECONDS = 6 * 3600.0
+
+
+def reread_delay(failures: int) -> float:
+    """Seconds before re-reading a unit whose read failed permanently ``failures`` times in a row."""
+    return min(REREAD_FIRST_SECONDS * 2 ** max(0, failures - 1), REREAD_MAX_SECONDS)
 
 
 class SqlVersionStore(StoreBase):
@@ -50,6 +60,7 @@ class SqlVersionStore(StoreBase):
     @guarded
     def set_summary_owed(self, owed: bool) -> None:
         with self._write() as conn:
+            fence_check(self, conn)
             self._set_meta(conn, SUMMARY_OWED, "1" if owed else "0")
 
     # --- runs --------------------------------------------------------------------------------
@@ -57,6 +68,7 @@ class SqlVersionStore(StoreBase):
     @guarded
     def begin_run(self, trigger: str, backend: str, full: bool, *, holder: str = "", job_id: int | None = None) -> int:
         with self._write() as conn:
+            fence_check(self, conn)
             result = conn.execute(
                 s.sync_runs.insert().values(
                     trigger=trigger, backend=backend, full=int(full), started_at=now().isoformat(), status="running", holder=holder, job_id=job_id
@@ -69,6 +81,7 @@ class SqlVersionStore(StoreBase):
         """Close a run and move the cursor, in one transaction: the cursor never runs ahead
         of the data. ``owe_summary`` marks the summary as owed in the same transaction."""
         with self._write() as conn:
+            fence_check(self, conn)
             conn.execute(
                 update(s.sync_runs)
                 .where(s.sync_runs.c.id == run_id)
@@ -89,6 +102,7 @@ class SqlVersionStore(StoreBase):
     @guarded
     def fail_run(self, run_id: int, message: str, *, owe_summary: bool = False) -> None:
         with self._write() as conn:
+            fence_check(self, conn)
             conn.execute(update(s.sync_runs).where(s.sync_runs.c.id == run_id).values(finished_at=now().isoformat(), status=f"failed: {message}"))
             if owe_summary:
                 self._set_meta(conn, SUMMARY_OWED, "1")
@@ -102,8 +116,20 @@ class SqlVersionStore(StoreBase):
 
     @guarded
     def pending_retries(self) -> list[str]:
+        """Units owed a re-read now: their last read failed (temporarily, or for good and
+        their backoff has passed)."""
+        st = s.unit_state.c
         with self._read() as conn:
-            return list(conn.execute(select(s.unit_state.c.unit_code).where(s.unit_state.c.retry == 1)).scalars())
+            due = (st.retry == 1) & (st.retry_after.is_(None) | (st.retry_after <= self.clock.time()))
+            return list(conn.execute(select(st.unit_code).where(due)).scalars())
+
+    @guarded
+    def reread_due(self) -> dict[str, datetime | None]:
+        """Every unit owed a re-read, with when it will be read again (None: at the next sync)."""
+        st = s.unit_state.c
+        with self._read() as conn:
+            rows = conn.execute(select(st.unit_code, st.retry_after).where(st.retry == 1)).all()
+        return {code: epoch_time(after) if after and after > self.clock.time() else None for code, after in rows}
 
     # --- recording reads -----------------------------------------------------------------------
 
@@ -117,6 +143,7 @@ class SqlVersionStore(StoreBase):
         an older file (a slow sync finishing after a newer one) changes nothing: stale."""
         read_at = read_at or now()
         with self._write() as conn:
+            fence_check(self, conn)
             state = self._state(conn, submission.unit_code)
             if _stale(state, modified_at, read_at):
                 return ReadOutcome(version_added=False, accepted=False, stale=True)
@@ -168,11 +195,17 @@ class SqlVersionStore(StoreBase):
         return ReadOutcome(version_added=version_added, accepted=read_status == "ok")
 
     @guarded
-    def record_failure(self, run_id: int, unit_code: str, problem: Problem, *, retry: bool, gone: bool = False, read_at: datetime | None = None) -> bool:
+    def record_failure(
+        self, run_id: int, unit_code: str, problem: Problem, *, retry: bool, gone: bool = False, read_at: datetime | None = None, backoff: bool = False
+    ) -> bool:
         """A unit could not be read. Its last valid version stays; it is flagged. False (and
-        nothing recorded) when a read that began later is already recorded."""
+        nothing recorded) when a read that began later is already recorded.
+
+        ``retry``: it is owed a re-read at the next sync; with ``backoff`` (a permanent
+        failure: 404, 403…) not before ``reread_delay`` of its failures in a row."""
         read_at = read_at or now()
         with self._write() as conn:
+            fence_check(self, conn)
             state = self._state(conn, unit_code)
             if state is not None and state["read_started_at"] and read_at < datetime.fromisoformat(state["read_started_at"]):
                 return False
@@ -187,6 +220,8 @@ class SqlVersionStore(StoreBase):
                 problems=[problem],
                 retry=retry,
                 read_at=read_at,
+                failures=(state["failures"] if state else 0) + 1,
+                backoff=backoff,
             )
         return True
 
@@ -206,8 +241,11 @@ class SqlVersionStore(StoreBase):
         problems: list[Problem],
         retry: bool = False,
         read_at: datetime | None = None,
+        failures: int = 0,
+        backoff: bool = False,
     ) -> None:
         errors = sum(1 for p in problems if p.severity == "error")
+        retry_after = self.clock.time() + reread_delay(failures) if retry and backoff else None
         values = dict(
             unit_code=unit_code,
             read_status=read_status,
@@ -220,6 +258,8 @@ class SqlVersionStore(StoreBase):
             warning_count=len(problems) - errors,
             retry=int(retry),
             read_started_at=(read_at or now()).isoformat(),
+            retry_after=retry_after,
+            failures=failures,
         )
         self._upsert(conn, s.unit_state, values, ["unit_code"], [k for k in values if k != "unit_code"])
         if problems:
@@ -321,6 +361,7 @@ class SqlVersionStore(StoreBase):
             provisioned_at=now().isoformat(),
         )
         with self._write() as conn:
+            fence_check(self, conn)
             self._upsert(conn, s.unit_files, values, ["unit_code", "backend"], ["sheet_id", "sheet_url", "doc_id", "doc_url"])
 
     @guarded
@@ -334,6 +375,7 @@ class SqlVersionStore(StoreBase):
     def save_output(self, kind: str, name: str, url: str) -> None:
         """Record an output; call only once the file exists where ``url`` points."""
         with self._write() as conn:
+            fence_check(self, conn)
             conn.execute(s.outputs.insert().values(kind=kind, name=name, url=url, created_at=now().isoformat()))
 
     @guarded
@@ -370,4 +412,4 @@ def _emptied(unit_code: str) -> Problem:
     )
 
 
-__all__ = ["SUMMARY_OWED", "SqlVersionStore"]
+__all__ = ["REREAD_FIRST_SECONDS", "REREAD_MAX_SECONDS", "SUMMARY_OWED", "SqlVersionStore", "reread_delay"]

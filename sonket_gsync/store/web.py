@@ -1,18 +1,20 @@
-"""What the web app keeps: staff accounts, each unit's private upload token, units reopened
-after the deadline, Drive push channels with the notifications already seen."""
+"""What the web app keeps: staff accounts (with a session version and a disabled mark), each
+unit's private upload token and the tokens it replaced, units reopened after the deadline,
+Drive push channels with the notifications already seen, the sign-in throttle, an audit trail."""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
 from sonket_gsync.core.text import now
 from sonket_gsync.store import schema as s
-from sonket_gsync.store.base import StoreBase, a_time, as_time, iso
+from sonket_gsync.store.base import StoreBase, a_time, as_time, changed, iso
 from sonket_gsync.store.engine import guarded
-from sonket_gsync.store.records import ChannelInfo, Staff
+from sonket_gsync.store.records import AuditEntry, ChannelInfo, SigninThrottle, Staff
 
 
 class SqlWebTables(StoreBase):
@@ -20,11 +22,20 @@ class SqlWebTables(StoreBase):
 
     @guarded
     def add_staff(self, email: str, name: str, password_hash: str) -> Staff:
-        """Add a staff account, or update its name and password hash."""
+        """Add a staff account, or update its name and password hash. A new password ends
+        every session of the account and enables it again if it was disabled."""
         email = email.strip().lower()
-        values = {"email": email, "name": name, "password_hash": password_hash, "created_at": now().isoformat()}
         with self._write() as conn:
-            self._upsert(conn, s.staff, values, ["email"], ["name", "password_hash"])
+            row = conn.execute(select(s.staff).where(s.staff.c.email == email)).mappings().first()
+            if row is None:
+                values = {"email": email, "name": name, "password_hash": password_hash, "created_at": now().isoformat(), "session_version": 0}
+                conn.execute(insert(s.staff).values(**values))
+            else:
+                new_password = row["password_hash"] != password_hash
+                changes: dict = {"name": name, "password_hash": password_hash, "disabled_at": None}
+                if new_password or row["disabled_at"]:
+                    changes["session_version"] = row["session_version"] + 1
+                conn.execute(update(s.staff).where(s.staff.c.email == email).values(**changes))
             row = conn.execute(select(s.staff).where(s.staff.c.email == email)).mappings().one()
         return _staff(row)
 
@@ -39,11 +50,34 @@ class SqlWebTables(StoreBase):
         with self._read() as conn:
             return [_staff(r) for r in conn.execute(select(s.staff).order_by(s.staff.c.email)).mappings()]
 
+    @guarded
+    def end_staff_sessions(self, email: str) -> bool:
+        """Every session of the account ends (its session version moves on); False if unknown."""
+        stmt = update(s.staff).where(s.staff.c.email == email.strip().lower()).values(session_version=s.staff.c.session_version + 1)
+        with self._write() as conn:
+            return changed(conn, stmt) == 1
+
+    @guarded
+    def set_staff_disabled(self, email: str, disabled: bool) -> bool:
+        """Disable (every session ends, sign-in refused) or enable an account; False if unknown."""
+        stmt = (
+            update(s.staff)
+            .where(s.staff.c.email == email.strip().lower())
+            .values(disabled_at=now().isoformat() if disabled else None, session_version=s.staff.c.session_version + 1)
+        )
+        with self._write() as conn:
+            return changed(conn, stmt) == 1
+
+    @guarded
+    def remove_staff(self, email: str) -> bool:
+        with self._write() as conn:
+            return changed(conn, delete(s.staff).where(s.staff.c.email == email.strip().lower())) == 1
+
     # --- unit tokens -----------------------------------------------------------------------
 
     @guarded
     def unit_token(self, code: str) -> str:
-        """The unit's private token (random, made on first ask, then always the same)."""
+        """The unit's private token (random, made on first ask, then the same until rotated)."""
         with self._read() as conn:
             token = conn.execute(select(s.unit_tokens.c.token).where(s.unit_tokens.c.unit_code == code)).scalar()
         if token:
@@ -58,6 +92,75 @@ class SqlWebTables(StoreBase):
             return None
         with self._read() as conn:
             return conn.execute(select(s.unit_tokens.c.unit_code).where(s.unit_tokens.c.token == token)).scalar()
+
+    @guarded
+    def rotate_unit_tokens(self, codes: list[str], by: str) -> dict[str, str]:
+        """A new token for each unit; the old one is kept as retired (its link then says it
+        was replaced). One transaction: all the units change or none."""
+        at = now().isoformat()
+        fresh: dict[str, str] = {}
+        with self._write() as conn:
+            for code in codes:
+                old = conn.execute(select(s.unit_tokens.c.token).where(s.unit_tokens.c.unit_code == code)).scalar()
+                token = secrets.token_urlsafe(24)
+                if old:
+                    self._insert_ignore(conn, s.retired_unit_tokens, {"token": old, "unit_code": code, "retired_at": at, "by": by}, ["token"])
+                    conn.execute(update(s.unit_tokens).where(s.unit_tokens.c.unit_code == code).values(token=token, created_at=at))
+                else:
+                    conn.execute(insert(s.unit_tokens).values(unit_code=code, token=token, created_at=at))
+                fresh[code] = token
+        return fresh
+
+    @guarded
+    def retired_unit_token(self, token: str) -> tuple[str, datetime] | None:
+        """(unit code, when it was replaced) for a token that was rotated away, else None."""
+        if not token:
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                select(s.retired_unit_tokens.c.unit_code, s.retired_unit_tokens.c.retired_at).where(s.retired_unit_tokens.c.token == token)
+            ).first()
+        return (row[0], a_time(row[1])) if row else None
+
+    # --- the sign-in throttle (shared by every process) -------------------------------------
+
+    @guarded
+    def signin_throttle(self, keys: list[str]) -> dict[str, SigninThrottle]:
+        with self._read() as conn:
+            rows = conn.execute(select(s.signin_throttle).where(s.signin_throttle.c.key.in_(keys))).mappings()
+            return {r["key"]: _throttle(r) for r in rows}
+
+    @guarded
+    def note_signin_failure(self, key: str, *, window: float, backoff: Callable[[int], float]) -> SigninThrottle:
+        """Count one failed sign-in for ``key`` (failures older than ``window`` seconds are
+        forgotten) and set how long the key waits: ``backoff(failures)`` seconds."""
+        t = self.clock.time()
+        with self._write() as conn:
+            row = conn.execute(select(s.signin_throttle).where(s.signin_throttle.c.key == key)).mappings().first()
+            failures = 1 if row is None or t - row["last_failure"] > window else row["failures"] + 1
+            values = {"key": key, "failures": failures, "last_failure": t, "blocked_until": t + backoff(failures)}
+            self._upsert(conn, s.signin_throttle, values, ["key"], ["failures", "last_failure", "blocked_until"])
+        return _throttle(values)
+
+    @guarded
+    def clear_signin_failures(self, keys: list[str]) -> None:
+        with self._write() as conn:
+            conn.execute(delete(s.signin_throttle).where(s.signin_throttle.c.key.in_(keys)))
+
+    # --- audit ----------------------------------------------------------------------------------
+
+    @guarded
+    def add_audit(self, kind: str, subject: str = "", detail: str = "", by: str = "") -> None:
+        with self._write() as conn:
+            conn.execute(insert(s.audit_log).values(at=now().isoformat(), kind=kind, subject=subject, detail=detail, by=by))
+
+    @guarded
+    def audit(self, limit: int = 50, kind: str | None = None) -> list[AuditEntry]:
+        stmt = select(s.audit_log).order_by(s.audit_log.c.id.desc()).limit(limit)
+        if kind:
+            stmt = stmt.where(s.audit_log.c.kind == kind)
+        with self._read() as conn:
+            return [AuditEntry(r["id"], a_time(r["at"]), r["kind"], r["subject"], r["detail"], r["by"]) for r in conn.execute(stmt).mappings()]
 
     # --- reopened units ----------------------------------------------------------------------
 
@@ -118,7 +221,11 @@ class SqlWebTables(StoreBase):
 
 
 def _staff(row) -> Staff:
-    return Staff(row["email"], row["name"], row["password_hash"], a_time(row["created_at"]))
+    return Staff(row["email"], row["name"], row["password_hash"], a_time(row["created_at"]), row["session_version"], as_time(row["disabled_at"]))
+
+
+def _throttle(row) -> SigninThrottle:
+    return SigninThrottle(row["key"], row["failures"], row["last_failure"], row["blocked_until"])
 
 
 def _channel(row) -> ChannelInfo:

@@ -3,26 +3,27 @@ and the Drive channel renewal before expiry (both only enqueue)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
 from sonket_gsync.app.channels import RENEW_BEFORE, needs_renewal, notification_address
-from sonket_gsync.app.schedule import check_channel, nightly_sync, start_schedule
+from sonket_gsync.app.schedule import NIGHTLY, check_channel, latest_slot, nightly_sync, start_schedule
 from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.core.text import TZ, now
 from sonket_gsync.store.records import ChannelInfo
 
 
-def test_the_nightly_job_runs_at_the_local_time(web):
+def test_the_nightly_schedule_looks_at_start_and_every_minute_for_its_local_slot(web):
     scheduler = start_schedule(web.service, web.settings.with_(nightly_sync_time="02:30"))
     try:
         [job] = scheduler.get_jobs()
-        fire = job.next_run_time.astimezone(TZ)
-        assert (fire.hour, fire.minute) == (2, 30) and fire > now()
-        assert fire - now() <= timedelta(days=1)
+        assert job.id == NIGHTLY and job.trigger.interval == timedelta(seconds=60)
     finally:
         scheduler.shutdown(wait=False)
+    moment = datetime(2026, 3, 2, 2, 29, tzinfo=TZ)
+    assert latest_slot(moment, "02:30") == datetime(2026, 3, 1, 2, 30, tzinfo=TZ)
+    assert latest_slot(moment + timedelta(minutes=1), "02:30") == datetime(2026, 3, 2, 2, 30, tzinfo=TZ)
 
 
 def test_no_nightly_time_means_no_nightly_job(web):
@@ -41,10 +42,16 @@ def test_a_bad_nightly_time_is_explained():
     assert "HH:MM" in err.value.fix
 
 
-def test_nightly_sync_enqueues_one_sync(web):
-    nightly_sync(web.service)
-    nightly_sync(web.service)
-    syncs = [j for j in web.service.queries.jobs(10) if j.kind == "sync"]
+def test_nightly_sync_enqueues_one_sync_per_slot(web):
+    service = web.service.__class__(web.settings.with_(nightly_sync_time="02:00"), web.service.campaign, web.service.workspace, web.service.store)
+    assert nightly_sync(service) is False  # first sight: the latest slot counts as done
+    service.store.claim_schedule(NIGHTLY, "2000-01-01T02:00:00+07:00", "test")  # no-op: an older slot
+    slot = service.store.schedule_slot(NIGHTLY)
+    with service.store.engine.begin() as conn:  # as if the last slot claimed were the night before
+        conn.exec_driver_sql("UPDATE schedules SET last_slot = ? WHERE name = ?", ((datetime.fromisoformat(slot) - timedelta(days=1)).isoformat(), NIGHTLY))
+    assert nightly_sync(service) is True
+    assert nightly_sync(service) is False
+    syncs = [j for j in service.queries.jobs(10) if j.kind == "sync"]
     assert len(syncs) == 1 and syncs[0].params == {"trigger": "nightly"}
 
 

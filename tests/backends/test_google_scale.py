@@ -17,35 +17,43 @@ from sonket_gsync.backends.google import GoogleWorkspace
 from sonket_gsync.backends.google.templates import fits_template
 from sonket_gsync.backends.local import LocalWorkspace
 from sonket_gsync.core.errors import BadRequest, ConfigError
+from sonket_gsync.core.settings import Settings
 from sonket_gsync.demo.synthetic import answers_for, modified_time, to_blocks
 from sonket_gsync.forms import narrative
 from sonket_gsync.forms.layout import sheet_layout, workbook_layout
 from sonket_gsync.ingest.parse import parse_snapshot
 from sonket_gsync.store import Store
+from tests.fake_google.fixtures import restore, snapshot
+from tests.fake_google.server import FakeGoogle
+from tests.fake_google.state import ManualClock
 
 CODES = ("LHH_KHKT", "SO_NV", "MTTQ", "X_XUAN_LOC", "P_BIEN_HOA", "DU_CA", "SO_TC", "VP_UBND")
 SPREADSHEET = "application/vnd.google-apps.spreadsheet"
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def small(campaign):
     return replace(campaign, units=tuple(u for u in campaign.units if u.code in CODES))
 
 
-@pytest.fixture
-def gsettings(fake_google, settings):
-    fake_google.set_quota()
-    drive = fake_google.create_shared_drive("Sơ kết 45")
+def google_settings(fake, settings):
+    fake.set_quota()
+    drive = fake.create_shared_drive("Sơ kết 45")
     return settings.with_(
         backend="google",
-        google_endpoint=fake_google.endpoint,
-        google_token=fake_google.token,
+        google_endpoint=fake.endpoint,
+        google_token=fake.token,
         google_shared_drive_id=drive,
         sheets_reads_per_minute=100_000,
         sheets_writes_per_minute=100_000,
         max_attempts=4,
         google_workers=4,
     )
+
+
+@pytest.fixture
+def gsettings(fake_google, settings):
+    return google_settings(fake_google, settings)
 
 
 def workspace(gsettings, campaign, **changes) -> GoogleWorkspace:
@@ -61,15 +69,31 @@ def type_answers(ws, campaign, code, seed=0):
     return answers
 
 
+@pytest.fixture(scope="module")
+def typed_files(small, tmp_path_factory):
+    """Every unit provisioned and answered, once, on a fake of the module's own."""
+    with FakeGoogle(clock=ManualClock()) as fake:
+        gsettings = google_settings(fake, Settings.from_env({}, data_dir=tmp_path_factory.mktemp("typed") / "data"))
+        ws = workspace(gsettings, small)
+        ws.prepare()
+        for _, files in ws.provision_units(small.units):
+            assert not isinstance(files, Exception), files
+        for code in CODES:
+            type_answers(ws, small, code)
+        return gsettings.google_shared_drive_id, snapshot(fake)
+
+
 @pytest.fixture
-def typed(gsettings, small):
-    """Every unit provisioned and answered; returns the workspace that did it."""
+def typed(gsettings, small, fake_google, typed_files):
+    """Every unit provisioned and answered (``typed_files``, restored on this test's fake);
+    returns a workspace that has provisioned them (it finds every file: one listing)."""
+    drive, files = typed_files
+    assert gsettings.google_shared_drive_id == drive  # fresh fakes number their drives alike
+    restore(fake_google, files)
     ws = workspace(gsettings, small)
     ws.prepare()
-    for _, files in ws.provision_units(small.units):
-        assert not isinstance(files, Exception), files
-    for code in CODES:
-        type_answers(ws, small, code)
+    for _, found in ws.provision_units(small.units):
+        assert not isinstance(found, Exception) and not found.created, found
     return ws
 
 

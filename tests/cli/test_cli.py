@@ -21,9 +21,10 @@ def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    cwd = tmp_path_factory.mktemp("demo")
-    return cwd, run("demo", cwd=cwd)
+def demo(demo_run) -> tuple[Path, subprocess.CompletedProcess]:
+    """`demo` in a fresh folder, run once for the test run (tests/conftest.py, the web tests
+    copy it): this module's commands go on in that folder."""
+    return demo_run.cwd, demo_run.result
 
 
 def test_demo_runs_the_whole_campaign_and_says_where_the_draft_is(demo):

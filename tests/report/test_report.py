@@ -25,7 +25,9 @@ from sonket_gsync.backends.local import LocalWorkspace
 from sonket_gsync.core.errors import ReportError
 from sonket_gsync.core.text import TZ
 from sonket_gsync.forms.submission import UnitRecord
+from sonket_gsync.report.companion import companion_docx
 from sonket_gsync.report.draft import TEMPLATE_VARIABLES, render_report, report_context, resolve_template
+from sonket_gsync.report.language import heading_title, typeset
 from tests.analysis.test_aggregate import indicator_rows, record
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -181,10 +183,9 @@ def test_signer_name_prints_when_configured(campaign):
 
 def test_a4_times_new_roman_justified_indented_body_bold_headings_and_page_numbers(rendered):
     data, document = rendered[1], rendered[2]
-    body, appendices, annex = document.sections
+    body, appendices = document.sections  # the units' full texts are in the companion, not here
     assert (round(body.page_width.mm), round(body.page_height.mm)) == (210, 297) and body.orientation == WD_ORIENT.PORTRAIT
     assert appendices.orientation == WD_ORIENT.LANDSCAPE and round(appendices.page_width.mm) == 297
-    assert annex.orientation == WD_ORIENT.PORTRAIT
     normal = document.styles["Normal"]
     assert normal.font.name == "Times New Roman" and normal.font.size.pt == 14
     assert normal.paragraph_format.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY and normal.paragraph_format.first_line_indent.cm > 1
@@ -200,8 +201,8 @@ def test_every_outline_heading_appears_in_order(campaign, rendered):
     paragraphs = _paragraphs(rendered[2])
     headings = []
     for section in campaign.outline:
-        headings.append(f"{section.number}. {section.title}")
-        headings += [f"{item.number}. {item.title}" for item in section.items]
+        headings.append(f"{section.number}. {heading_title(section.title)}")  # without the units' instructions
+        headings += [f"{item.number}. {heading_title(item.title)}" for item in section.items]
     positions = [paragraphs.index(h) for h in headings]
     assert positions == sorted(positions)
 
@@ -209,34 +210,40 @@ def test_every_outline_heading_appears_in_order(campaign, rendered):
 # --- a synthesis --------------------------------------------------------------------------------
 
 
-def test_statements_are_grouped_with_their_units_and_the_full_text_goes_to_the_annex(rendered):
-    paragraphs = _paragraphs(rendered[2])
-    body = _body(paragraphs)
-    i1 = _between(
-        body,
-        "1. Việc nghiên cứu, quán triệt, triển khai thực hiện Nghị quyết 45-NQ/TW, Kế hoạch số 329-KH/TU.",
-        "2. Các văn bản đã ban hành để triển khai thực hiện (ghi rõ số văn bản, ngày văn bản, trích yếu).",
-    )
-    shared = [p for p in i1 if SHARED.rstrip(".") in p]
-    assert len(shared) == 1, i1  # three units, one group
-    assert "3 đơn vị cùng nêu: Sở Nội vụ, Sở Tài chính, Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh" in shared[0]
-    assert any(p.startswith("Qua tổng hợp báo cáo của 3 cơ quan, đơn vị") for p in i1)
-    annex = paragraphs[paragraphs.index("PHỤ LỤC 04") :]
-    assert "TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ" in annex
-    assert f"Sở Nội vụ: {HOSTILE}" in annex and f"Sở Nội vụ: {LONG_TEXT}" in annex
-    assert LONG_TEXT not in "\n".join(body)  # the body carries an excerpt only
+def _item_heading(campaign, key: str) -> str:
+    item = next(i for i in campaign.outline_items if i.key == key)
+    return f"{item.number}. {heading_title(item.title)}"
+
+
+def test_a_statement_of_three_units_is_one_theme_with_its_count_and_the_full_text_goes_to_the_companion(campaign, rendered):
+    agg, _, document = rendered
+    body = _body(_paragraphs(document))
+    i1 = _between(body, _item_heading(campaign, "I.1"), _item_heading(campaign, "I.2"))
+    said = SHARED.rstrip(".")
+    shared = [p for p in i1 if said[:1].lower() + said[1:] in p]
+    assert len(shared) == 1 and shared[0].count(said[1:]) == 1, i1  # three units, one theme, said once
+    assert "(3/3) nêu " + said[:1].lower() + said[1:] in shared[0]  # with how many units said it
+    names = ("Sở Nội vụ", "Sở Tài chính", "Liên hiệp các Hội Khoa học và Kỹ thuật tỉnh")
+    assert not any(f"({n})" in p or f"{n})" in p for p in body for n in names)  # no unit in brackets
+    assert not any("cùng nêu" in p or p.startswith("Qua tổng hợp") for p in body)  # no compilation
+    assert "PHỤ LỤC 04" not in _paragraphs(document) and "PHỤ LỤC 03" not in _paragraphs(document)
+    assert LONG_TEXT not in "\n".join(body)  # not in the draft at all…
+    assert LONG_TEXT not in _all_text(document)
+    companion = docx.Document(io.BytesIO(companion_docx(campaign, agg, compiled_at=COMPILED_AT)))
+    assert LONG_TEXT in _all_text(companion)  # …but whole in the companion
 
 
 def test_party_committee_answers_reach_iii_2_iii_3_and_v_split_by_recipient(campaign, rendered):
     body = _body(_paragraphs(rendered[2]))
-    iii2 = _between(body, "2. Những mô hình hay, cách làm hiệu quả", "3. Những khó khăn, hạn chế và nguyên nhân")
-    assert any("Mô hình cà phê trí thức mỗi quý" in p for p in iii2)
-    iii3 = _between(body, "3. Những khó khăn, hạn chế và nguyên nhân", "4. Bài học kinh nghiệm sau 03 năm thực hiện")
-    assert any("Thiếu kinh phí cho hoạt động của trí thức trẻ" in p for p in iii3)
-    v1 = _between(body, "1. Với Trung ương", "2. Với Tỉnh ủy")
-    assert any("Luật Khoa học" in p for p in v1) and not any("kinh phí cho cơ sở" in p for p in v1)
-    v2 = body[body.index("2. Với Tỉnh ủy") :]
-    assert any("kinh phí cho cơ sở" in p for p in v2)
+    iii2 = _between(body, _item_heading(campaign, "III.2"), _item_heading(campaign, "III.3"))
+    assert any("tiêu biểu như: “Mô hình cà phê trí thức mỗi quý”" in p for p in iii2)  # Phụ lục 02 [6], named
+    assert not any("/C calc" in p for p in body)  # a formula's quoted fragment is not a model
+    iii3 = _between(body, _item_heading(campaign, "III.3"), _item_heading(campaign, "III.4"))
+    assert any("hạn chế, khó khăn: thiếu kinh phí cho hoạt động của trí thức trẻ" in p for p in iii3)
+    v1 = _between(body, _item_heading(campaign, "V.1"), _item_heading(campaign, "V.2"))
+    assert "- Sớm sửa đổi Luật Khoa học." in v1 and not any("kinh phí cho cơ sở" in p for p in v1)
+    v2 = body[body.index(_item_heading(campaign, "V.2")) :]
+    assert "- Tăng kinh phí cho cơ sở." in v2 and not any("Luật Khoa học" in p for p in v2)
 
 
 def test_figures_come_first_study_rate_from_counts_documents_and_inspection_in_prose(campaign, rendered):
@@ -253,12 +260,14 @@ def test_figures_come_first_study_rate_from_counts_documents_and_inspection_in_p
 
 
 def test_invalid_units_without_a_valid_version_are_not_said_to_count(campaign, rendered):
-    notes = _paragraphs(rendered[2])
+    notes = [c.text for c in rendered[2].comments]  # a note to staff: a Word comment, not the text
+    assert not any(p.startswith("Số liệu tổng hợp đến") for p in _paragraphs(rendered[2]))
     sentence = next(p for p in notes if p.startswith("Số liệu tổng hợp đến 08 giờ 30 ngày 25/04/2026"))
     assert f"từ báo cáo của 5/{len(campaign.units)} cơ quan, đơn vị" in sentence
     assert "1 đơn vị có lỗi ở lần gửi gần nhất nên được tính theo bản hợp lệ trước đó" in sentence
     assert "1 đơn vị có lỗi và chưa có bản hợp lệ nào" in sentence
-    status = next(t for t in _tables(rendered[2]) if t[0][:2] == ["STT", "Cơ quan, đơn vị"])
+    companion = docx.Document(io.BytesIO(companion_docx(campaign, rendered[0], compiled_at=COMPILED_AT)))
+    status = next(t for t in _tables(companion) if t[0][:2] == ["STT", "Đơn vị"] and len(t[0]) == 8)
     assert next(r for r in status if r[1] == "Sở Xây dựng")[-1] == "Có lỗi; chưa có bản hợp lệ nên chưa được tính"
     assert next(r for r in status if r[1] == "Hội đồng nhân dân tỉnh")[-1] == "Có lỗi; số liệu tính theo bản hợp lệ trước đó"
 
@@ -266,19 +275,19 @@ def test_invalid_units_without_a_valid_version_are_not_said_to_count(campaign, r
 # --- indicators ---------------------------------------------------------------------------------
 
 
-def test_indicator_table_numbers_targets_progress_status_and_sample_marks(campaign, rendered):
+def test_indicator_table_numbers_targets_the_line_and_the_verdict(campaign, rendered):
     document = rendered[2]
     table = next(t for t in _tables(document) if t[0][0] == "STT" and t[0][-1] == "Đánh giá")
     years = [f"Năm {y}" if y not in campaign.estimated_years else f"Ước thực hiện năm {y}" for y in campaign.indicator_years]
     assert table[0][4:-2] == years
     ct01 = table[1]
     assert ct01[0] == "1" and ct01[1] == campaign.indicator("CT01").name
-    assert ct01[3:] == ["60", "40", "45", "50", "83,3", "Đúng tiến độ"]
-    ct02 = table[2]  # a sample: its target and progress shown, starred
-    assert ct02[0] == "2*" and ct02[1] == campaign.indicator("CT02").name
-    assert ct02[3:] == ["1.200", "10", "12", "15", "1,2", "Chậm tiến độ"]
+    assert ct01[3:] == ["60", "40", "45", "50", "46,7", "Vượt lộ trình"]  # the line from 40 (2024) to 60 (2030) is at 46,7 in 2026
+    ct02 = table[2]  # a sample: its target shown, no mark (notes to staff stay out of the text)
+    assert ct02[0] == "2" and ct02[1] == campaign.indicator("CT02").name
+    assert ct02[3:] == ["1.200", "10", "12", "15", "407", "Chậm so với lộ trình"]
     text = _all_text(document)
-    assert text.count("LƯU Ý") == 1 and text.count("(*) Chỉ tiêu mẫu") == 1
+    assert text.count("(*) Chỉ tiêu mẫu") == 0 and "Tiến độ (%)" not in text
     assert "trong ngoặc" not in text  # no note about figures the table lacks
 
 
@@ -290,7 +299,7 @@ def test_indicator_table_is_kept_on_one_page_and_every_cell_has_its_width(render
                 assert cell.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.RIGHT, cell.text
     xml = _parts(rendered[1], "word/document.xml")["word/document.xml"].decode("utf-8")
     tables = re.findall(r"<w:tbl>.*?</w:tbl>", xml, flags=re.S)
-    indicator = next(t for t in tables if "Đánh giá" in t and "Tiến độ (%)" in t)
+    indicator = next(t for t in tables if "Đánh giá" in t and "Mức theo lộ trình" in t)
     rows = re.findall(r"<w:tr>.*?</w:tr>", indicator, flags=re.S)
     assert all("<w:cantSplit/>" in r for r in rows)
     assert all("<w:keepNext/>" in r for r in rows[:-1])
@@ -318,7 +327,7 @@ def test_appendix_01_keeps_the_plan_headings_and_the_inspection_table_with_x_mar
     assert headings == ["I", "II", "III", "IV", "V", "VI"]
     first = documents.index(next(r for r in documents if r[0] == "I"))
     assert documents[first][1] == "Tỉnh ủy (1 văn bản)"
-    assert documents[first + 1] == ["1.", "12-KH/TU, ngày 02/05/2024", HOSTILE, "Sở Nội vụ"]
+    assert documents[first + 1] == ["1.", "12-KH/TU, ngày 02/05/2024", typeset(HOSTILE), "Sở Nội vụ"]  # curly quotes
     sixth = documents.index(next(r for r in documents if r[0] == "VI"))
     assert "tổng hợp tại Phụ lục 02, cột [3]" in documents[sixth + 1][1]
     inspection = next(t for t in tables if t[0][0] == "Đơn vị" and t[0][1] == "Kiểm tra/ giám sát")
@@ -336,7 +345,7 @@ def test_appendix_02_columns_1_to_8_as_titled_and_the_total_under_the_right_colu
     rows = party[2:-1]
     assert [r[1] for r in rows] == [u.name for u in units]
     assert rows[0][2] == "Chưa báo cáo"
-    assert rows[1][2:5] == ["Nghị quyết chuyên đề", "1.234 (98,5%)", FORMULA]
+    assert rows[1][2:5] == ["Nghị quyết chuyên đề", "1.234 (98,5%)", typeset(FORMULA)]
     total = party[-1]
     assert total[1] == "Tổng cộng (1/97 đảng ủy đã báo cáo)" and total[2] == "" and total[3] == "1.234 (98,5%)"
     assert all(cell == "" for cell in total[4:])
@@ -366,14 +375,16 @@ def test_no_code_word_file_name_or_config_key_on_any_page(campaign, rendered):
     assert found == []
 
 
-def test_hostile_text_reaches_the_report_as_plain_text(rendered):
+def test_hostile_text_reaches_the_report_as_plain_text(campaign, rendered):
     _, data, document = rendered
     text = _all_text(document)
     assert "{{ 7*7 }}" in text and "{% if %}" in text
-    assert "Mẫu 49" not in text and text.count(HOSTILE) >= 2
+    assert "Mẫu 49" not in text and text.count(typeset(HOSTILE)) >= 1  # as typed, quotes made curly
     assert "& < >" in text and "😀" in text
-    assert unicodedata.normalize("NFC", NFD_TEXT) in text and NFD_TEXT not in text
-    assert LONG_TEXT in text
+    assert NFD_TEXT not in text
+    companion = _all_text(docx.Document(io.BytesIO(companion_docx(campaign, rendered[0], compiled_at=COMPILED_AT))))
+    assert unicodedata.normalize("NFC", NFD_TEXT) in companion and NFD_TEXT not in companion  # every unit's text, NFC
+    assert LONG_TEXT in companion
     assert b"&lt;" in _parts(data, "word/document.xml")["word/document.xml"]
 
 

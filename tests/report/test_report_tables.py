@@ -15,7 +15,7 @@ from sonket_gsync.analysis.aggregate import aggregate
 from sonket_gsync.campaign.load import load_campaign
 from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
-from sonket_gsync.report.tables import summary_tabs, tables_workbook_bytes
+from sonket_gsync.report.tables import Formula, summary_tabs, tables_workbook_bytes
 from tests.report.test_report import FORMULA, HOSTILE, _records
 
 
@@ -30,7 +30,8 @@ def test_formula_like_text_stays_text(book):
     _, wb = book
     cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA]
     assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
-    assert not any(c.data_type == "f" for ws in wb.worksheets for row in ws.iter_rows() for c in row)
+    formulas = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert formulas and all(c.value.startswith(("=SUM(", "=COUNTA(")) for c in formulas)  # only the code's totals
 
 
 def test_dates_are_dates_and_numbers_are_numbers_with_formats(book):
@@ -54,7 +55,9 @@ def test_rule_names_are_vietnamese_and_samples_keep_their_target(book):
     tabs, _ = book
     indicators = tabs["Chỉ tiêu"]
     rules = {row[4] for row in indicators[1:]}
-    assert rules <= {"Tổng", "Bình quân", "Bình quân gia quyền", "Lớn nhất", "Nhỏ nhất"} and "Tổng" in rules
+    assert (
+        rules <= {"Tổng", "Bình quân", "Bình quân gia quyền", "Lớn nhất", "Nhỏ nhất", "Số liệu của đơn vị chịu trách nhiệm (Sở Tài chính)"} and "Tổng" in rules
+    )
     ct02 = next(r for r in indicators if r[1] == "CT02")
     assert ct02[5] == 1200 and ct02[-1] == "Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức"
 
@@ -71,13 +74,15 @@ def test_every_sheet_has_filters_frozen_header_wrap_and_print_set_up(book):
         assert all(c.alignment.wrap_text for c in ws[2] if c.value is not None) if ws.max_row > 1 else True
 
 
-def test_party_total_sits_under_its_own_columns(book):
+def test_party_total_sits_under_its_own_columns(book, campaign):
     tabs, _ = book
-    party = tabs["Đảng ủy trực thuộc"]
+    party = tabs[campaign.form_with_role("party_committees").sheet]
     header, total = party[0], party[-1]
+    assert party[-2] == []  # the total follows an empty row: outside the filter
     assert total[1] == "Tổng cộng (1/97 đơn vị đã báo cáo)"
     assert total[header.index("Các văn bản đã ban hành để triển khai thực hiện")] is None
-    assert total[header.index("Số lượng đảng viên tham gia học tập, quán triệt")] == 1234
+    members = total[header.index("Số lượng đảng viên tham gia học tập, quán triệt")]
+    assert isinstance(members, Formula) and members.value == 1234 and members.expression.startswith("=SUM(")
 
 
 # --- forms by role, checked ------------------------------------------------------------------

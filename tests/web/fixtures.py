@@ -1,5 +1,5 @@
-"""Fixtures for the web tests: a campaign run once per session (the demo: provisioned units,
-answers on time, late, with errors and missing, a draft), copied fresh for each test; the
+"""Fixtures for the web tests: the campaign the demo ran once for the test run (provisioned
+units, answers on time, late, with errors and missing, a draft), copied fresh for each test; the
 app over it with CSRF on; a signed-in staff client; a worker run in the test's thread."""
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ SYNC_SECRET = "bi-mat-cua-cron-0123456789"
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    """The demo campaign, built once: every test gets a copy."""
-    from sonket_gsync.demo.run import run_demo
-
+def demo_template(demo_run, tmp_path_factory) -> Path:
+    """The demo campaign (run once for the test run, ``demo_run``) with a staff account: every
+    test gets a copy."""
+    assert demo_run.ok, demo_run.result.stderr
     data = tmp_path_factory.mktemp("web-demo") / "data"
-    settings = Settings.from_env({}, data_dir=data)
-    result = run_demo(settings, seed=8)
-    service = result.service
-    service.add_staff(STAFF_EMAIL, "Nguyễn Văn Cán Bộ", hash_password(STAFF_PASSWORD))
-    service.close()
+    shutil.copytree(demo_run.pristine, data)
+    service = CampaignService.open(Settings.from_env({}, data_dir=data))
+    try:
+        service.add_staff(STAFF_EMAIL, "Nguyễn Văn Cán Bộ", hash_password(STAFF_PASSWORD))
+    finally:
+        service.close()
     return data
 
 

@@ -1,14 +1,21 @@
 """Role "documents" (Phụ lục 01/1): the documents units issued, under the issuer headings
 I, II, … (the issuer column's choices, in config order).
 
-Aggregates: ``documents``, every document row with its unit, sorted by issuer heading (then
-anything unrecognised), date, unit order; ``document_counts``, documents per heading (every
-heading, zeros included). Report: the count sentence under the outline item with
+Aggregates: ``documents``, every document once with its unit(s), sorted by issuer heading
+(then anything unrecognised), date, unit order; ``document_counts``, documents per heading
+(every heading, zeros included); ``document_duplicates``, the rows left out because they
+repeat a listed document. A duplicate is a row with the same issuer heading, the same kind
+and issuing body in its number ("KH" and "TU" in "57-KH/TU", "KH" and "UBND" in
+"112/KH-UBND") and the same trích yếu (ignoring case, spacing and end punctuation) as an earlier row: it
+counts once, under the first row (its ``unit_name`` lists every unit that reported it);
+``duplicate_of`` keeps the listed row's number. Report: the count sentence under the outline item with
 ``figures = "documents"`` and the appendix table; workbook: "Văn bản" and "Số văn bản".
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -53,8 +60,8 @@ def issuer_headings(form: Form | None) -> list[str]:
 class Documents(Role):
     def aggregate(self, campaign: Campaign, units: pd.DataFrame, submissions: dict) -> dict[str, Any]:
         form = campaign.form_with_role(self.name)
-        documents = _documents(form, units, submissions)
-        return {"documents": documents, "document_counts": _document_counts(form, documents)}
+        documents, duplicates = _deduplicate(_documents(form, units, submissions))
+        return {"documents": documents, "document_counts": _document_counts(form, documents), "document_duplicates": duplicates}
 
     def facts(self, campaign: Campaign, aggregates: Any, names: dict[str, str]) -> list[str]:
         counts = aggregates.document_counts
@@ -158,6 +165,50 @@ def _documents(form: Form | None, units: pd.DataFrame, submissions: dict) -> pd.
     frame["issuer_numeral"] = (frame["issuer_index"] + 1).map(roman)
     frame = frame.sort_values(["issuer_index", "doc_date", "unit_order"], kind="stable", key=_dates_last)
     return frame[COLUMNS].reset_index(drop=True)
+
+
+_NUMBER = re.compile(r"^\s*\d+\s*(?:-\s*(?P<pkind>[^\s/\-]+)\s*/\s*(?P<pbody>.+)|/\s*(?P<skind>[^\s/\-]+)\s*-\s*(?P<sbody>.+))$")
+
+
+def number_parts(number: str) -> tuple[str, str]:
+    """(kind, issuing body) of a document number: "57-KH/TU" -> ("KH", "TU"), "112/QĐ-UBND"
+    -> ("QĐ", "UBND"); ("", "") when it has neither shape."""
+    m = _NUMBER.match(unicodedata.normalize("NFC", number or ""))
+    if not m:
+        return "", ""
+    kind = m.group("pkind") or m.group("skind") or ""
+    body = m.group("pbody") or m.group("sbody") or ""
+    return kind.strip().upper(), re.sub(r"\s+", "", body).upper()
+
+
+def summary_key(summary: str) -> str:
+    """A trích yếu compared without case, spacing or end punctuation."""
+    text = unicodedata.normalize("NFC", summary or "").casefold()
+    return re.sub(r"\s+", " ", text).strip(" .;,:")
+
+
+def _deduplicate(documents: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(documents each once, the rows left out with ``duplicate_of``): see the module."""
+    if documents.empty:
+        return documents, pd.DataFrame(columns=[*COLUMNS, "duplicate_of", "duplicate_unit"])
+    key = (
+        documents["issuer_index"].astype(str)
+        + "|"
+        + documents["doc_number"].map(lambda n: "|".join(number_parts(n)))
+        + "|"
+        + documents["summary"].map(summary_key)
+    )
+    repeated = key.duplicated(keep="first")
+    first = documents.groupby(key, sort=False).head(1)
+    number_of = dict(zip(key[~repeated], first["doc_number"], strict=True))
+    unit_of = dict(zip(key[~repeated], first["unit_code"], strict=True))
+    names = documents.groupby(key, sort=False)["unit_name"].agg(lambda v: "; ".join(dict.fromkeys(v)))
+    kept = documents[~repeated].copy()
+    kept["unit_name"] = key[~repeated].map(names).to_numpy()
+    dropped = documents[repeated].copy()
+    dropped["duplicate_of"] = key[repeated].map(number_of).to_numpy()
+    dropped["duplicate_unit"] = key[repeated].map(unit_of).to_numpy()
+    return kept.reset_index(drop=True), dropped.reset_index(drop=True)
 
 
 def _dates_last(series: pd.Series) -> pd.Series:

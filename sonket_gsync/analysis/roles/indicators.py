@@ -1,39 +1,85 @@
-"""Role "indicators": each unit's figures per indicator (indicators.toml) and year.
+"""Role "indicators": each unit's figures per indicator (indicators.csv) and year.
 
 Aggregates: ``indicators``, per indicator each year's province figure by its rule, the units
-reporting it, the 2030 target and the progress (analysis/indicators.py); ``indicator_years``;
-``sample_indicators``, the codes of sample indicators. Report: the template's indicator
-table under the outline item with ``figures = "indicators"`` (report/indicators.py draws it
-from ``indicator_rows`` here) and its note; workbook: "Chỉ tiêu". The demo reports every
+whose figures make it, the 2030 target and the progress (analysis/indicators.py);
+``indicator_values``, every unit's figure with whether it counts and whether it cannot be
+right; ``indicator_notes``, the units' remarks beside their figures; ``indicator_years``;
+``sample_indicators``. ``Aggregates.indicator_verdicts`` (filled by aggregate()) judges each
+indicator against its straight line to the target (analysis/indicators.py says the rule;
+``verdict_rule_text`` prints it in words under the table).
+
+Report: the template's indicator table under the outline item with ``figures = "indicators"``
+(report/indicators.py draws it from ``indicator_rows``), the rule under it, and
+``indicator_paragraphs`` for the body: the indicators behind their line, actual against the
+line and the target, and the causes units gave. Workbook: "Chỉ tiêu". The demo reports every
 indicator near its target, rising a little year on year.
 
-Status rule (printed under the table by ``indicator_note``): "Đã đạt" when the latest figure
-reaches the target; "Đúng tiến độ" when progress (latest figure / target) is at least the
-share of the period elapsed (baseline = the year before the first indicator year, up to
-2030); "Chậm tiến độ" below that; "Chưa đánh giá" without a target or a figure.
+Causes (``indicator_paragraphs``): a unit's remark beside an indicator's figure, or a
+sentence of the narrative under the indicators' outline item that names the indicator (a
+pair of words of its name no other indicator's name has) or indicators in general, when it
+says the figure falls short ("khó đạt", "chưa đạt", "còn thấp", "chậm" …) and gives a cause
+("do …", "vì …", "bởi …", "nguyên nhân …"); the clause after that word, up to a comma, is the
+cause; the three most often given are printed, with how many units gave each.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
+from collections import Counter
 from typing import Any
 
 import pandas as pd
 
-from sonket_gsync.analysis.indicators import indicator_table, indicator_years
+from sonket_gsync.analysis.indicators import (
+    TARGET_YEAR,
+    VERDICTS,
+    IndicatorVerdict,
+    decimals,
+    indicator_table,
+    indicator_verdicts,
+    indicator_years,
+    unit_figures,
+)
 from sonket_gsync.analysis.roles.base import DemoAsk, Grid, Role, number_cell
+from sonket_gsync.analysis.rows import clean_cell, form_rows
+from sonket_gsync.analysis.splitting import split_statements
 from sonket_gsync.campaign.model import Campaign, Form, Indicator, Unit
 from sonket_gsync.core.text import format_number
 
-TARGET_YEAR = 2030
+__all__ = [
+    "AGGREGATE_NAMES",
+    "TARGET_YEAR",
+    "VERDICTS",
+    "VERDICT_LABELS",
+    "IndicatorVerdict",
+    "indicator_paragraphs",
+    "indicator_rows",
+    "indicator_verdicts",
+    "verdict_rule_text",
+]
+
 AGGREGATE_NAMES = {
     "sum": "Tổng",
     "mean": "Bình quân",
     "weighted_mean": "Bình quân gia quyền",
     "max": "Lớn nhất",
     "min": "Nhỏ nhất",
+    "unit": "Số liệu của đơn vị chịu trách nhiệm",
 }
-STATUSES = ("Đã đạt", "Đúng tiến độ", "Chậm tiến độ", "Chưa đánh giá")
-SAMPLE_MARK = "*"
+VERDICT_LABELS = {
+    "behind": "Chậm so với lộ trình",
+    "on_line": "Đúng lộ trình",
+    "ahead": "Vượt lộ trình",
+    "reached": "Đã đạt",
+    "flagged": "Cần kiểm tra số liệu",
+    "unrated": "Chưa đánh giá",
+}
+STATUSES = tuple(VERDICT_LABELS.values())
+_CAUSE = re.compile(r"(?:^|[\s,;(])(?:nguyên nhân(?: chủ yếu| chính)?(?: là| do)?|do|vì|bởi vì|bởi)\s+(?P<cause>[^.;:!?]{6,})", re.IGNORECASE)
+_GENERAL = re.compile(r"\bchỉ tiêu\b", re.IGNORECASE)
+# A sentence about falling short of a target (its cause then explains an indicator behind).
+_SHORT = re.compile(r"khó\s+đạt|chưa\s+đạt|không\s+đạt|còn\s+thấp|thấp\s+hơn|chậm|chưa\s+hoàn\s+thành|giảm", re.IGNORECASE)
 
 
 class Indicators(Role):
@@ -42,6 +88,8 @@ class Indicators(Role):
         table = indicator_table(campaign, form, units, submissions)
         return {
             "indicators": table,
+            "indicator_values": unit_figures(campaign, form, units, submissions),
+            "indicator_notes": _notes(form, units, submissions),
             "indicator_years": indicator_years(campaign, form),
             "sample_indicators": list(table.loc[table["sample"], "code"]),
         }
@@ -53,18 +101,26 @@ class Indicators(Role):
         if aggregates.indicators.empty:
             return {}
         years = aggregates.indicator_years
-        header: list[object] = ["STT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", "Mục tiêu đến năm 2030"]
+        header: list[object] = ["STT", "Mã", "Chỉ tiêu", "Đơn vị tính", "Cách tổng hợp", f"Mục tiêu đến năm {TARGET_YEAR}"]
         for y in years:
             header += [year_label(campaign, y), f"Số đơn vị có số liệu năm {y}"]
-        header += ["Năm gần nhất có số liệu", "Tiến độ so với mục tiêu 2030 (%)", "Đánh giá", "Ghi chú"]
+        header += ["Năm đầu có số liệu", "Năm gần nhất có số liệu", "Mức theo lộ trình năm gần nhất", "Đánh giá", "Cần kiểm tra", "Ghi chú"]
         rows: Grid = [header]
-        views = indicator_rows(campaign, aggregates)
-        for number, (ind, view) in enumerate(zip(aggregates.indicators.to_dict("records"), views, strict=True), start=1):
-            row = [number, ind["code"], ind["name"], ind["unit_of_measure"], AGGREGATE_NAMES[ind["aggregate"]], number_cell(ind["target_2030"])]
+        verdicts = verdicts_of(campaign, aggregates)
+        names = {u.code: u.name for u in campaign.units}
+        for number, (ind, v) in enumerate(zip(aggregates.indicators.to_dict("records"), verdicts, strict=True), start=1):
+            how = AGGREGATE_NAMES[ind["aggregate"]] + (f" ({names.get(ind['responsible'], ind['responsible'])})" if ind["responsible"] else "")
+            row = [number, ind["code"], ind["name"], ind["unit_of_measure"], how, number_cell(ind["target_2030"])]
             for y in years:
                 row += [number_cell(ind[f"value_{y}"]), int(ind[f"units_{y}"])]
-            latest = None if pd.isna(ind["latest_year"]) else int(ind["latest_year"])
-            row += [latest, number_cell(ind["progress"]), view["status"], "Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức" if ind["sample"] else ""]
+            row += [
+                v.baseline_year,
+                v.latest_year,
+                number_cell(None if v.expected_value is None else round(v.expected_value, 1)),
+                VERDICT_LABELS[v.verdict],
+                v.flag,
+            ]
+            row.append("Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức" if ind["sample"] else "")
             rows.append(row)
         return {"Chỉ tiêu": rows}
 
@@ -80,81 +136,195 @@ class Indicators(Role):
 ROLE = Indicators("indicators", figures="indicators")
 
 
-# --- progress toward the 2030 targets ----------------------------------------------------------
+def _notes(form: Form | None, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:
+    """unit_code, unit_name, code, header, text: the units' remarks beside their figures
+    (the indicator form's text columns a unit fills)."""
+    columns = ["unit_code", "unit_name", "code", "header", "text"]
+    if form is None:
+        return pd.DataFrame(columns=columns)
+    remarks = [c for c in form.input_columns if c.type == "text"]
+    code_key = form.role_column("code").key
+    frame = form_rows(form, units, submissions)
+    rows = []
+    for record in frame.to_dict("records") if not frame.empty else ():
+        for col in remarks:
+            text = clean_cell(record.get(col.key))
+            if text:
+                rows.append(
+                    {
+                        "unit_code": record["unit_code"],
+                        "unit_name": record["unit_name"],
+                        "code": clean_cell(record.get(code_key)),
+                        "header": col.header,
+                        "text": text,
+                    }
+                )
+    return pd.DataFrame(rows, columns=columns)
+
+
+# --- verdicts in words -----------------------------------------------------------------------
 
 
 def year_label(campaign: Campaign, year: int) -> str:
     return f"Ước thực hiện năm {year}" if year in campaign.estimated_years else f"Năm {year}"
 
 
-def baseline_year(aggregates: Any) -> int:
-    return (aggregates.indicator_years[0] - 1) if aggregates.indicator_years else TARGET_YEAR - 1
+def verdicts_of(campaign: Campaign, aggregates: Any) -> list[IndicatorVerdict]:
+    """``aggregates.indicator_verdicts``, or computed here for Aggregates built without them."""
+    verdicts = getattr(aggregates, "indicator_verdicts", None)
+    if verdicts:
+        return list(verdicts)
+    values = aggregates.results.get("indicator_values", pd.DataFrame())
+    return indicator_verdicts(campaign, aggregates.indicators, values, aggregates.indicator_years)
 
 
-def elapsed_share(aggregates: Any, year: int) -> float:
-    baseline = baseline_year(aggregates)
-    return max(0.0, min(1.0, (year - baseline) / (TARGET_YEAR - baseline))) if baseline < TARGET_YEAR else 1.0
-
-
-def status(ind: dict, aggregates: Any) -> str:
-    target, latest, year = ind["target_2030"], ind["latest_value"], ind["latest_year"]
-    if pd.isna(target) or not target or pd.isna(latest) or pd.isna(year):
-        return STATUSES[3]
-    if latest >= target:
-        return STATUSES[0]
-    return STATUSES[1] if latest / target >= elapsed_share(aggregates, int(year)) else STATUSES[2]
+def _figure(value: float | None, unit_label: str, places: int = 1) -> str:
+    if value is None:
+        return ""
+    text = format_number(round(value, places))
+    return f"{text}%" if unit_label.strip() == "%" else f"{text} {unit_label}".rstrip()
 
 
 def indicator_rows(campaign: Campaign, aggregates: Any) -> list[dict]:
-    """Per indicator, the texts printed in the draft's table: number (sample marked), name,
-    unit, target, figures per year, progress and status."""
+    """Per indicator, the texts printed in the draft's table: number, name, unit, target,
+    figures per year, the line's value in the latest year, the verdict (and its flag)."""
     rows = []
-    for number, ind in enumerate(aggregates.indicators.to_dict("records"), start=1):
+    verdicts = verdicts_of(campaign, aggregates)
+    for number, (ind, v) in enumerate(zip(aggregates.indicators.to_dict("records"), verdicts, strict=True), start=1):
+        places = decimals(campaign.indicator(v.code))
+        expected = "" if v.expected_value is None or v.verdict in ("unrated", "flagged") else format_number(round(v.expected_value, places))
         rows.append(
             {
-                "number": f"{number}{SAMPLE_MARK if ind['sample'] else ''}",
+                "number": str(number),
                 "name": ind["name"],
                 "unit_of_measure": ind["unit_of_measure"],
                 "target": format_number(ind["target_2030"]) if pd.notna(ind["target_2030"]) else "",
                 "figures": [format_number(ind[f"value_{y}"]) for y in aggregates.indicator_years],
+                "expected": expected,
                 "progress": format_number(ind["progress"]) if pd.notna(ind["progress"]) else "",
-                "status": status(ind, aggregates),
+                "verdict": v.verdict,
+                "status": VERDICT_LABELS[v.verdict],
+                "flag": v.flag,
                 "sample": bool(ind["sample"]),
             }
         )
     return rows
 
 
+def verdict_rule_text(campaign: Campaign, aggregates: Any = None) -> str:
+    """The rule printed under the indicator table, in words (with an example from the figures
+    when ``aggregates`` is given)."""
+    used = [n for key, n in AGGREGATE_NAMES.items() if any(i.aggregate == key for i in campaign.indicators)]
+    text = (
+        f"Ghi chú: Số liệu toàn tỉnh của mỗi chỉ tiêu được tổng hợp từ số liệu các đơn vị theo cách tính của chỉ tiêu ({', '.join(n.lower() for n in used)}). "
+        f"Mỗi chỉ tiêu được đánh giá theo lộ trình: đường thẳng nối số liệu năm đầu tiên có số liệu với mục tiêu năm {TARGET_YEAR}; "
+        "mức theo lộ trình của một năm là mức chỉ tiêu cần đạt năm đó nếu mỗi năm tiến đều tới mục tiêu. "
+        "“Đã đạt” khi số liệu năm gần nhất đã đạt mục tiêu; “Chậm so với lộ trình” khi chưa đạt mức theo lộ trình của năm đó, "
+        "dù đã đạt bao nhiêu phần trăm mục tiêu; “Đúng lộ trình” khi đạt mức theo lộ trình và vượt không quá một phần hai mươi "
+        "khoảng cách từ số liệu năm đầu đến mục tiêu; “Vượt lộ trình” khi vượt nhiều hơn; "
+        "“Cần kiểm tra số liệu” khi số liệu có dấu hiệu chưa đúng (tỷ lệ vượt 100%, số liệu của một đơn vị khác xa các đơn vị khác, "
+        "hoặc thiếu số liệu của đơn vị chịu trách nhiệm), chưa đánh giá cho đến khi được xác minh; "
+        "“Chưa đánh giá” khi chưa có mục tiêu hoặc mới có số liệu một năm."
+    )
+    if aggregates is not None:
+        example = next((v for v in verdicts_of(campaign, aggregates) if v.verdict in ("behind", "on_line", "ahead")), None)
+        if example is not None:
+            number = [v.code for v in verdicts_of(campaign, aggregates)].index(example.code) + 1
+            text += (
+                f" Ví dụ: chỉ tiêu số {number} có số liệu năm {example.baseline_year} là {_figure(example.baseline_value, example.unit_label)}, "
+                f"mục tiêu năm {TARGET_YEAR} là {_figure(example.target, example.unit_label)}, "
+                f"nên mức theo lộ trình năm {example.latest_year} là {_figure(example.expected_value, example.unit_label)}."
+            )
+    return text
+
+
 def indicator_facts(campaign: Campaign, aggregates: Any) -> list[str]:
-    rows = indicator_rows(campaign, aggregates)
-    if not rows:
+    """The count of indicators per verdict, one sentence (the start of indicator_paragraphs)."""
+    verdicts = verdicts_of(campaign, aggregates)
+    if not verdicts:
         return []
-    by_status = {s: [r["number"].rstrip(SAMPLE_MARK) for r in rows if r["status"] == s] for s in STATUSES}
     parts = []
-    for label in STATUSES:
-        numbers = by_status[label]
+    for key in ("reached", "ahead", "on_line", "behind", "flagged", "unrated"):
+        numbers = [str(i) for i, v in enumerate(verdicts, start=1) if v.verdict == key]
         if numbers:
-            parts.append(f"{len(numbers)} chỉ tiêu {label.lower()} (chỉ tiêu số {', '.join(numbers)})")
-    return [
-        f"Kết quả thực hiện {len(rows)} chỉ tiêu đề ra đến năm {TARGET_YEAR} (số liệu toàn tỉnh tổng hợp từ báo cáo của các đơn vị): " + "; ".join(parts) + "."
-    ]
+            label = {"flagged": "đang kiểm tra lại số liệu", "unrated": "chưa đánh giá"}.get(key, VERDICT_LABELS[key].lower())
+            parts.append(f"{len(numbers)} chỉ tiêu {label} (chỉ tiêu số {', '.join(numbers)})")
+    latest = max((v.latest_year for v in verdicts if v.latest_year is not None), default=None)
+    when = f", đến năm {latest}" if latest else ""
+    return [f"Trong {len(verdicts)} chỉ tiêu{when} có " + "; ".join(parts) + "."]
+
+
+def indicator_paragraphs(campaign: Campaign, aggregates: Any) -> list[str]:
+    """The body's paragraphs on the indicators, in the province's voice: the count per
+    verdict; the indicators behind their line, each with its latest figure against the line
+    and the target; the causes units gave, if any. Words and figures are the table's."""
+    verdicts = verdicts_of(campaign, aggregates)
+    out = indicator_facts(campaign, aggregates)
+    behind = [(i, v) for i, v in enumerate(verdicts, start=1) if v.verdict == "behind"]
+    if not behind:
+        return out
+    parts = []
+    for number, v in behind:
+        places = decimals(campaign.indicator(v.code))
+        when = "ước thực hiện năm" if v.latest_year in campaign.estimated_years else "năm"
+        parts.append(
+            f"chỉ tiêu số {number} “{v.name}” {when} {v.latest_year} đạt {_figure(v.latest_value, v.unit_label, places)} "
+            f"(mức theo lộ trình {_figure(v.expected_value, v.unit_label, places)}; mục tiêu năm {v.target_year} là {_figure(v.target, v.unit_label, places)})"
+        )
+    out.append(("Các chỉ tiêu chậm so với lộ trình: " if len(parts) > 1 else "Chỉ tiêu chậm so với lộ trình: ") + "; ".join(parts) + ".")
+    causes = _causes(campaign, aggregates, [v for _, v in behind])
+    if causes:
+        said = "; ".join(f"{c} ({n} đơn vị nêu)" if n > 1 else c for c, n in causes)
+        out.append(f"Theo báo cáo của các đơn vị, nguyên nhân chủ yếu do {said}.")
+    return out
+
+
+def _distinctive(campaign: Campaign) -> dict[str, set[str]]:
+    """Per indicator, the pairs of consecutive words of its name no other indicator's name has."""
+    pairs = {}
+    for ind in campaign.indicators:
+        words = re.findall(r"\w+", ind.name.casefold())
+        pairs[ind.code] = {f"{a} {b}" for a, b in itertools.pairwise(words) if not a.isdigit() and not b.isdigit()}
+    counts = Counter(p for ps in pairs.values() for p in ps)
+    return {code: {p for p in ps if counts[p] == 1} for code, ps in pairs.items()}
+
+
+def _causes(campaign: Campaign, aggregates: Any, behind: list[IndicatorVerdict], top: int = 3) -> list[tuple[str, int]]:
+    """(cause, units giving it) for the indicators behind, most given first."""
+    wanted = {v.code for v in behind}
+    distinctive = _distinctive(campaign)
+    found: dict[str, set[str]] = {}
+    first: dict[str, str] = {}
+
+    def add(text: str, unit: str) -> None:
+        m = _CAUSE.search(text)
+        if not m or not _SHORT.search(text[: m.start()]):
+            return
+        cause = m.group("cause").split(",")[0].strip(" ,").rstrip(".")
+        key = cause.casefold()
+        first.setdefault(key, cause[:1].lower() + cause[1:])
+        found.setdefault(key, set()).add(unit)
+
+    notes = aggregates.results.get("indicator_notes")
+    if notes is not None and not notes.empty:
+        for r in notes[notes["code"].isin(wanted)].to_dict("records"):
+            add(r["text"], r["unit_code"])
+    items = [i.key for i in campaign.outline_items if i.figures == "indicators"]
+    for key in items:
+        for unit_code, _name, text in aggregates.narrative.get(key, []):
+            for sentence in split_statements(text):
+                folded = sentence.casefold()
+                names_one = any(any(p in folded for p in distinctive.get(code, ())) for code in wanted)
+                names_other = any(any(p in folded for p in ps) for code, ps in distinctive.items() if code not in wanted)
+                if names_one or (_GENERAL.search(sentence) and not names_other):
+                    add(sentence, unit_code)
+    ranked = sorted(found, key=lambda k: (-len(found[k]), k))
+    return [(first[k], len(found[k])) for k in ranked[:top]]
 
 
 def indicator_note(campaign: Campaign, aggregates: Any) -> str:
-    rules = sorted({AGGREGATE_NAMES[i.aggregate].lower() for i in campaign.indicators}, key=list(n.lower() for n in AGGREGATE_NAMES.values()).index)
-    latest = aggregates.indicator_years[-1] if aggregates.indicator_years else TARGET_YEAR
-    share = elapsed_share(aggregates, latest) * 100
-    baseline = baseline_year(aggregates)
-    note = (
-        f"Ghi chú: Số liệu toàn tỉnh của mỗi chỉ tiêu tổng hợp từ số liệu các đơn vị báo cáo theo cách tính của chỉ tiêu ({', '.join(rules)}). "
-        f"Tiến độ (%) = số liệu năm gần nhất có số liệu so với mục tiêu năm {TARGET_YEAR}. "
-        f"Đánh giá: “Đã đạt” khi số liệu năm gần nhất đạt hoặc vượt mục tiêu; “Đúng tiến độ” khi tiến độ không thấp hơn tỷ lệ thời gian "
-        f"đã qua của giai đoạn {baseline + 1}–{TARGET_YEAR} (năm {latest}: {format_number(share)}%); “Chậm tiến độ” khi thấp hơn; "
-        "“Chưa đánh giá” khi chưa có mục tiêu hoặc số liệu."
-    )
-    if aggregates.sample_indicators:
-        note += f" ({SAMPLE_MARK}) Chỉ tiêu mẫu, chưa phải chỉ tiêu chính thức: mục tiêu và số liệu chỉ để thử nghiệm."
-    return note
+    """The rule under the table (kept under its old name for the draft)."""
+    return verdict_rule_text(campaign, aggregates)
 
 
 # --- the demo ----------------------------------------------------------------------------------

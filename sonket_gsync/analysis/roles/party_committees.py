@@ -5,7 +5,7 @@ practices, difficulties, recommendations.
 Aggregates: ``party``, one row per unit of those groups (units that have not reported marked
 "Chưa báo cáo"); ``party_totals``, members counted and the province rate. Report: the
 members sentence under the outline item with ``figures = "party_members"`` and the appendix
-table with columns [1]–[8] as titled; workbook: "Đảng ủy trực thuộc".
+table with columns [1]–[8] as titled; workbook: a tab titled as the form's sheet.
 """
 
 from __future__ import annotations
@@ -47,9 +47,10 @@ class PartyCommittees(Role):
         rate = totals["members_rate"]
         rate_text = f", đạt {format_number(rate)}% tổng số đảng viên của các đảng bộ đã báo cáo" if rate is not None else ""
         where = f" (chi tiết tại {names['party_committees']})" if "party_committees" in names else ""
+        form = campaign.form_with_role(self.name)
         return [
-            f"Theo báo cáo của {totals['units_reported']}/{totals['units_total']} đảng ủy trực thuộc tỉnh, "
-            f"có {format_number(totals['members_count'])} đảng viên tham gia học tập, quán triệt{rate_text}{where}."
+            f"Theo báo cáo của {totals['units_reported']}/{totals['units_total']} {units_noun(campaign, form)}, "
+            f"có {format_number(totals['members_count'])} {members_phrase(form)}{rate_text}{where}."
         ]
 
     def appendix(self, campaign: Campaign, form: Form, aggregates: Any, names: dict[str, str]) -> list[Table | Note]:
@@ -86,14 +87,35 @@ class PartyCommittees(Role):
         if not form:
             return {}
         present = [(role, column.header) for role in TAB_COLUMNS if (column := form.column_for(role))]
-        rows: Grid = [["STT", "Tên đơn vị", "Trạng thái", *(h for _, h in present)]]
+        own = {role: column.header for role in ("stt", "unit_name") if (column := form.column_for(role))}
+        rows: Grid = [[own.get("stt", "STT"), own.get("unit_name", "Tên đơn vị"), "Trạng thái", *(h for _, h in present)]]
         for r in aggregates.party.to_dict("records"):
             values = [number_cell(r[k]) if k in NUMBERS else r[k] for k, _ in present]
             rows.append([int(r["stt"]), r["unit_name"], STATUS_LABELS[r["status"]], *values])
         t = aggregates.party_totals
         total = {"members_count": number_cell(t["members_count"]), "members_rate": number_cell(t["members_rate"])}
         rows.append(["", f"Tổng cộng ({t['units_reported']}/{t['units_total']} đơn vị đã báo cáo)", "", *(total.get(k) for k, _ in present)])
-        return {"Đảng ủy trực thuộc": rows}
+        return {form.sheet or form.title: rows}  # the form's own sheet title: no campaign's words in the code
+
+
+def units_noun(campaign: Campaign, form: Form | None) -> str:
+    """The units filling the form as the configuration names them ("Các đảng ủy trực thuộc
+    tỉnh" -> "đảng ủy trực thuộc tỉnh"); "đơn vị" when several groups fill it."""
+    groups = campaign.groups_filling(form)
+    if len(groups) != 1:
+        return "đơn vị"
+    name = re.sub(r"^(các|những)\s+", "", groups[0].name.strip(), flags=re.IGNORECASE)
+    return name[:1].lower() + name[1:]
+
+
+def members_phrase(form: Form | None) -> str:
+    """What the members column counts, from its header ("Số lượng đảng viên tham gia học tập,
+    quán triệt" -> "đảng viên tham gia học tập, quán triệt")."""
+    column = form.column_for("members_count") if form else None
+    header = column.header if column else ""
+    phrase = re.sub(r"^(số lượng|số)\s+", "", header.strip(), flags=re.IGNORECASE)
+    phrase = re.sub(r"\s*\([^)]*\)\s*$", "", phrase)
+    return phrase[:1].lower() + phrase[1:] if phrase else "đảng viên"
 
 
 def _demo_members(ask: DemoAsk) -> int:

@@ -332,7 +332,8 @@ def translate_http_error(exc: HttpError, *, what: str, where: str = "") -> Sonke
         error = NotFound(
             f"Không tìm thấy tệp hoặc thư mục trên Google Drive khi gọi {what}.{detail}",
             where=at,
-            fix="Tệp có thể đã bị xóa hoặc chuyển đi; chạy lại bước tạo tệp (provision) cho đơn vị này.",
+            fix="Tệp có thể đã bị xóa, chuyển đi hoặc bị thu hồi quyền: khôi phục tệp từ Thùng rác hoặc chia sẻ lại cho tài khoản dịch vụ; "
+            "hệ thống tự đọc lại đơn vị ở các lần đồng bộ sau.",
         )
     elif status in RETRY_STATUSES or status >= 500:
         error = WorkspaceUnavailable(

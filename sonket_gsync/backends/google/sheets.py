@@ -31,6 +31,7 @@ from sonket_gsync.campaign.model import Column
 from sonket_gsync.core.text import clean, format_date, format_datetime
 from sonket_gsync.forms.layout import SheetLayout
 from sonket_gsync.forms.policy import policy
+from sonket_gsync.forms.workbook import Formula
 
 FIRST_TAB_ID = 101  # sheetIds we give our tabs (Google's default first tab has sheetId 0)
 DEFAULT_TAB_ID = 0
@@ -90,7 +91,10 @@ def cell_data(value: object) -> dict:
 
 
 def raw_value(value: object) -> object:
-    """A value for ``values.*`` calls (RAW or USER_ENTERED): JSON scalars only."""
+    """A value for ``values.*`` calls (RAW or USER_ENTERED): JSON scalars only (a summary's
+    ``Formula`` as the value it computes)."""
+    if isinstance(value, Formula):
+        value = value.value
     if value is None:
         return ""
     if isinstance(value, bool):
