@@ -152,7 +152,7 @@ def _soffice_pdf(path: Path, tmp_path: Path) -> Path:
     out = tmp_path / "pdf"
     result = subprocess.run(
         [
-            "soffice",
+            "/usr/bin/soffice",  # Debian's LibreOffice, by its path (make system-deps installs it)
             f"-env:UserInstallation={(tmp_path / 'lo').as_uri()}",
             "--headless",
             "--convert-to",
