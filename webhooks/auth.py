@@ -92,15 +92,14 @@ def init_app(app: Flask) -> None:
 
 @login_manager.user_loader
 def _load(user_id: str) -> StaffUser | None:
-    if user_id.startswith(GOOGLE_PREFIX):
-        email = user_id[len(GOOGLE_PREFIX) :]
-        if email.casefold() in settings().staff_google_email_list:
-            return _GoogleUser(email, email)
+    google = user_id.startswith(GOOGLE_PREFIX)
+    email = user_id[len(GOOGLE_PREFIX) :] if google else user_id
+    if google and email.casefold() not in settings().staff_google_email_list:
         return None  # removed from the list: the session ends
-    staff = service().queries.staff_account(user_id)
+    staff = service().queries.staff_account(email)
     if staff is None or staff.disabled_at is not None or session.get(SESSION_VERSION) != staff.session_version:
         return None  # removed, disabled, signed out elsewhere or a new password: the session ends
-    return StaffUser(staff.email, staff.name)
+    return _GoogleUser(staff.email, staff.name) if google else StaffUser(staff.email, staff.name)
 
 
 class _GoogleUser(StaffUser):
@@ -138,8 +137,8 @@ def login():
         response.headers["Retry-After"] = str(seconds)
         return response
     staff = svc.queries.staff_account(email) if email else None
-    ok = check_password_hash(staff.password_hash if staff else _DUMMY_HASH, password)
-    if not (staff and ok):
+    ok = check_password_hash(staff.password_hash if staff and staff.password_hash else _DUMMY_HASH, password)
+    if not (staff and staff.password_hash and ok):  # a Google sign-in account has no password
         _count_failure(svc, address_key, ADDRESS_BACKOFF, moment)
         if email:
             _count_failure(svc, account_key, ACCOUNT_BACKOFF, moment)
@@ -199,9 +198,7 @@ def _remember_device(response, email: str) -> None:
 @bp.route("/dang-xuat", methods=["POST"])
 @login_required
 def logout():
-    user_id = current_user.get_id() or ""
-    if not user_id.startswith(GOOGLE_PREFIX):
-        service().end_staff_sessions(user_id)  # every session of this account, on every device
+    service().end_staff_sessions(current_user.email)  # every session of this account, on every device (Google ones too)
     logout_user()
     session.pop(SESSION_VERSION, None)
     flash("Đã đăng xuất.", "ok")
@@ -234,7 +231,12 @@ def google_callback():
     if not (email and info.get("email_verified") is True and email in settings().staff_google_email_list):
         flash("Tài khoản Google này không có trong danh sách cán bộ được phép đăng nhập.", "error")
         return redirect(url_for("auth.login"))
-    login_user(_GoogleUser(email, info.get("name") or email))
+    staff = service().google_staff(email, str(info.get("name") or email))
+    if staff.disabled_at is not None:
+        flash("Tài khoản này đã bị vô hiệu hóa. Liên hệ quản trị hệ thống.", "error")
+        return redirect(url_for("auth.login"))
+    login_user(_GoogleUser(staff.email, staff.name))
+    session[SESSION_VERSION] = staff.session_version
     return redirect(url_for("staff.dashboard"))
 
 

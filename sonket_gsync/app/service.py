@@ -435,6 +435,10 @@ class CampaignService:
         every session of the account and enables it again)."""
         return self.store.add_staff(email, name, password_hash)
 
+    def google_staff(self, email: str, name: str) -> Staff:
+        """The account behind a listed Google sign-in email (made on its first sign-in)."""
+        return self.store.google_staff(email, name)
+
     def end_staff_sessions(self, email: str) -> bool:
         """Every session of the account ends (sign-out ends them all, on every device)."""
         return self.store.end_staff_sessions(email)

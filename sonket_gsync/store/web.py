@@ -40,6 +40,18 @@ class SqlWebTables(StoreBase):
         return _staff(row)
 
     @guarded
+    def google_staff(self, email: str, name: str) -> Staff:
+        """The account of a listed Google sign-in email, made on its first sign-in with no
+        password (it signs in only through Google): it holds the session version, so signing
+        out ends every session of the account, and ``staff disable`` / ``remove`` apply."""
+        email = email.strip().lower()
+        with self._write() as conn:
+            values = {"email": email, "name": name or email, "password_hash": "", "created_at": now().isoformat(), "session_version": 0}
+            self._insert_ignore(conn, s.staff, values, ["email"])
+            row = conn.execute(select(s.staff).where(s.staff.c.email == email)).mappings().one()
+        return _staff(row)
+
+    @guarded
     def staff(self, email: str) -> Staff | None:
         with self._read() as conn:
             row = conn.execute(select(s.staff).where(s.staff.c.email == email.strip().lower())).mappings().first()

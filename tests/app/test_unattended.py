@@ -279,3 +279,54 @@ def test_an_interrupted_provision_is_not_requeued(settings, small):
 def test_a_missing_store_is_permanent(settings):
     with pytest.raises(StoreMissing):
         open_store(settings, create=False)
+
+
+def test_a_compile_stopped_mid_run_by_sigstop_writes_nothing_when_it_resumes(cfg, campaign):
+    """The issue's scenario with a real process: `sonket-gsync compile` (A) takes the lease and
+    is stopped (SIGSTOP) before it writes; B, living after A's lease expired, syncs a newer edit
+    and compiles; A resumes, finds it lost the lease, exits 75 and leaves B's draft standing."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from sonket_gsync.core.clock import SYSTEM
+    from sonket_gsync.core.settings import REPO_ROOT
+
+    first = make(cfg, campaign, SYSTEM)
+    first.provision(CODES)
+    type_answers(first, "SO_NV", seed=1)
+    first.sync()
+    first.close()
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "SONKET_DATABASE_URL": cfg.database_url}
+    a = subprocess.Popen(
+        [sys.executable, "-m", "sonket_gsync", "--data", str(cfg.data_dir), "compile"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watcher = open_store(cfg)
+    try:
+        assert wait_for(lambda: (lease := watcher.lease()) is not None and "compile" in lease.label, 60), "A never took the lease"
+        os.kill(a.pid, signal.SIGSTOP)
+        assert a.poll() is None and not watcher.outputs(kind="report"), "A finished before it could be stopped"
+        b = make(cfg, campaign, ManualClock(time.time() + cfg.lease_seconds + 5))  # B lives after A's lease expired
+        try:
+            type_answers(b, "SO_NV", seed=2, typed_at=30)
+            b.sync()
+            newer = b.compile()
+            draft = b.workspace.output_file(newer.report.name)
+            outputs = [(o.kind, o.name, o.created_at) for o in b.store.outputs()]
+        finally:
+            b.close()
+        os.kill(a.pid, signal.SIGCONT)
+        _, err = a.communicate(timeout=180)
+        assert a.returncode == 75, err  # A says it lost the writer lease…
+        reopened = make(cfg, campaign, SYSTEM)
+        try:
+            assert reopened.workspace.output_file(newer.report.name) == draft  # …and wrote nothing
+            assert [(o.kind, o.name, o.created_at) for o in reopened.store.outputs()] == outputs
+        finally:
+            reopened.close()
+    finally:
+        if a.poll() is None:
+            os.kill(a.pid, signal.SIGCONT)
+            a.kill()
+        watcher.close()

@@ -75,3 +75,14 @@ def test_an_integer_target_with_a_decimal_part_is_refused_with_where_and_how(fol
 def test_a_whole_integer_target_is_accepted(folder):
     _set_target(folder, "CT02", "1200,0")
     assert next(i for i in load_campaign(folder).indicators if i.code == "CT02").target_2030 == 1200
+
+
+def test_the_demo_on_postgresql_names_the_database_it_wrote_not_a_sqlite_file(tmp_path, pg_url):
+    import os
+
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "SONKET_DATABASE_URL": pg_url}
+    demo = subprocess.run([sys.executable, "-m", "sonket_gsync", "--data", str(tmp_path / "d"), "demo"], env=env, capture_output=True, text=True, timeout=300)
+    assert demo.returncode == 0, demo.stderr
+    [line] = [x for x in demo.stdout.splitlines() if x.startswith("Kho dữ liệu:")]
+    assert "postgresql" in line.lower() and "sonket.db" not in line
+    assert not (tmp_path / "d" / "sonket.db").exists()  # and no SQLite store was made beside it

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.web.fake_oidc import CLIENT_ID, CLIENT_SECRET, FakeOpenID
-from tests.web.fixtures import make_web
+from tests.web.fixtures import csrf_token, make_web
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +86,29 @@ def test_a_callback_without_a_started_flow_is_refused(google_web):
     client = google_web.client()
     response = client.get("/dang-nhap/google/xong?code=abc&state=made-up")
     assert response.status_code == 302 and client.get("/").status_code == 302
+
+
+def test_signing_out_of_a_google_account_ends_its_sessions_on_every_browser(google_web):
+    phone, desk = google_web.client(), google_web.client()
+    for client in (phone, desk):
+        assert google_flow(client).headers["Location"] == "/"
+        assert client.get("/").status_code == 200
+    assert desk.post("/dang-xuat", data={"csrf_token": csrf_token(desk, "/")}).status_code == 302
+    assert phone.get("/").status_code == 302  # the other browser's session ended too
+    assert google_flow(phone).headers["Location"] == "/" and phone.get("/").status_code == 200  # and can sign in again
+
+
+def test_a_disabled_google_account_cannot_sign_in(google_web):
+    client = google_web.client()
+    assert google_flow(client).headers["Location"] == "/"
+    google_web.service.disable_staff("lanhdao@tinhuy.example", by="test")
+    assert client.get("/").status_code == 302  # its session ended
+    again = google_flow(client)
+    assert again.headers["Location"].startswith("/dang-nhap") and client.get("/").status_code == 302
+
+
+def test_a_google_account_has_no_password_to_sign_in_with(google_web):
+    google_flow(google_web.client())  # the account now exists, without a password
+    client = google_web.client()
+    refused = client.post("/dang-nhap", data={"email": "lanhdao@tinhuy.example", "password": "any-password-at-all", "csrf_token": csrf_token(client)})
+    assert refused.status_code == 401 and client.get("/").status_code == 302
