@@ -123,7 +123,7 @@ def login():
     known_device = bool(email) and _device_email() == email
     address_key, account_key = "ip:" + address, "account:" + email
     keys = [address_key] if known_device or not email else [address_key, account_key]
-    moment = svc.store.clock.time()
+    moment = svc.queries.now()
     wait = max((t.blocked_until - moment for t in svc.queries.signin_throttle(keys).values()), default=0.0)
     if wait > 0:
         g.log_note = "sign-in throttled"

@@ -135,6 +135,14 @@ class Queries:
         """Who holds the campaign's writer lease now, if anyone."""
         return self.store.lease()
 
+    def reread_due(self) -> dict[str, datetime | None]:
+        """Every unit owed a re-read, with when it will be read again (None: at the next sync)."""
+        return self.store.reread_due()
+
+    def now(self) -> float:
+        """The store's clock (epoch seconds): the time the lease, throttle and due times use."""
+        return self.store.clock.time()
+
     def worker_seen_at(self) -> datetime | None:
         """When a worker last said it was alive."""
         return self.store.last_heartbeat()

@@ -168,7 +168,7 @@ def jobs(ctx: click.Context, limit: int) -> None:
 
 def _print_owed(service) -> None:
     """Units whose last read failed: when they will be read again (truthfully)."""
-    owed = service.store.reread_due()
+    owed = service.queries.reread_due()
     if not owed:
         return
     names = {u.code: u.name for u in service.campaign.units}
