@@ -15,13 +15,11 @@ import itertools
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -35,26 +33,11 @@ from sonket_gsync.core.settings import Settings  # noqa: E402
 from sonket_gsync.demo.synthetic import to_submission  # noqa: E402
 from sonket_gsync.ingest.parse import parse_snapshot  # noqa: E402
 from sonket_gsync.store import open_store  # noqa: E402
+from tests.net import free_port, readyz  # noqa: E402
 from tests.pg import create_database, postgres_control  # noqa: E402
 from tests.units import type_answers  # noqa: E402
 
 CLI = [sys.executable, "-m", "sonket_gsync.cli.main"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def ready(port: int) -> int:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
-            return answer.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
 
 
 def main() -> int:
@@ -89,7 +72,7 @@ def main() -> int:
         serve = subprocess.Popen([*CLI, "serve", "--port", str(port)], env=env, cwd=ROOT, stdout=logs["serve"], stderr=logs["serve"])
         worker = subprocess.Popen([*CLI, "-v", "worker"], env=env, cwd=ROOT, stdout=logs["worker-1"], stderr=logs["worker-1"])
         deadline = time.monotonic() + 60
-        while ready(port) != 200 and time.monotonic() < deadline:
+        while readyz(port) != 200 and time.monotonic() < deadline:
             time.sleep(0.2)
         latest: dict[str, tuple[int, object]] = {}
         history: dict[str, list[tuple[int, object]]] = {}
@@ -137,7 +120,7 @@ def main() -> int:
                 if editor_waits == 1 or "waited" not in events[-1]:
                     events.append(f"the editor could not enqueue at {elapsed:.0f} s ({type(exc).__name__}); it goes on")
                 time.sleep(1)
-            if ready(port) != 200:
+            if readyz(port) != 200:
                 not_ready += 1
             time.sleep(rng.uniform(0.5, 1.5))
         if pg_done:

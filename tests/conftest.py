@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from sonket_gsync.campaign.load import load_campaign
+from sonket_gsync.core.clock import ManualClock
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN, REPO_ROOT, Settings
 
 pytest_plugins = ["tests.fake_google.fixtures", "tests.pg", "tests.web.fixtures"]  # tests.pg: a real PostgreSQL (store); tests.web: the web app (issue 8)
@@ -29,6 +30,20 @@ def campaign():
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings.from_env({}, data_dir=tmp_path / "data")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store_settings(request, tmp_path) -> Settings:
+    """Settings on each store in turn: SQLite, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return Settings.from_env({}, data_dir=tmp_path / "data")
+    return Settings.from_env({}, data_dir=tmp_path / "data", database_url=request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """Time that moves only when a test says so."""
+    return ManualClock()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -416,16 +416,7 @@ def _lessons(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
 
 def _tasks(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
     themes = ctx.themes(item.key)
-    out: list[Paragraph] = []
-    seen: set[str] = set()
-    for t in themes.themes:
-        text = sentence(task_phrase(t.clause))
-        if text.casefold() in seen:
-            continue
-        seen.add(text.casefold())
-        out.append(Paragraph(f"{len(out) + 1}. {text}", {"Nội dung": theme_trace(t, themes.unit_count)}))
-        if len(out) == MAX_LIST:
-            break
+    out = [Paragraph(f"{n}. {text}", {"Nội dung": theme_trace(t, themes.unit_count)}) for n, (t, text) in enumerate(_distinct(themes.themes, task_phrase), 1)]
     limits = []
     for section in ctx.campaign.outline:
         for other in section.answerable:
@@ -443,21 +434,26 @@ def _tasks(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
 def _recommendations(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
     themes = ctx.themes(item.key)
     out: list[Paragraph] = []
-    seen: set[str] = set()
-    for t in themes.themes:
-        text = sentence(ask_phrase(t.clause))
-        if text.casefold() in seen:
-            continue
-        seen.add(text.casefold())
+    for t, text in _distinct(themes.themes, ask_phrase):
         count = f" ({t.unit_count} đơn vị đề xuất)" if t.unit_count > 1 else ""
         trace = {"Nội dung": theme_trace(t, themes.unit_count)}
         moved = [s for s in t.members if s in ctx.moved]
         if moved:
             trace["Chuyển từ mục khác"] = f"{len(moved)} ý kiến là nội dung chỉ Trung ương quyết định (cues.CENTRE_ONLY)"
         out.append(Paragraph(f"- {text[:-1]}{count}.", trace))
-        if len(out) == MAX_LIST:
-            break
     return out
+
+
+def _distinct(themes, phrase):
+    """The first MAX_LIST themes, each as ``phrase`` words it, leaving out a wording said already."""
+    seen: set[str] = set()
+    for t in themes:
+        text = sentence(phrase(t.clause))
+        if text.casefold() not in seen:
+            seen.add(text.casefold())
+            yield t, text
+            if len(seen) == MAX_LIST:
+                return
 
 
 def model_counts(statements: Sequence[Statement]) -> Counter:

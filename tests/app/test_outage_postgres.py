@@ -6,12 +6,10 @@ from __future__ import annotations
 
 import logging
 import os
-import socket
 import subprocess
 import sys
 import threading
 import time
-import urllib.request
 
 import pytest
 
@@ -21,6 +19,7 @@ from sonket_gsync.core.clock import ManualClock
 from sonket_gsync.core.settings import REPO_ROOT
 from sonket_gsync.store import open_store
 from tests.app.test_unattended import T0, probe_runs, wait_for
+from tests.net import free_port, readyz
 from tests.pg import create_database
 from tests.units import only
 
@@ -63,41 +62,25 @@ def test_a_worker_rides_out_a_postgresql_restart_and_runs_the_queue_after(pg_con
         service.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _ready(port: int) -> int:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as answer:
-            return answer.status
-    except urllib.error.HTTPError as error:
-        return error.code
-    except OSError:
-        return 0
-
-
 def test_serve_rides_out_a_postgresql_restart_and_readyz_tells_the_truth(pg_control, settings, tmp_path):
     url = create_database(pg_control.url)
     env = dict(os.environ, SONKET_DATABASE_URL=url, SONKET_DATA_DIR=str(settings.data_dir), SONKET_NIGHTLY_SYNC_TIME="", SONKET_LEASE_SECONDS="6")
     env["SONKET_HEARTBEAT_MAX_SECONDS"] = "15"
     store = open_store(settings.with_(database_url=url))
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "serve.log").open("wb")
     serve = subprocess.Popen([sys.executable, "-m", "sonket_gsync.cli.main", "serve", "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=log, stderr=log)
     try:
-        assert wait_for(lambda: _ready(port) == 200, 60)
+        assert wait_for(lambda: readyz(port) == 200, 60)
         pg_control.stop()
-        assert wait_for(lambda: _ready(port) == 503, 30)  # the store is down: not ready, but alive
+        assert wait_for(lambda: readyz(port) == 503, 30)  # the store is down: not ready, but alive
         time.sleep(0.5)
         assert serve.poll() is None
         pg_control.start()
         job = store.enqueue_job("sync", {}, dedupe_key="sync:{}", max_attempts=3)  # asked after the outage
         assert wait_for(lambda: store.job(job.id).state in ("done", "failed"), 90)
         assert store.job(job.id).state == "done"
-        assert wait_for(lambda: _ready(port) == 200, 30)
+        assert wait_for(lambda: readyz(port) == 200, 30)
         assert serve.poll() is None  # the same process, never restarted by hand
     finally:
         serve.terminate()

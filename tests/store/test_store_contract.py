@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 import pytest
 
 from sonket_gsync.backends.base import UnitFiles
-from sonket_gsync.core.clock import ManualClock
 from sonket_gsync.core.errors import StoreError, StoreMissing
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.core.text import TZ, now
@@ -38,18 +37,6 @@ from sonket_gsync.store import (
 from sonket_gsync.store.engine import head_revision
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=TZ)
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_settings(request, tmp_path) -> Settings:
-    if request.param == "sqlite":
-        return Settings.from_env({}, data_dir=tmp_path / "data")
-    return Settings.from_env({}, data_dir=tmp_path / "data", database_url=request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture
@@ -340,9 +327,9 @@ CREATE TABLE outputs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT 
 
 
 def test_a_pg_server_that_is_down_is_temporary(tmp_path):
-    from tests.pg import _free_port
+    from tests.net import free_port
 
-    settings = Settings.from_env({}, data_dir=tmp_path, database_url=f"postgresql://postgres@127.0.0.1:{_free_port()}/nothing")
+    settings = Settings.from_env({}, data_dir=tmp_path, database_url=f"postgresql://postgres@127.0.0.1:{free_port()}/nothing")
     with pytest.raises(StoreError) as err:
         open_store(settings)
     assert err.value.retryable and err.value.category == "temporary" and err.value.exit_code == 75

@@ -11,7 +11,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from sonket_gsync.core.settings import REPO_ROOT
+from tests.net import free_port
 from tests.web.fixtures import SYNC_SECRET
 
 
@@ -59,12 +59,6 @@ def test_dockerfile_commands_match_the_entry_points():
     # the campaign and template ship as package data: their sources are copied before pip install
     assert "SONKET_CAMPAIGN_DIR" not in d["text"]
     assert re.search(r"^COPY config \./config", d["text"], re.M) and re.search(r"^COPY templates \./templates", d["text"], re.M)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def env_for(data: Path, **extra: str) -> dict:

@@ -10,22 +10,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sonket_gsync.core.clock import ManualClock
-from sonket_gsync.core.settings import Settings
 from sonket_gsync.store import open_store
 from webhooks.auth import ADDRESS_BACKOFF
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store_settings(request, tmp_path) -> Settings:
-    if request.param == "sqlite":
-        return Settings.from_env({}, data_dir=tmp_path / "data")
-    return Settings.from_env({}, data_dir=tmp_path / "data", database_url=request.getfixturevalue("pg_url"))
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
 
 
 @pytest.fixture
