@@ -1,5 +1,6 @@
-"""Shared fixtures: a loaded campaign, fresh settings on a temporary data folder, and the
-demo run once for the whole test run (its folder copied by each test that writes)."""
+"""Shared fixtures: a loaded campaign, fresh settings on a temporary data folder, the wheel
+built once, and the demo run from it once for the whole test run (its folder copied by each
+test that writes)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,12 +77,52 @@ def build_once(tmp_path_factory: pytest.TempPathFactory, name: str, build: Calla
 
 
 @dataclass(frozen=True)
+class Wheel:
+    """The project built as a wheel (``pip wheel``) and unpacked into ``site``: what an
+    installation holds, with no source checkout around it."""
+
+    path: Path
+    site: Path
+
+    def env(self) -> dict[str, str]:
+        """The environment of a process that imports sonket_gsync from the wheel only."""
+        env = {**os.environ, "PYTHONPATH": str(self.site)}
+        for key in ("SONKET_BACKEND", "SONKET_CAMPAIGN_DIR", "SONKET_TEMPLATES_DIR"):
+            env.pop(key, None)
+        return env
+
+
+@pytest.fixture(scope="session")
+def wheel(tmp_path_factory) -> Wheel:
+    """The wheel, built once for the test run (a few seconds): tests/test_packaging.py checks
+    what it carries, and the demo runs from it."""
+
+    def build(folder: Path) -> None:
+        built = subprocess.run(
+            [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(folder / "dist"), str(REPO_ROOT)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if built.returncode != 0:
+            raise RuntimeError(f"pip wheel failed:\n{built.stderr}")
+        path = next((folder / "dist").glob("sonket_gsync-*.whl"))
+        with zipfile.ZipFile(path) as package:
+            package.extractall(folder / "site")
+
+    folder = build_once(tmp_path_factory, "wheel", build)
+    return Wheel(next((folder / "dist").glob("sonket_gsync-*.whl")), folder / "site")
+
+
+@dataclass(frozen=True)
 class DemoRun:
-    """``sonket-gsync demo`` as a user runs it: a fresh folder, no option."""
+    """``python -m sonket_gsync demo`` as a user runs it: installed from the wheel, in a
+    fresh folder far from the source checkout, no option."""
 
     cwd: Path  # where it ran (its data/ folder): only tests/cli/test_cli.py goes on in it
     result: subprocess.CompletedProcess
     pristine: Path  # a copy of its data folder made at once and never written: copy it to write
+    pythonpath: str  # where its code came from (the unpacked wheel)
 
     @property
     def ok(self) -> bool:
@@ -88,21 +130,23 @@ class DemoRun:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> DemoRun:
+def demo_run(tmp_path_factory, wheel: Wheel) -> DemoRun:
     """The whole demo (127 units provisioned, answering on time, late, with errors or not at
-    all, a draft) run once for the test run: it takes half a minute."""
+    all, a draft) run once for the test run, from the wheel (so tests/test_packaging.py needs
+    no second run): it takes half a minute."""
 
     def build(folder: Path) -> None:
         cwd = folder / "run"
         cwd.mkdir()
-        env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
-        env.pop("SONKET_BACKEND", None)
-        args = [sys.executable, "-m", "sonket_gsync.cli.main", "demo"]
+        env = wheel.env()
+        args = [sys.executable, "-m", "sonket_gsync", "demo"]
         done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
-        (folder / "result.json").write_text(json.dumps({"args": args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}))
+        record = {"args": args, "returncode": done.returncode, "stdout": done.stdout, "stderr": done.stderr}
+        (folder / "result.json").write_text(json.dumps({"result": record, "pythonpath": env["PYTHONPATH"]}))
         if done.returncode == 0:
             shutil.copytree(cwd / "data", folder / "pristine" / "data", symlinks=True)
 
     folder = build_once(tmp_path_factory, "demo", build)
-    result = subprocess.CompletedProcess(**json.loads((folder / "result.json").read_text()))
-    return DemoRun(cwd=folder / "run", result=result, pristine=folder / "pristine" / "data")
+    saved = json.loads((folder / "result.json").read_text())
+    result = subprocess.CompletedProcess(**saved["result"])
+    return DemoRun(cwd=folder / "run", result=result, pristine=folder / "pristine" / "data", pythonpath=saved["pythonpath"])

@@ -4,7 +4,6 @@ template are package data, and the dependencies listed match what the code impor
 from __future__ import annotations
 
 import ast
-import os
 import subprocess
 import sys
 import tomllib
@@ -13,49 +12,31 @@ import zipfile
 from sonket_gsync.core.settings import REPO_ROOT
 
 
-def test_the_wheel_carries_the_campaign_and_the_template_and_runs_the_demo_from_anywhere(tmp_path):
-    built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "dist"), str(REPO_ROOT)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert built.returncode == 0, built.stderr
-    wheel = next((tmp_path / "dist").glob("sonket_gsync-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
+def test_the_wheel_carries_the_campaign_and_the_template_and_runs_the_demo_from_anywhere(tmp_path, wheel, demo_run):
+    names = zipfile.ZipFile(wheel.path).namelist()
     assert "sonket_gsync/resources/campaigns/so-ket-45-nq-tw/units.csv" in names
     assert "sonket_gsync/resources/templates/bao-cao-so-ket.docx" in names
-    site = tmp_path / "site"
-    zipfile.ZipFile(wheel).extractall(site)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    env = {**os.environ, "PYTHONPATH": str(site)}
-    env.pop("SONKET_CAMPAIGN_DIR", None)
-    env.pop("SONKET_TEMPLATES_DIR", None)
     result = subprocess.run(
         [sys.executable, "-c", "import sonket_gsync, sys; print(sonket_gsync.__file__); from sonket_gsync.cli.main import main; main(['check-config'])"],
         cwd=elsewhere,
-        env=env,
+        env=wheel.env(),
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
     first_line, rest = result.stdout.split("\n", 1)
-    assert first_line.startswith(str(site))  # the wheel's copy, not the checkout
+    assert first_line.startswith(str(wheel.site))  # the wheel's copy, not the checkout
     assert "127" not in result.stderr and "chỉ tiêu" in rest
-    # the whole demo, as `python -m sonket_gsync`, from the wheel's copy in another folder
-    demo = subprocess.run(
-        [sys.executable, "-m", "sonket_gsync", "--data", str(elsewhere / "data"), "demo"],
-        cwd=elsewhere,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert demo.returncode == 0, demo.stderr
-    assert "Dự thảo báo cáo:" in demo.stdout and "Toàn tỉnh" in demo.stdout
-    assert list((elsewhere / "data").rglob("*.docx")) and (elsewhere / "data" / "sonket.db").is_file()
+    # the whole demo, as `python -m sonket_gsync`, from the wheel's copy (the same environment
+    # as above) in another folder: the demo the other tests use (tests/conftest.py), run once
+    assert demo_run.pythonpath == str(wheel.site) and demo_run.result.args[1:] == ["-m", "sonket_gsync", "demo"]
+    assert not demo_run.cwd.is_relative_to(REPO_ROOT) and not REPO_ROOT.is_relative_to(demo_run.cwd)
+    assert demo_run.ok, demo_run.result.stderr
+    assert "Dự thảo báo cáo:" in demo_run.result.stdout and "Toàn tỉnh" in demo_run.result.stdout
+    assert list(demo_run.pristine.rglob("*.docx")) and (demo_run.pristine / "sonket.db").is_file()
 
 
 def test_every_third_party_import_is_a_listed_dependency():

@@ -11,18 +11,29 @@ from urllib.parse import quote
 from markupsafe import Markup, escape
 
 from sonket_gsync.app.labels import status_label
+from sonket_gsync.app.queries import UnitRow
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.text import fold_accents, format_datetime, format_number
-from sonket_gsync.forms.submission import Submission, is_sent
+from sonket_gsync.forms.submission import STATUS_LABELS, SUBMISSION_STATE_LABELS, Submission, is_sent, submission_state_label
 
 from .helpers import is_open_for
 
 
 @dataclass(frozen=True)
 class Row:
-    unit: object  # the query side's UnitRow
-    status: str  # on_time | late | invalid | missing | locked
-    closed: bool  # past the deadline and not reopened: no more uploads
+    unit: UnitRow  # the query side's row
+    status: str  # on_time | late | invalid | missing: the CLI's word, the same count
+    closed: bool  # past the deadline and not reopened: no more uploads ("đã khóa", a qualifier)
+
+    @property
+    def state(self) -> str:
+        """The submission workflow state (missing | entering | submitted | accepted | returned)."""
+        return self.unit.state
+
+    @property
+    def locked(self) -> bool:
+        """Nothing sent and no more uploads: still "Chưa gửi", qualified "đã khóa"."""
+        return self.closed and self.status == "missing"
 
 
 @dataclass(frozen=True)
@@ -42,23 +53,60 @@ class Rate:
         return self.on_time / self.total if self.total else 0.0
 
 
+# The status filter: the four statuses the CLI counts, and "locked", a subset of "missing".
+LOCKED = "locked"
+LOCKED_LABEL = "đã khóa"
+# Sorting: key → (label, how). Attention first for status and state; newest change first.
+SORTS: dict[str, str] = {
+    "": "Theo danh sách",
+    "ten": "Tên đơn vị",
+    "tinh_trang": "Tình trạng",
+    "gui": "Trạng thái gửi",
+    "sua": "Sửa lần cuối (mới nhất trước)",
+    "loi": "Số lỗi (nhiều nhất trước)",
+}
+_STATUS_ORDER = {"invalid": 0, "missing": 1, "late": 2, "on_time": 3}
+_STATE_ORDER = {"returned": 0, "submitted": 1, "entering": 2, "missing": 3, "accepted": 4}
+
+
 def rows_of(overview, moment: datetime) -> list[Row]:
-    """Each unit's shown status: a unit with nothing sent once uploads are closed is 'locked'."""
+    """Each unit's status as the CLI counts it, and whether its uploads are closed."""
     rows = []
     for unit in overview.units:
         closed = not is_open_for(unit.code, overview.deadline, unit.reopened_until, moment)
-        status = "locked" if closed and unit.status == "missing" else unit.status
-        rows.append(Row(unit, status, closed))
+        rows.append(Row(unit, unit.status, closed))
     return rows
 
 
-def filter_rows(rows: list[Row], *, group: str = "", status: str = "", query: str = "") -> list[Row]:
+def status_counts(rows: list[Row]) -> dict[str, int]:
+    """How many rows per status (as the CLI's status table), plus how many are locked."""
+    counts = {key: 0 for key in STATUS_LABELS}
+    for row in rows:
+        counts[row.status] = counts.get(row.status, 0) + 1
+    counts[LOCKED] = sum(1 for r in rows if r.locked)
+    return counts
+
+
+def state_counts(rows: list[Row]) -> dict[str, int]:
+    counts = {key: 0 for key in SUBMISSION_STATE_LABELS}
+    for row in rows:
+        if row.state:
+            counts[row.state] = counts.get(row.state, 0) + 1
+    return counts
+
+
+def filter_rows(rows: list[Row], *, group: str = "", status: str = "", query: str = "", state: str = "") -> list[Row]:
     wanted = fold_accents(query).split()
     out = []
     for row in rows:
         if group and row.unit.group_code != group:
             continue
-        if status and row.status != status:
+        if status == LOCKED:
+            if not row.locked:
+                continue
+        elif status and row.status != status:
+            continue
+        if state and row.state != state:
             continue
         if wanted:
             name = fold_accents(f"{row.unit.name} {row.unit.code}")
@@ -68,26 +116,50 @@ def filter_rows(rows: list[Row], *, group: str = "", status: str = "", query: st
     return out
 
 
+def sort_rows(rows: list[Row], key: str) -> list[Row]:
+    """Rows in the chosen order (stable: ties keep the campaign's order)."""
+    if key == "ten":
+        return sorted(rows, key=lambda r: fold_accents(r.unit.name))
+    if key == "tinh_trang":
+        return sorted(rows, key=lambda r: _STATUS_ORDER.get(r.status, 9))
+    if key == "gui":
+        return sorted(rows, key=lambda r: _STATE_ORDER.get(r.state, 9))
+    if key == "sua":
+        dated = [(r.unit.last_modified, i) for i, r in enumerate(rows) if r.unit.last_modified is not None]
+        newest = [rows[i] for _, i in sorted(dated, key=lambda pair: (-pair[0].timestamp(), pair[1]))]
+        return newest + [r for r in rows if r.unit.last_modified is None]
+    if key == "loi":
+        return sorted(rows, key=lambda r: -r.unit.error_count)
+    return rows
+
+
 def rows_html(rows: list[Row], unit_base: str) -> Markup:
     """The units table body. Built here rather than in Jinja: at 1,500 units the template's
-    per-expression overhead was most of the dashboard's time."""
+    per-expression overhead was most of the dashboard's time. Each cell carries its column's
+    name (``data-label``): on a phone the rows are cards and every figure keeps its label."""
     if not rows:
-        return Markup('<tr><td colspan="6">Không có đơn vị nào khớp bộ lọc.</td></tr>')
+        return Markup('<tr><td colspan="7">Không có đơn vị nào khớp bộ lọc.</td></tr>')
     out = []
     for row in rows:
         u = row.unit
-        errors = f" <small>{u.error_count} lỗi</small>" if u.error_count else ""
+        errors = f"{u.error_count} lỗi" if u.error_count else "—"
+        locked = f' <small class="muted">· {LOCKED_LABEL}</small>' if row.locked else ""
+        closed = ' data-closed="1"' if row.locked else ""
+        state = f'<span class="badge state-{row.state}">{escape(submission_state_label(row.state))}</span>' if row.state else "—"
         links = ""
         if u.sheet_url.startswith("http"):
             links = f'<a href="{escape(u.sheet_url)}" rel="noopener">Bảng tính</a>'
             if u.doc_url:
                 links += f' · <a href="{escape(u.doc_url)}" rel="noopener">Báo cáo</a>'
         out.append(
-            f'<tr data-status="{row.status}" data-group="{escape(u.group_code)}">'
-            f'<td><a href="{unit_base}{quote(u.code, safe="")}">{escape(u.name)}</a></td>'
-            f"<td>{escape(u.group_name)}</td>"
-            f'<td><span class="badge {row.status}">{status_label(row.status)}</span>{errors}</td>'
-            f"<td>{format_datetime(u.last_modified)}</td><td>{u.versions}</td><td>{links}</td></tr>"
+            f'<tr data-status="{row.status}" data-state="{escape(row.state)}" data-group="{escape(u.group_code)}"{closed}>'
+            f'<td data-label="Đơn vị"><a href="{unit_base}{quote(u.code, safe="")}">{escape(u.name)}</a></td>'
+            f'<td data-label="Nhóm">{escape(u.group_name)}</td>'
+            f'<td data-label="Tình trạng"><span class="badge {row.status}">{status_label(row.status)}</span>{locked}</td>'
+            f'<td data-label="Trạng thái gửi">{state}</td>'
+            f'<td data-label="Số lỗi">{errors}</td>'
+            f'<td data-label="Sửa lần cuối">{format_datetime(u.last_modified) or "—"}</td>'
+            f'<td data-label="Phiên bản">{u.versions}</td>' + (f'<td data-label="Liên kết">{links}</td>' if links else '<td class="empty"></td>') + "</tr>"
         )
     return Markup("\n".join(out))
 

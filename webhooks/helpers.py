@@ -11,7 +11,7 @@ from flask import Flask, Response, current_app, jsonify, make_response, render_t
 from sonket_gsync.app.labels import job_kind_label, job_state_label, status_label
 from sonket_gsync.core.settings import Settings
 from sonket_gsync.core.text import format_date, format_datetime, format_number, now, to_local
-from sonket_gsync.forms.submission import SHOWN_STATUS_LABELS
+from sonket_gsync.forms.submission import SHOWN_STATUS_LABELS, STATUS_LABELS, SUBMISSION_STATE_LABELS, submission_state_label
 
 TRIGGERS = {
     "manual": "thủ công",
@@ -91,4 +91,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["job_state"] = job_state_label
     app.jinja_env.filters["job_kind"] = job_kind_label
     app.jinja_env.filters["trigger"] = lambda s: TRIGGERS.get(s, s)
+    app.jinja_env.filters["state_label"] = submission_state_label
     app.jinja_env.globals["SHOWN_STATUS_LABELS"] = SHOWN_STATUS_LABELS  # the four statuses and "locked"
+    app.jinja_env.globals["STATUS_LABELS"] = STATUS_LABELS  # the four statuses the CLI counts
+    app.jinja_env.globals["SUBMISSION_STATE_LABELS"] = SUBMISSION_STATE_LABELS  # the workflow states (issue 18)

@@ -120,17 +120,18 @@ def _low(text: str) -> str:
 
 def _contradictions(campaign: Campaign, code: str, submission) -> list[DataProblem]:
     out = []
-    texts = _texts(campaign, submission) if campaign.checks.contradictions else []
+    texts = [(where, _low(text)) for where, text in _texts(campaign, submission)] if campaign.checks.contradictions else []
     for rule in campaign.checks.contradictions:
         yes: list[tuple[str, str]] = []
         no: list[tuple[str, str]] = []
-        for where, text in texts:
-            low = _low(text)
-            for phrase in rule.no:
-                if _low(phrase) in low:
+        no_phrases = [(phrase, _low(phrase)) for phrase in rule.no]
+        yes_phrases = [(phrase, _low(phrase)) for phrase in rule.yes]
+        for where, low in texts:
+            for phrase, folded in no_phrases:
+                if folded in low:
                     no.append((where, phrase))
-                    low = low.replace(_low(phrase), " ")
-            yes += [(where, phrase) for phrase in rule.yes if _low(phrase) in low]
+                    low = low.replace(folded, " ")
+            yes += [(where, phrase) for phrase, folded in yes_phrases if folded in low]
         if yes and no:
             (where_yes, said_yes), (where_no, said_no) = yes[0], no[0]
             where = where_yes if where_yes == where_no else f"{where_yes}; {where_no}"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # --- how widely ------------------------------------------------------------------------------
 SHARE_WORDS = ((0.8, "hầu hết"), (0.5, "đa số"), (0.25, "nhiều"), (0.0, "một số"))
@@ -35,6 +36,13 @@ BOILERPLATE = (
     r"^(?:chi\s+tiết|danh\s+mục\s+văn\s+bản|số\s+liệu\s+chi\s+tiết|kết\s+quả\s+cụ\s+thể)\b.{0,60}(?:kèm\s+theo|phụ\s+lục|biểu)",
     r"^\(?\s*(?:có\s+)?(?:phụ\s+lục|biểu)\s+kèm\s+theo\s*\)?\.?$",
 )
+
+# --- spreadsheet formulas typed as text: never quoted, never counted -----------------------------
+# A text that opens with "=", "+", "-" or "@" and then a function call ("=HYPERLINK(…)",
+# "@SUM(…)", "+cmd|…", a DDE call): a spreadsheet would run it, so the report never quotes it
+# (intake flags it to staff: forms.validation.looks_like_formula). "+"/"-" must touch the name:
+# "- Zalo (nhóm)" is a bullet.
+FORMULA = r"^\s*(?:[=@]\s*[A-Za-z_][\w.]*\s*[(|]|[+\-][A-Za-z_][\w.]*[(|])"
 
 # --- negative: a limitation, not an achievement ----------------------------------------------------
 NEGATIVE = (
@@ -65,7 +73,9 @@ OBJECTIVE = (
     r"hướng\s+dẫn\s+(?:của\s+)?trung\s+ương",
     r"chưa\s+có\s+(?:hướng\s+dẫn|tiêu\s+chí|khung\s+pháp\s+lý|luật)",
     r"tiêu\s+chí\s+thống\s+nhất",
-    r"(?:kinh\s+phí|ngân\s+sách|nguồn\s+lực)\s+(?:còn\s+)?(?:hạn\s+hẹp|hạn\s+chế|eo\s+hẹp)",
+    r"(?:kinh\s+phí|ngân\s+sách|nguồn\s+lực(?:\s+tài\s+chính)?)(?:\s+[^\s.;]+){0,14}?\s+(?:còn\s+)?(?:hạn\s+hẹp|hạn\s+chế|eo\s+hẹp|ít(?!\s+nhất)|"
+    r"chưa\s+đáp\s+ứng|khó\s+khăn|thiếu)\b",
+    r"thiếu\s+(?:kinh\s+phí|ngân\s+sách|nguồn\s+lực)",
     r"(?:sắp\s+xếp|sáp\s+nhập|hợp\s+nhất)",
     r"bộ\s+máy\s+mới",
     r"chính\s+quyền\s+địa\s+phương\s+hai\s+cấp",
@@ -75,6 +85,14 @@ OBJECTIVE = (
     r"điều\s+kiện\s+kinh\s+tế",
     r"địa\s+bàn\s+rộng",
     r"nguồn\s+tuyển\s+dụng",
+    r"thu\s+nhập",
+    r"chảy\s+máu\s+chất\s+xám",
+    r"vùng\s+sâu",
+    r"vùng\s+xa",
+    r"biên\s+giới",
+    r"điều\s+kiện\s+(?:làm\s+việc|sinh\s+hoạt|đi\s+lại|cơ\s+sở\s+vật\s+chất)",
+    r"xuất\s+phát\s+điểm",
+    r"cơ\s+sở\s+vật\s+chất",
 )
 SUBJECTIVE = (
     r"nhận\s+thức",
@@ -89,7 +107,13 @@ SUBJECTIVE = (
     r"cơ\s+sở\s+dữ\s+liệu",
     r"còn\s+hình\s+thức",
     r"thiếu\s+người\s+thay\s+thế",
+    r"chưa\s+(?:được\s+)?(?:chú\s+trọng|coi\s+trọng|quan\s+tâm\s+đúng\s+mức)",
+    r"chưa\s+(?:sát|chặt\s+chẽ|cụ\s+thể)",
+    r"lúng\s+túng",
 )
+# the cause part of a limitation: "… do X" / "… vì X" → X; "X nên …" → X (the cue words are read
+# there first: "cấp ủy chưa quan tâm do kinh phí hạn hẹp" is an objective cause)
+CAUSE_PART = r"(?<!tự\s)\b(?:do|vì|bởi|bởi\s+vì|nguyên\s+nhân\s+là)\s+(?P<after>.+)$|^(?P<before>.+?)\s+nên\s+"
 
 # --- leading subjects stripped from a unit's sentence (the province speaks, not the unit) --------------
 SUBJECTS = (
@@ -279,10 +303,12 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
 
 
+_FORMULA = re.compile(FORMULA)
 _BOILERPLATE = _compile(BOILERPLATE)
 _NEGATIVE = _compile(tuple(rf"\b{p}\b" for p in NEGATIVE))
 _UNDONE = _compile(NEGATION_UNDONE)
 _OBJECTIVE = _compile(OBJECTIVE)
+_CAUSE_PART = re.compile(CAUSE_PART, re.IGNORECASE)
 _SUBJECTIVE = _compile(SUBJECTIVE)
 _CENTRE = _compile(CENTRE_ONLY)
 
@@ -291,6 +317,7 @@ def _low(text: str) -> str:
     return unicodedata.normalize("NFC", text or "").lower()
 
 
+@lru_cache(maxsize=65536)
 def is_boilerplate(text: str) -> bool:
     """A reference to an attachment or a note on the figures ("Danh mục văn bản được thống kê
     tại phụ lục kèm theo", "Số liệu năm 2026 là số ước thực hiện"), not a finding."""
@@ -298,6 +325,12 @@ def is_boilerplate(text: str) -> bool:
     return bool(_BOILERPLATE.search(low)) and len(low.split()) <= 25
 
 
+def is_formula(text: str) -> bool:
+    """A spreadsheet formula typed as text ("=HYPERLINK(…)", FORMULA): never quoted, not a finding."""
+    return bool(_FORMULA.match(unicodedata.normalize("NFC", text or "")))
+
+
+@lru_cache(maxsize=65536)
 def is_negative(text: str) -> bool:
     """A limitation ("chưa", "còn hạn chế", "khó khăn" …) rather than an achievement; a cue
     that is overcome ("tháo gỡ vướng mắc", "khắc phục hạn chế", "không bị gián đoạn",
@@ -305,10 +338,22 @@ def is_negative(text: str) -> bool:
     return bool(_NEGATIVE.search(_UNDONE.sub(" ", _low(text))))
 
 
+@lru_cache(maxsize=65536)
 def cause_kind(text: str) -> str:
     """ "khach_quan" (objective), "chu_quan" (subjective) or "" by the cue words (OBJECTIVE,
-    SUBJECTIVE); the one with more matches wins, objective on a tie."""
+    SUBJECTIVE): read in the cause part first ("… do X", "X nên …": CAUSE_PART), then in the
+    whole text when the cause part has no cue; the one with more matches wins, objective on
+    a tie."""
     low = _low(text)
+    part = _CAUSE_PART.search(low)
+    if part:
+        kind = _cause_kind(part.group("after") or part.group("before") or "")
+        if kind:
+            return kind
+    return _cause_kind(low)
+
+
+def _cause_kind(low: str) -> str:
     objective = len(_OBJECTIVE.findall(low))
     subjective = len(_SUBJECTIVE.findall(low))
     if not objective and not subjective:

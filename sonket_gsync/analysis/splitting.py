@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sonket_gsync.analysis.cues import is_centre_only
+from sonket_gsync.analysis.cues import is_centre_only, is_formula
 
 _SPACE = re.compile(r"\s+")
 
@@ -17,16 +17,19 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÀ-ỸĐ\"“(])|(?<=;)\s+")
 def split_statements(text: str) -> list[str]:
     """A unit's text as separate statements: one per line or bullet, lines cut at sentence
     ends and semicolons (a list of proposals "a; b; c" is three statements). Bullets and
-    numbering are dropped, a part's first letter is capitalised; empty parts are left out."""
+    numbering are dropped, a part's first letter is capitalised; empty parts are left out, and
+    so is a line or part that is a spreadsheet formula ("=HYPERLINK(…)": cues.is_formula)."""
     text = unicodedata.normalize("NFC", text or "")
     out = []
     for line in text.splitlines():
+        if is_formula(line):
+            continue
         line = _BULLET.sub("", line).strip()
-        if not line:
+        if not line or is_formula(line):
             continue
         for part in _SENTENCE_END.split(line):
             part = part.strip(" ;")
-            if part:
+            if part and not is_formula(part):
                 out.append(part[:1].upper() + part[1:])
     return out
 

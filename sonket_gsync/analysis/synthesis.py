@@ -4,7 +4,7 @@
 paraphrases, whatever the unit's name or figures), so the province's report can write
 "N đơn vị nêu …" with one to three representative excerpts instead of N excerpts.
 
-How it measures likeness (scikit-learn, all deterministic):
+How it measures likeness (NumPy and SciPy sparse matrices, all deterministic):
 
 - each statement is NFC-normalised and lower-cased; accents are kept, so "Đảng" and "dang"
   are different words; the unit's own name is removed (near-duplicates from different units
@@ -15,7 +15,9 @@ How it measures likeness (scikit-learn, all deterministic):
   character 2–5-grams inside words (typing variants, "hóa"/"hoá" after NFC, plural forms);
 - cosine similarity; statements are joined by average-linkage agglomerative clustering
   (scipy) cut at ``threshold``: two groups join when the mean similarity between their
-  statements reaches it. Up to 1,500 statements this is exact; above, an evenly spread
+  statements reaches it; each group is then cut again by complete linkage at ``COHESION``,
+  so no two of its statements are less alike than that (a group joined through a few shared
+  words is split: "theme coherence", measured on the labelled sample). Up to 1,500 statements this is exact; above, an evenly spread
   sample of 1,500 is clustered and every other statement joins the group it is most alike
   to on average (the same test), or is grouped with the other leftovers — so time and
   memory stay bounded (bench/run_synthesis.py).
@@ -41,10 +43,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.sparse import csr_matrix, hstack
+from scipy.sparse import csr_matrix, diags, hstack
 from scipy.spatial.distance import squareform
-from sklearn.feature_extraction.text import CountVectorizer
-from sklearn.preprocessing import normalize
 
 from sonket_gsync.analysis.cues import is_negative
 from sonket_gsync.analysis.splitting import split_recipients, split_statements
@@ -55,6 +55,7 @@ __all__ = [
     "StatementGroup",
     "cluster_labels",
     "group_statements",
+    "mean_similarity",
     "normalise",
     "similarity_matrix",
     "split_recipients",
@@ -62,7 +63,9 @@ __all__ = [
     "without_lead",
 ]
 
-DEFAULT_THRESHOLD = 0.2
+DEFAULT_THRESHOLD = 0.175
+COHESION = 0.14  # no two statements of a group less alike than this (complete linkage inside each group)
+_COHESION_LIMIT = 3000  # members of a group re-cut by complete linkage (bounded time)
 MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
@@ -85,6 +88,7 @@ class StatementGroup:
     representatives: list[Statement]  # 1–3 excerpts, the most typical first
     members: list[Statement]  # every statement in the group, in input order
     unit_names: list[str] = field(default_factory=list)  # distinct units, in input order
+    centrality: tuple[float, ...] = ()  # each member's mean similarity to the other members
 
     @property
     def unit_count(self) -> int:
@@ -218,6 +222,18 @@ def similarity_matrix(texts: Sequence[str]) -> np.ndarray:
     return (vectors @ vectors.T).toarray()
 
 
+def mean_similarity(texts: Sequence[str]) -> np.ndarray:
+    """Each text's mean cosine similarity to the others (what a row of similarity_matrix
+    averages without its diagonal), from the sum of the vectors: O(size of the vectors),
+    never the n × n matrix."""
+    if len(texts) < 2:
+        return np.ones(len(texts))
+    vectors = _vectors(texts)
+    total = np.asarray(vectors.sum(axis=0)).ravel()
+    own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+    return (vectors @ total - own) / (len(texts) - 1)
+
+
 def _vectors(texts: Sequence[str], counts: npt.ArrayLike | None = None):
     """Rows of unit length: the average of the syllable and the character TF-IDF views.
 
@@ -227,12 +243,37 @@ def _vectors(texts: Sequence[str], counts: npt.ArrayLike | None = None):
     syllable's n-grams: counted per distinct syllable, not per text."""
     docs = [t if t.strip() else "_" for t in texts]
     weights = np.ones(len(docs)) if counts is None else np.asarray(counts, dtype=np.float64)
-    syllables = CountVectorizer(analyzer=str.split, dtype=np.float32)
-    per_text = syllables.fit_transform(docs)
-    chars = per_text @ _gram_matrix(tuple(syllables.get_feature_names_out()))
-    words = CountVectorizer(analyzer=_syllables, dtype=np.float32).fit_transform(docs)
+    per_text, vocabulary = _count(docs, str.split)
+    chars = per_text @ _gram_matrix(tuple(vocabulary))
+    words, _ = _count(docs, _syllables)
     views = [_tfidf(view, weights) for view in (words, chars)]
-    return normalize(hstack([normalize(v) for v in views]).tocsr())
+    return _unit_rows(hstack([_unit_rows(v) for v in views]).tocsr())
+
+
+def _count(docs: Sequence[str], analyzer) -> tuple[csr_matrix, list[str]]:
+    """Document × feature counts (float32) and the features, in order of first appearance:
+    what scikit-learn's CountVectorizer computes, without importing scikit-learn (about a
+    second of a compile's start-up, for a dictionary and a sparse matrix)."""
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for doc in docs:
+        indices.extend(vocabulary.setdefault(feature, len(vocabulary)) for feature in analyzer(doc))
+        indptr.append(len(indices))
+    matrix = csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), np.asarray(indices, dtype=np.int64), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(docs), max(1, len(vocabulary))),
+    )
+    matrix.sum_duplicates()
+    return matrix, list(vocabulary)
+
+
+def _unit_rows(matrix) -> csr_matrix:
+    """Each row divided by its Euclidean length (an empty row stays empty)."""
+    matrix = csr_matrix(matrix)
+    lengths = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    lengths[lengths == 0] = 1.0
+    return csr_matrix(diags((1.0 / lengths).astype(np.float32)) @ matrix)
 
 
 def _gram_matrix(vocabulary: tuple[str, ...]) -> csr_matrix:
@@ -260,19 +301,29 @@ def _tfidf(counts, weights: np.ndarray):
     return counts
 
 
-def group_statements(items: Sequence[Statement], *, threshold: float | None = None, by_polarity: bool = True) -> list[StatementGroup]:
+def group_statements(
+    items: Sequence[Statement],
+    *,
+    threshold: float | None = None,
+    by_polarity: bool = True,
+    normalised: dict[tuple[str, str], str] | None = None,
+    representatives: bool = True,
+) -> list[StatementGroup]:
     """Statements grouped by what they say, the groups most units share first.
 
     ``threshold`` is the cosine similarity (0–1) two groups must reach on average to be
     joined; higher means stricter (fewer merges). With ``by_polarity`` (the default) a
     limitation ("chưa", "còn hạn chế", cues.NEGATIVE) is never grouped with an achievement:
     "đã quán triệt" and "chưa quán triệt" say opposite things in nearly the same words.
-    Empty texts are left out. The same input always gives the same output."""
+    Empty texts are left out. The same input always gives the same output. ``normalised``
+    holds texts already normalised, by (text, unit name); it is filled as a side effect.
+    Without ``representatives`` each group's representatives are left empty (the body's
+    themes choose their own clause from ``centrality``)."""
     limit = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     items = [s for s in items if s.text and s.text.strip()]
     if not items:
         return []
-    seen: dict[tuple[str, str], str] = {}  # units repeat each other's words: normalise each once
+    seen = {} if normalised is None else normalised  # units repeat each other's words: normalise each once
     texts = [seen.get((s.text, s.unit_name)) or seen.setdefault((s.text, s.unit_name), normalise(s.text, s.unit_name)) for s in items]
     sims = _Similarities(texts)
     rows = list(range(sims.n))
@@ -282,7 +333,7 @@ def group_statements(items: Sequence[Statement], *, threshold: float | None = No
         clusters = sorted((g for pool in pools if pool for g in _cluster(sims, pool, limit)), key=lambda g: g[0])
     else:
         clusters = _cluster(sims, rows, limit)
-    groups = [_group(items, texts, sims, index) for index in clusters]
+    groups = [_group(items, texts, sims, index, representatives) for index in clusters]
     order = {id(g): n for n, g in enumerate(groups)}
     groups.sort(key=lambda g: (-g.unit_count, -len(g.members), order[id(g)]))
     return groups
@@ -334,6 +385,15 @@ class _Similarities:
             return self.full[np.ix_(r, c)]
         return self._product(r, c)
 
+    def centrality(self, rows: Sequence[int]) -> np.ndarray:
+        """Each row's mean similarity to the other rows (from the sum of their vectors)."""
+        if len(rows) < 2:
+            return np.ones(len(rows))
+        vectors = self.vectors[self.row[np.asarray(rows)]]
+        total = np.asarray(vectors.sum(axis=0)).ravel()
+        own = np.asarray(vectors.multiply(vectors).sum(axis=1)).ravel()
+        return (vectors @ total - own) / (len(rows) - 1)
+
     def mean_to_groups(self, rows: Sequence[int], groups: list[list[int]]) -> np.ndarray:
         """len(rows) × len(groups): each statement's mean similarity to a group's members
         (what average linkage compares when it would add the statement to the group)."""
@@ -375,23 +435,41 @@ def _cluster(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
 
 
 def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
+    """Average linkage cut at ``limit``; then each group is cut again by complete linkage at
+    COHESION, so no two statements of a group are less alike than that (a group joined
+    through a few shared words is split: "tài liệu hỏi - đáp" and "nhóm Zalo" both "về Nghị
+    quyết")."""
     if len(rows) == 1:
         return [list(rows)]
     distance = 1.0 - sims.block(rows)
     np.fill_diagonal(distance, 0.0)
     np.clip(distance, 0.0, 2.0, out=distance)
-    tree = linkage(squareform(distance, checks=False).astype(np.float64), method="average")
-    labels = fcluster(tree, t=1.0 - limit + 1e-6, criterion="distance").tolist()
+    condensed = squareform(distance, checks=False).astype(np.float64)
+    labels = fcluster(linkage(condensed, method="average"), t=1.0 - limit + 1e-6, criterion="distance")
     groups: dict[int, list[int]] = {}
-    for r, label in zip(rows, labels, strict=False):
-        groups.setdefault(label, []).append(r)
-    return sorted(groups.values(), key=lambda g: g[0])
+    for k, label in enumerate(labels.tolist()):
+        groups.setdefault(label, []).append(k)
+    out: list[list[int]] = []
+    for members in groups.values():
+        if len(members) > 2 and len(members) <= _COHESION_LIMIT:
+            inner = squareform(distance[np.ix_(members, members)], checks=False).astype(np.float64)
+            parts: dict[int, list[int]] = {}
+            cut = fcluster(linkage(inner, method="complete"), t=1.0 - min(limit, COHESION) + 1e-6, criterion="distance")
+            for k, label in zip(members, cut.tolist(), strict=True):
+                parts.setdefault(label, []).append(k)
+            out += parts.values()
+        elif len(members) == 2 and distance[members[0], members[1]] > 1.0 - min(limit, COHESION) + 1e-6:
+            out += [[members[0]], [members[1]]]
+        else:
+            out.append(members)
+    return sorted(([rows[k] for k in g] for g in out), key=lambda g: g[0])
 
 
-def _group(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> StatementGroup:
+def _group(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int], representatives: bool = True) -> StatementGroup:
     members = [items[i] for i in index]
     names = list(dict.fromkeys(s.unit_name for s in members))
-    return StatementGroup(representatives=_representatives(items, texts, sims, index), members=members, unit_names=names)
+    chosen = _representatives(items, texts, sims, index) if representatives else []
+    return StatementGroup(representatives=chosen, members=members, unit_names=names, centrality=tuple(sims.centrality(index).tolist()))
 
 
 def _representatives(items: Sequence[Statement], texts: list[str], sims: _Similarities, index: list[int]) -> list[Statement]:

@@ -9,7 +9,9 @@ group, gives a ``Theme``:
   unit-specific parts are removed (``province_clause``: leading link words and subjects
   "Đảng ủy…", "Cấp ủy…", "Đơn vị…", the unit's own name, "của đơn vị", document numbers
   the campaign does not name, figures). Candidates are ranked by: a usable clause at all, no
-  proper names the campaign does not use, then centrality (mean similarity to the group);
+  proper names the campaign does not use, no figures, then centrality (mean similarity to the
+  group's other members, in the item's vectors: synthesis.StatementGroup.centrality); clauses
+  are made lazily, most central first (a large group: an even sample of _CANDIDATES);
 - ``figure``: a counted figure the members share ("kết nạp 24 đảng viên" … "47 đảng viên"),
   summed over units (each unit once, its largest), when at least half the group's units
   state it with the same counting noun (COUNT_NOUNS);
@@ -17,7 +19,8 @@ group, gives a ``Theme``:
   of the theme's counting noun, else the most detailed statement (most words), then unit
   order;
 - ``cause``: "khach_quan" / "chu_quan" / "" by the cue words (cues.cause_kind) over the
-  members, and the cause clause ("… do X", "X nên …") of the source statement.
+  candidates (every member, or the even sample of a large group), and the cause clause
+  ("… do X", "X nên …") of the source statement.
 
 Everything is deterministic and every theme keeps its members (the trace).
 """
@@ -29,11 +32,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
 from sonket_gsync.analysis.cues import OWN_REFERENCE, SUBJECTS, cause_kind, is_boilerplate, is_negative
-from sonket_gsync.analysis.synthesis import _DOC_REF, _LEAD, Statement, group_statements, normalise, similarity_matrix
+from sonket_gsync.analysis.synthesis import _DOC_REF, _LEAD, Statement, group_statements, mean_similarity, normalise
 
 EXAMPLE_RULE = "đơn vị có số liệu lớn nhất của nội dung, nếu không có số liệu thì đơn vị nêu cụ thể nhất (nhiều chi tiết nhất)"
 MAX_EXAMPLES = 3
@@ -158,6 +162,36 @@ def _strip_leads(text: str) -> str:
     return text
 
 
+_PERCENT = r"(?:hơn|trên|gần|khoảng|tới|đến|đạt|lên)?\s*\d+(?:[.,]\d+)*\s*%"
+# Figures and dates a unit's clause loses, in this order (each needs a digit).
+_FIGURE_CUTS = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"\s+(?:ngày|vào\s+tháng|tháng)\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?", ""),
+        (r"\s+(?:năm|vào năm)\s+\d{4}", ""),
+        (r"\s*\([^)]*\d[^)]*\)", ""),
+        (r",?\s+với\s+(?:sự\s+tham\s+gia\s+của\s+)?(?:hơn|trên|gần|khoảng)?\s*\d[\d.,]*\s+[^,;%]*(?=,|$)", ""),
+        (r"\s+\d[\d.,]*\s+người(?=\s*(?:,|$))", ""),
+        (r",?\s+(?:đạt|chiếm|với|bằng)(?:\s+tỷ\s+lệ)?\s+" + _PERCENT + r"(?=\s*(?:,|$))", ""),
+        (r"\s+(?:đến|cho|tới)\s+\d+(?:[.,]\d+)*\s*%\s+", " đến "),
+        (r"\s*" + _PERCENT, ""),
+        (r",?\s+(?:với|cho|gồm)\s+(?:hơn|trên|gần|khoảng)?\s*\d[\d.,]*\s+(?:lượt|người)\b", ""),
+        (r"(?:(?<=\s)|^)(?:hơn|trên|gần|khoảng|tổng\s+số)?\s*\d{1,3}(?:\.\d{3})*(?:,\d+)?\s+(?!năm\b)(?=[^\W\d_])", " "),
+    )
+)
+_EMPTY_LINK = re.compile(r"\s+(?:với|có)\s+(?=,|$)")
+_SPACES = re.compile(r"\s{2,}")
+_SPACE_COMMA = re.compile(r"\s+,")
+_DURATION = re.compile(r"\b\d{1,2}\s+năm\b")
+
+
+@lru_cache(maxsize=8192)
+def _own_name(unit_name: str) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The patterns that take a unit's own name out of its clause (compiled once per unit)."""
+    name = re.escape(unit_name)
+    return re.compile(r"\s*(?:của|tại)\s+" + name, re.IGNORECASE), re.compile(name, re.IGNORECASE)
+
+
 def province_clause(text: str, unit_name: str = "", known_refs: Iterable[str] = (), *, keep_figures: bool = False) -> str:
     """A unit's statement as a clause of the province's sentence: first sentence, no link
     word, no leading subject or own name, no unit figures or document numbers (the
@@ -166,31 +200,27 @@ def province_clause(text: str, unit_name: str = "", known_refs: Iterable[str] = 
     text = unicodedata.normalize("NFC", text or "").strip()
     text = _SENTENCE.split(text, maxsplit=1)[0].strip().rstrip(".;:!")
     text = _strip_leads(text)
-    if unit_name:
-        text = re.sub(r"\s*(?:của|tại)\s+" + re.escape(unit_name), "", text, flags=re.IGNORECASE)
-        text = re.sub(re.escape(unit_name), "", text, flags=re.IGNORECASE).strip(" ,")
+    if unit_name and unit_name.casefold() in text.casefold():
+        with_link, alone = _own_name(unit_name)
+        text = with_link.sub("", text)
+        text = alone.sub("", text).strip(" ,")
+    elif unit_name:
+        text = text.strip(" ,")
     text = _SUBJECT.sub("", text, count=1).strip(" ,")
     text = _OWN.sub("", text)
     known = [r for r in known_refs if r]
-    text = _TYPED_REF.sub(lambda m: m.group() if any(k in m.group() for k in known) else m.group(1).lower(), text)
-    text = _DOC_REF.sub(lambda m: m.group() if any(k in m.group() for k in known) else "", text)
+    if _DIGIT.search(text):
+        text = _TYPED_REF.sub(lambda m: m.group() if any(k in m.group() for k in known) else m.group(1).lower(), text)
+        text = _DOC_REF.sub(lambda m: m.group() if any(k in m.group() for k in known) else "", text)
     if keep_figures:
-        text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
+        text = _SPACES.sub(" ", text).strip(" ,;")
         return lower_first(text) if len(text.split()) >= 3 else ""
-    text = re.sub(r"\s+(?:ngày|vào\s+tháng|tháng)\s+\d{1,2}/\d{1,2}(?:/\d{2,4})?", "", text)
-    text = re.sub(r"\s+(?:năm|vào năm)\s+\d{4}", "", text)
-    text = re.sub(r"\s*\([^)]*\d[^)]*\)", "", text)
-    text = re.sub(r",?\s+với\s+(?:sự\s+tham\s+gia\s+của\s+)?(?:hơn|trên|gần|khoảng)?\s*\d[\d.,]*\s+[^,;%]*(?=,|$)", "", text)
-    text = re.sub(r"\s+\d[\d.,]*\s+người(?=\s*(?:,|$))", "", text)
-    percent = r"(?:hơn|trên|gần|khoảng|tới|đến|đạt|lên)?\s*\d+(?:[.,]\d+)*\s*%"
-    text = re.sub(r",?\s+(?:đạt|chiếm|với|bằng)(?:\s+tỷ\s+lệ)?\s+" + percent + r"(?=\s*(?:,|$))", "", text)
-    text = re.sub(r"\s+(?:đến|cho|tới)\s+\d+(?:[.,]\d+)*\s*%\s+", " đến ", text)
-    text = re.sub(r"\s*" + percent, "", text)
-    text = re.sub(r",?\s+(?:với|cho|gồm)\s+(?:hơn|trên|gần|khoảng)?\s*\d[\d.,]*\s+(?:lượt|người)\b", "", text)
-    text = re.sub(r"(?:(?<=\s)|^)(?:hơn|trên|gần|khoảng|tổng\s+số)?\s*\d{1,3}(?:\.\d{3})*(?:,\d+)?\s+(?!năm\b)(?=[^\W\d_])", " ", text)
-    text = re.sub(r"\s+(?:với|có)\s+(?=,|$)", "", text)
-    text = re.sub(r"\s{2,}", " ", text).strip(" ,;")
-    text = re.sub(r"\s+,", ",", text)
+    if _DIGIT.search(text):
+        for pattern, replacement in _FIGURE_CUTS:
+            text = pattern.sub(replacement, text)
+    text = _EMPTY_LINK.sub("", text)
+    text = _SPACES.sub(" ", text).strip(" ,;")
+    text = _SPACE_COMMA.sub(",", text)
     if _DANGLING.search(text):
         return ""
     if _has_figure(text, known) or len(text.split()) < 3:
@@ -203,9 +233,11 @@ def province_clause(text: str, unit_name: str = "", known_refs: Iterable[str] = 
 
 def _has_figure(text: str, known: Sequence[str]) -> bool:
     """Digits other than the campaign's document numbers and a duration ("03 năm")."""
+    if not _DIGIT.search(text):
+        return False
     for ref in known:
         text = text.replace(ref, "")
-    text = re.sub(r"\b\d{1,2}\s+năm\b", "", text)
+    text = _DURATION.sub("", text)
     return bool(_DIGIT.search(text))
 
 
@@ -229,6 +261,8 @@ def _proper_names(clause: str, vocabulary: frozenset[str]) -> int:
 
 def counted_figures(text: str) -> list[tuple[float, str]]:
     """(value, counting noun) for each figure with a counting noun ("24 quần chúng")."""
+    if not text or not _DIGIT.search(text):
+        return []
     text = _DOC_REF.sub(" ", unicodedata.normalize("NFC", text or ""))
     out = []
     for m in _COUNTED.finditer(text):
@@ -291,53 +325,74 @@ def build_themes(
     known_refs: Iterable[str] = (),
     vocabulary: Iterable[str] = (),
     threshold: float | None = None,
+    causes: bool = True,
 ) -> ThemeSet:
-    """The themes of one outline item's statements, most units first (then input order)."""
+    """The themes of one outline item's statements, most units first (then input order).
+    Without ``causes`` a theme's cause is read only when it is a limitation (what the body
+    reads of a results item); with it, for every theme (an item of limitations)."""
     known = tuple(known_refs)
     words = frozenset(vocabulary)
     units = tuple(dict.fromkeys((s.unit_code, s.unit_name) for s in statements))
     kept: list[Statement] = []
     dropped: list[Statement] = []
     seen: set[tuple[str, str]] = set()
+    normalised: dict[tuple[str, str], str] = {}  # (text, unit name) -> compared text, made once
     for s in statements:
-        key = (s.unit_code, normalise(s.text, s.unit_name))
+        text = normalised.get((s.text, s.unit_name))
+        if text is None:
+            text = normalised.setdefault((s.text, s.unit_name), normalise(s.text, s.unit_name))
+        key = (s.unit_code, text)
         if is_boilerplate(s.text) or key in seen or not key[1]:
             dropped.append(s)
             continue
         seen.add(key)
         kept.append(s)
     themes = []
-    for group in group_statements(kept, threshold=threshold):
-        theme = _theme(group.members, known, words)
+    for group in group_statements(kept, threshold=threshold, normalised=normalised, representatives=False):
+        theme = _theme(group.members, known, words, np.asarray(group.centrality), causes=causes)
         if theme:
             themes.append(theme)
     themes.sort(key=lambda t: -t.unit_count)  # stable: groups came most units first
     return ThemeSet(themes=themes, dropped=dropped, units=units)
 
 
-def _theme(members: Sequence[Statement], known: tuple[str, ...], vocabulary: frozenset[str]) -> Theme | None:
+def _source(pool: Sequence[Statement], centrality: np.ndarray, known: tuple[str, ...], vocabulary: frozenset[str]) -> tuple[str, Statement] | None:
+    """(clause, statement) of the best candidate: ranked by a usable clause, no proper names
+    the campaign does not use, no figures, then centrality (then input order). Clauses are
+    made lazily, most central first: the first usable one without names or figures wins."""
+    order = sorted(range(len(pool)), key=lambda n: (-round(float(centrality[n]), 6), n))
+    figures = [bool(_DIGIT.search(s.text)) and _has_figure(_DOC_REF.sub("", s.text), known) for s in pool]
+    named: dict[bool, tuple[str, Statement]] = {}  # the best candidate with proper names, by figures
+    for with_figures in (False, True):
+        for n in order:
+            if figures[n] != with_figures:
+                continue
+            clause = province_clause(pool[n].text, pool[n].unit_name, known)
+            if not clause:
+                continue
+            if _proper_names(clause, vocabulary) == 0:
+                return clause, pool[n]
+            named.setdefault(with_figures, (clause, pool[n]))
+    return named.get(False) or named.get(True)
+
+
+def _theme(
+    members: Sequence[Statement], known: tuple[str, ...], vocabulary: frozenset[str], centrality: np.ndarray | None = None, *, causes: bool = True
+) -> Theme | None:
     units = tuple(dict.fromkeys((s.unit_code, s.unit_name) for s in members))
-    pool = list(members) if len(members) <= _CANDIDATES else list(members)[:: max(1, len(members) // _CANDIDATES)]
-    if len(pool) > 1:
-        sims = similarity_matrix([normalise(s.text, s.unit_name) for s in pool])
-        centrality = (sims.sum(axis=1) - 1) / (len(pool) - 1)
-    else:
-        centrality = np.ones(1)
-    ranked = []
-    for n, s in enumerate(pool):
-        clause = province_clause(s.text, s.unit_name, known)
-        if clause:
-            figures = _has_figure(_DOC_REF.sub("", s.text), known)
-            ranked.append((_proper_names(clause, vocabulary) > 0, figures, -round(float(centrality[n]), 6), n, clause, s))
-    if not ranked:
+    step = 1 if len(members) <= _CANDIDATES else max(1, len(members) // _CANDIDATES)
+    pool = list(members)[::step]
+    if centrality is None or len(centrality) != len(members):  # not from group_statements: within the group
+        centrality = mean_similarity([normalise(s.text, s.unit_name) for s in members])
+    chosen = _source(pool, np.asarray(centrality)[::step], known, vocabulary)
+    if chosen is None:
         return None
-    ranked.sort(key=lambda r: r[:4])
-    *_, clause, source = ranked[0]
+    clause, source = chosen
     negative = is_negative(source.text)
     figure = None if negative else _figure(members, len(units))
     if figure and figure.noun not in source.text.lower():  # the figure must be the clause's
         figure = None
-    kinds = Counter(cause_kind(s.text) for s in members)
+    kinds = Counter(cause_kind(s.text) for s in pool) if causes or negative else Counter()  # over the candidates
     kinds.pop("", None)
     cause = max(kinds, key=lambda k: (kinds[k], k == "khach_quan")) if kinds else ""
     return Theme(

@@ -189,4 +189,34 @@ def _renew_channel(service, params: dict, progress: JobProgress) -> dict:
     return service.renew_channel(address=params["address"], token=params.get("token", ""), ttl_seconds=params.get("ttl_seconds"))
 
 
+REMINDER_RETRY_SECONDS = (300.0, 900.0, 1800.0, 3600.0)
+"""A reminders run the mail server refused for now (MailUnavailable) is queued again after
+these waits, one per retry; after the last one it stays failed (staff can send again)."""
+
+
+@register("send_reminders", label="Gửi nhắc nhở")
+def _send_reminders(service, params: dict, progress: JobProgress) -> dict:
+    from sonket_gsync.app.mail import MailUnavailable
+    from sonket_gsync.app.reminders import send_reminders
+
+    attempt = int(params.get("attempt") or 1)
+    only = params.get("only")
+    try:
+        report = send_reminders(
+            service,
+            only,
+            by=params.get("by", ""),
+            trigger=params.get("trigger", "manual"),
+            progress=progress.step(JOB_KINDS["send_reminders"]),
+            once_a_day=True if attempt > 1 or not only else None,
+        )
+    except MailUnavailable as exc:
+        if attempt <= len(REMINDER_RETRY_SECONDS):  # units sent before the failure are not sent again that day
+            delay = REMINDER_RETRY_SECONDS[attempt - 1]
+            retry = service.enqueue("send_reminders", {**params, "attempt": attempt + 1}, requested_by="thử lại gửi nhắc nhở", delay_seconds=delay)
+            exc.fix = f"Hệ thống tự thử lại sau {int(delay // 60)} phút (việc #{retry.id}); nếu lỗi kéo dài, kiểm tra máy chủ thư (SONKET_SMTP_*)."
+        raise
+    return report.to_dict()
+
+
 __all__ = ["ATTEMPTS", "HANDLERS", "STATES", "Job", "JobProgress", "check_kind", "dedupe_key", "max_attempts", "register", "run_job"]

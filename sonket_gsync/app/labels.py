@@ -1,11 +1,12 @@
 """Every user-facing label of the application layer, defined once: job kinds, job states,
 sync-run outcomes. The CLI and the web show these words and no others. A unit's status and
-its label belong to ``sonket_gsync.forms.submission`` (the analysis and the report print them
-too); they are re-exported here so a caller finds every label in one place."""
+its label, and a submission's workflow state and its label, belong to
+``sonket_gsync.forms.submission`` (the analysis and the report print them too); they are
+re-exported here so a caller finds every label in one place."""
 
 from __future__ import annotations
 
-from sonket_gsync.forms.submission import STATUS_LABELS, status_label
+from sonket_gsync.forms.submission import STATUS_LABELS, SUBMISSION_STATE_LABELS, status_label, submission_state_label
 
 JOB_KINDS: dict[str, str] = {
     "sync": "Đồng bộ",
@@ -32,6 +33,15 @@ RUN_OUTCOMES: dict[str, str] = {
 }
 
 
+# What each act on a unit's submission is called in its history (app/submissions.py).
+SUBMISSION_EVENTS: dict[str, str] = {
+    "confirmed": "Đơn vị xác nhận gửi",
+    "accepted": "Tiếp nhận",
+    "returned": "Trả lại",
+    "pdf": "Đính kèm báo cáo đã ký",
+}
+
+
 def job_kind_label(kind: str) -> str:
     return JOB_KINDS.get(kind, kind)
 
@@ -49,8 +59,11 @@ __all__ = [
     "JOB_STATES",
     "RUN_OUTCOMES",
     "STATUS_LABELS",
+    "SUBMISSION_EVENTS",
+    "SUBMISSION_STATE_LABELS",
     "job_kind_label",
     "job_state_label",
     "run_outcome_label",
     "status_label",
+    "submission_state_label",
 ]

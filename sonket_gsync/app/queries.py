@@ -5,6 +5,8 @@ dashboard of a 1,500-unit campaign is two SQL queries.
     q.overview()            Overview: the campaign and one UnitRow per unit
     q.unit_detail(code)     UnitDetail: the row, the latest problems, every stored version
     q.version(id)           the Submission stored as that version
+    q.submission(code)      SubmissionInfo: the unit's workflow state, confirmation, PDF, comments
+    q.submission_events(code), q.submission_states()
     q.last_run(), q.runs(n), q.jobs(n), q.outputs(kind, n)
 
 Nothing here writes; a store that is missing raises StoreMissing when opened.
@@ -15,10 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sonket_gsync.app import submissions
+from sonket_gsync.app.submissions import SubmissionEvent, SubmissionInfo, counted_status, derive_state
 from sonket_gsync.backends.base import UnitFiles
 from sonket_gsync.campaign.model import Campaign
 from sonket_gsync.core.errors import JobNotFound, NotFound
-from sonket_gsync.forms.submission import FLAGGING_READS, Problem, Submission, unit_status
+from sonket_gsync.forms.submission import FLAGGING_READS, Problem, Submission, submission_state_label
 from sonket_gsync.store.records import AuditEntry, ChannelInfo, Job, LeaseInfo, Record, RunRecord, SigninThrottle, Staff
 
 RunInfo = RunRecord  # id, trigger, backend, full, started_at, finished_at, units_*, versions_added, status
@@ -41,6 +45,8 @@ class UnitRow(Record):
     reopened_until: datetime | None
     read_status: str = ""  # ok | invalid | unreadable | empty | gone | "" (never read)
     flagged: bool = False  # the latest read failed or had errors: the data shown is older
+    state: str = "missing"  # the submission workflow's state (forms.submission.SubmissionState)
+    state_label: str = "Chưa gửi"
 
 
 @dataclass(frozen=True)
@@ -162,7 +168,9 @@ class Queries:
             state = states.get(unit.code)
             group = groups.get(unit.group)
             read_status = state.read_status if state else ""
-            status = unit_status(read_status, state.has_accepted, state.first_accepted_at, self.campaign.deadline) if state else "missing"
+            acts = state.acts if state else ()
+            status, submitted_at = counted_status(self.campaign, state, acts)
+            workflow = derive_state(acts, state)
             rows.append(
                 UnitRow(
                     code=unit.code,
@@ -172,7 +180,7 @@ class Queries:
                     status=status,
                     # a unit that never sent anything (its file is the blank form) has no "last change"
                     last_modified=state.last_modified_at if state and status != "missing" else None,
-                    submitted_at=state.first_accepted_at if state else None,
+                    submitted_at=submitted_at,
                     versions=state.versions if state else 0,
                     error_count=state.error_count if state else 0,
                     warning_count=state.warning_count if state else 0,
@@ -181,9 +189,26 @@ class Queries:
                     reopened_until=state.reopened_until if state else None,
                     read_status=read_status,
                     flagged=read_status in FLAGGING_READS,
+                    state=workflow,
+                    state_label=submission_state_label(workflow),
                 )
             )
         return rows
+
+    # --- the submission workflow (issue 18; app/submissions.py) --------------------------------
+
+    def submission(self, code: str) -> SubmissionInfo:
+        """The unit's SubmissionInfo: state and label, the confirmed version (who, when, số,
+        ngày, on time), its signed PDF, the open comments of the last return."""
+        return submissions.submission_info(self.store, self.campaign, self.backend, code)
+
+    def submission_events(self, code: str) -> list[SubmissionEvent]:
+        """The unit's history (SubmissionEvent: at, by, kind, label, detail), oldest first."""
+        return submissions.submission_events(self.store, self.campaign, code)
+
+    def submission_states(self) -> dict[str, str]:
+        """code -> workflow state, for every unit of the campaign."""
+        return submissions.submission_states(self.store, self.backend, self.campaign)
 
     # --- what the web reads --------------------------------------------------------------------
 

@@ -13,14 +13,15 @@ latest slot (a new installation does not run last night's sync).
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from sonket_gsync.app.channels import needs_renewal, renewal_params
 from sonket_gsync.app.lease import holder_label
-from sonket_gsync.core.text import TZ
+from sonket_gsync.app.mail import mail_configured
+from sonket_gsync.core.text import TZ, to_local
 
 log = logging.getLogger("sonket_gsync.web")
 
@@ -80,6 +81,8 @@ def run_due(service) -> list[str]:
         ran.append(NIGHTLY)
     if service.workspace.capabilities.pushes_changes and check_channel(service):
         ran.append(RENEWAL)
+    if scheduled_reminders(service):
+        ran.append(REMINDERS)
     return ran
 
 
@@ -108,5 +111,57 @@ def start_schedule(service, settings) -> BackgroundScheduler:
         scheduler.add_job(_guarded, IntervalTrigger(seconds=TICK_SECONDS, timezone=TZ), args=[nightly_sync, service], id=NIGHTLY, next_run_time=start)
     if service.workspace.capabilities.pushes_changes:
         scheduler.add_job(_guarded, IntervalTrigger(seconds=TICK_SECONDS, timezone=TZ), args=[check_channel, service], id=RENEWAL, next_run_time=start)
+    if service.campaign.reminders is not None and mail_configured(settings):
+        scheduler.add_job(_guarded, IntervalTrigger(seconds=TICK_SECONDS, timezone=TZ), args=[scheduled_reminders, service], id=REMINDERS, next_run_time=start)
     scheduler.start()
     return scheduler
+
+
+# --- reminders (issue 18) -------------------------------------------------------------------
+
+REMINDERS = "send-reminders"
+
+
+def reminder_day(campaign, day: date) -> bool:
+    """Is ``day`` (local) a reminder day of the campaign's [reminders]: ``before_days`` days
+    before the deadline's day, or a multiple of ``overdue_every_days`` days after it?"""
+    settings = campaign.reminders
+    if settings is None:
+        return False
+    before = (to_local(campaign.deadline).date() - day).days
+    if before > 0:
+        return before in settings.before_days
+    overdue = -before
+    return overdue > 0 and settings.overdue_every_days > 0 and overdue % settings.overdue_every_days == 0
+
+
+def scheduled_reminders(service) -> bool:
+    """Enqueue the reminders of today's slot (``send_at``, local) when today is a reminder day
+    and the slot has passed unclaimed: once per day across processes; a process that was down
+    at ``send_at`` sends them when it starts, the same day (a day missed entirely is not sent
+    late). Only with an SMTP server set. True if this call enqueued."""
+    campaign = service.campaign
+    if campaign.reminders is None or not mail_configured(service.settings):
+        return False
+    slot = latest_slot(service.store.clock.now(), campaign.reminders.send_at.strftime("%H:%M"))
+    if not reminder_day(campaign, slot.date()):
+        return False
+    if not service.store.claim_schedule(REMINDERS, slot.isoformat(), holder_label("lịch")):
+        return False
+    job = service.enqueue("send_reminders", {"trigger": "schedule"}, requested_by="lịch nhắc nhở")
+    log.info("reminders of %s enqueued as job %s", slot.isoformat(), job.id)
+    return True
+
+
+def next_reminder(service, moment: datetime | None = None, horizon_days: int = 400) -> datetime | None:
+    """When the next scheduled reminders go (None: no [reminders], or none left to send)."""
+    campaign = service.campaign
+    if campaign.reminders is None:
+        return None
+    hhmm = campaign.reminders.send_at.strftime("%H:%M")
+    slot = next_slot(moment or service.store.clock.now(), hhmm)
+    for _ in range(horizon_days):
+        if reminder_day(campaign, slot.date()):
+            return slot
+        slot = next_slot(slot, hhmm)
+    return None

@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import cast
 
 from sonket_gsync.app.lease import WriterLease, holder_id, holder_label
@@ -384,7 +384,11 @@ class CampaignService:
     # --- reading ---------------------------------------------------------------------------
 
     def records(self) -> list[UnitRecord]:
-        return self.store.unit_records(self.campaign)
+        """What the compile aggregates: every unit's counted version ([submission] count:
+        the latest valid one, or the last confirmed one not returned)."""
+        from sonket_gsync.app.submissions import counted_records
+
+        return counted_records(self.store, self.campaign, self.store.unit_records(self.campaign))
 
     def record(self, code: str) -> UnitRecord:
         unit = self.campaign.unit(code)  # UnknownUnit (not found) for a code not in the campaign
@@ -477,6 +481,83 @@ class CampaignService:
     def audit(self, kind: str, subject: str = "", detail: str = "", by: str = "") -> None:
         """One line of the web's audit trail (a sign-in lockout, a link rotated…)."""
         self.store.add_audit(kind, subject, detail, by)
+
+    # --- the submission workflow (issue 18; app/submissions.py) ----------------------------------
+
+    def confirm_submission(
+        self,
+        code: str,
+        *,
+        name: str,
+        position: str,
+        doc_number: str = "",
+        doc_date: date | str | None = None,
+        signed_pdf: bytes | None = None,
+        pdf_filename: str = "",
+        by: str = "",
+        version_id: int | None = None,
+    ):
+        """The unit confirms its latest valid version: who signs (name, position), the
+        document's số and ngày (dd/mm/yyyy or a date), optionally its signed PDF. Under the
+        lease, audited. SubmissionError (bad_input) when there is nothing valid to confirm,
+        the files have errors, this version is already confirmed, or (``version_id``, the
+        version the unit was shown) a newer one came since. A SubmissionInfo."""
+        from sonket_gsync.app.submissions import confirm_submission
+
+        return confirm_submission(
+            self,
+            code,
+            name=name,
+            position=position,
+            doc_number=doc_number,
+            doc_date=doc_date,
+            signed_pdf=signed_pdf,
+            pdf_filename=pdf_filename,
+            by=by,
+            version_id=version_id,
+        )
+
+    def accept_submission(self, code: str, *, by: str, note: str = ""):
+        """Staff accept the unit's confirmed version (state "submitted" only). A SubmissionInfo."""
+        from sonket_gsync.app.submissions import accept_submission
+
+        return accept_submission(self, code, by=by, note=note)
+
+    def return_submission(self, code: str, *, by: str, comments: Sequence):
+        """Staff return the unit's confirmed version with ReviewComments (at least one; each
+        located by form/row/column or outline item, or general). A SubmissionInfo."""
+        from sonket_gsync.app.submissions import return_submission
+
+        return return_submission(self, code, by=by, comments=comments)
+
+    def attach_signed_pdf(self, code: str, data: bytes, filename: str, *, by: str = ""):
+        """Attach the unit's signed report (PDF) to its last confirmation. A SubmissionInfo."""
+        from sonket_gsync.app.submissions import attach_signed_pdf
+
+        return attach_signed_pdf(self, code, data, filename, by=by)
+
+    def signed_pdf(self, code: str) -> tuple[str, bytes] | None:
+        """(file name, bytes) of the signed PDF of the unit's last confirmation, or None."""
+        info = self.queries.submission(code)
+        if info.pdf is None:
+            return None
+        data = self.store.signed_pdf_data(info.pdf.id)
+        return None if data is None else (info.pdf.filename, data)
+
+    # --- reminders (issue 18; app/reminders.py) -------------------------------------------------
+
+    def reminder_preview(self, links=None):
+        """Who would be reminded now and the message each would get (nothing is sent)."""
+        from sonket_gsync.app.reminders import reminder_preview
+
+        return reminder_preview(self, links=links)
+
+    def send_reminders(self, codes: Sequence[str] | None = None, *, by: str = "", trigger: str = "manual"):
+        """Email the reminders due now (one unit, some, or all due), under the writer lease,
+        each attempt recorded per unit; a SendReport."""
+        from sonket_gsync.app.reminders import send_reminders
+
+        return send_reminders(self, codes, by=by, trigger=trigger)
 
 
 class FencedWorkspace:

@@ -85,12 +85,14 @@ class Capabilities:
       links are local paths and staff download outputs through the service.
     - ``keeps_output_revisions``: a rewritten output keeps its earlier revisions as files of
       their own (listed and served by the service); online stores keep them in their own history.
+    - ``comments``: staff comments can be put on a unit's files (``add_comments``: Drive comments).
     """
 
     pushes_changes: bool = False
     accepts_uploads: bool = False
     online_files: bool = False
     keeps_output_revisions: bool = False
+    comments: bool = False
 
 
 @dataclass(frozen=True)
@@ -180,6 +182,12 @@ class Workspace(ABC):
         """Replace the unit's files with uploaded ones (already checked and validated), each
         atomically. Backends with ``accepts_uploads`` only."""
         raise no_uploads()
+
+    def add_comments(self, files: UnitFiles, comments: Sequence[tuple[str, str, bool]]) -> int:
+        """Put staff's comments on a unit's files, each (where, text, on_narrative): on the
+        narrative Doc when ``on_narrative``, else on the Sheet. Returns how many were put.
+        Backends with ``comments`` only; others put none."""
+        return 0
 
     def output_file(self, name: str) -> tuple[str, bytes] | None:
         """A compiled output's current bytes, as (download name, bytes), for backends whose

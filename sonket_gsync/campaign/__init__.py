@@ -12,7 +12,7 @@ import lazy_loader
 __getattr__, __dir__, __all__ = lazy_loader.attach(
     __name__,
     submod_attrs={
-        "model": ["Campaign", "Unit", "Form", "Column"],
+        "model": ["Campaign", "Unit", "Form", "Column", "SubmissionSettings", "ReminderSettings"],
         "load": ["load_campaign"],
         "lookup": ["find_unit"],
     },

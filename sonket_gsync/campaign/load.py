@@ -23,6 +23,7 @@ from sonket_gsync.campaign.model import (
     AGGREGATES,
     OUTLINE_FIGURES,
     SHARING_MODES,
+    SUBMISSION_COUNTS,
     Campaign,
     Checks,
     Contradiction,
@@ -33,6 +34,8 @@ from sonket_gsync.campaign.model import (
     Indicator,
     OutlineItem,
     OutlineSection,
+    ReminderSettings,
+    SubmissionSettings,
     Unit,
 )
 from sonket_gsync.core.errors import ConfigError
@@ -115,6 +118,56 @@ def load_campaign(folder: Path | str) -> Campaign:
         outline=outline,
         document=_document(doc.get("document", {}), folder, f"{where}, [document]"),
         checks=_load_checks(folder / "checks.toml", forms),
+        submission=_submission(doc.get("submission", {}), f"{where}, [submission]"),
+        reminders=_reminders(doc["reminders"], f"{where}, [reminders]") if "reminders" in doc else None,
+    )
+
+
+def _submission(raw: Any, where: str) -> SubmissionSettings:
+    """[submission] (optional): count = "latest_valid" (default) | "confirmed"."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[submission] phải là một mục.", where=where, fix='Ghi [submission] rồi dòng count = "latest_valid".')
+    count = raw.get("count", "latest_valid")
+    if count not in SUBMISSION_COUNTS:
+        raise ConfigError(
+            f"Cách tính số liệu '{count}' không hợp lệ.",
+            where=f"{where}, count",
+            fix='Dùng "latest_valid" (tính bản hợp lệ mới nhất của đơn vị) hoặc "confirmed" (chỉ tính bản đơn vị đã xác nhận gửi).',
+        )
+    return SubmissionSettings(count=count)
+
+
+def _reminders(raw: Any, where: str) -> ReminderSettings:
+    """[reminders]: before_days = [7, 3, 1], overdue_every_days = 2, send_at = "08:00"."""
+    if not isinstance(raw, dict):
+        raise ConfigError("[reminders] phải là một mục.", where=where, fix="Ghi [reminders] rồi các dòng before_days, overdue_every_days, send_at.")
+    defaults = ReminderSettings()
+    before = raw.get("before_days", list(defaults.before_days))
+    if not isinstance(before, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in before):
+        raise ConfigError(
+            f"before_days = {before!r} không hợp lệ.",
+            where=f"{where}, before_days",
+            fix="Ghi danh sách số ngày dương trước hạn nộp, ví dụ before_days = [7, 3, 1].",
+        )
+    every = raw.get("overdue_every_days", defaults.overdue_every_days)
+    if not isinstance(every, int) or isinstance(every, bool) or every < 0:
+        raise ConfigError(
+            f"overdue_every_days = {every!r} không hợp lệ.",
+            where=f"{where}, overdue_every_days",
+            fix="Ghi số ngày nguyên không âm giữa hai lần nhắc khi đã quá hạn (0 = không nhắc sau hạn), ví dụ 2.",
+        )
+    send_at_text = clean(str(raw.get("send_at", defaults.send_at.strftime("%H:%M"))))
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", send_at_text)
+    if match is None or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(
+            f"Giờ gửi nhắc '{send_at_text}' không hợp lệ.",
+            where=f"{where}, send_at",
+            fix='Ghi giờ theo dạng HH:MM (giờ Việt Nam), ví dụ send_at = "08:00".',
+        )
+    return ReminderSettings(
+        before_days=tuple(sorted(set(before), reverse=True)),
+        overdue_every_days=every,
+        send_at=time(int(match[1]), int(match[2])),
     )
 
 

@@ -7,7 +7,7 @@ objects, never the configuration files.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from functools import cached_property
 from pathlib import Path
 
@@ -239,6 +239,33 @@ class DocumentInfo:
     template: str = ""  # a .docx in the campaign folder overriding the default template
 
 
+# How the compile counts a unit's answers (campaign.toml [submission] count):
+# "latest_valid" = its latest version without errors (a unit's edits count as they are made);
+# "confirmed" = its last version the unit confirmed and staff did not return.
+SUBMISSION_COUNTS = ("latest_valid", "confirmed")
+
+
+@dataclass(frozen=True)
+class SubmissionSettings:
+    """campaign.toml [submission]: which of a unit's versions the compile counts."""
+
+    count: str = "latest_valid"  # SUBMISSION_COUNTS
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """campaign.toml [reminders]: when units that have not submitted are reminded.
+
+    ``before_days``: days before the deadline a reminder goes (7, 3, 1 → a week, three days
+    and one day before); ``overdue_every_days``: after the deadline, one every that many days
+    (0 = none); ``send_at``: the local time of day (Asia/Ho_Chi_Minh) they are sent.
+    """
+
+    before_days: tuple[int, ...] = (7, 3, 1)
+    overdue_every_days: int = 2
+    send_at: time = time(8, 0)
+
+
 @dataclass(frozen=True)
 class Campaign:
     folder: Path
@@ -265,6 +292,8 @@ class Campaign:
     outline: tuple[OutlineSection, ...]
     document: DocumentInfo = DocumentInfo()
     checks: Checks = Checks()
+    submission: SubmissionSettings = SubmissionSettings()
+    reminders: ReminderSettings | None = None  # None: no [reminders] section, no automatic reminders
 
     @cached_property
     def _units_by_code(self) -> dict[str, Unit]:

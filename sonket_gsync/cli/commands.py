@@ -212,5 +212,14 @@ COMMANDS = (provision, links, sync_command, compile_command, status, worker, job
 
 
 def register(group: click.Group) -> None:
-    for command in COMMANDS:
+    from sonket_gsync.cli import submissions
+
+    for command in (*COMMANDS, *submissions.COMMANDS):
         group.add_command(command)
+    group.add_command(_reminders_command())  # sonket-gsync reminders (cli/reminders.py)
+
+
+def _reminders_command() -> click.Command:
+    from sonket_gsync.cli.reminders import reminders
+
+    return reminders

@@ -3,11 +3,12 @@ compile's result. Reads through the service's query side only."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from sonket_gsync.app.labels import STATUS_LABELS, run_outcome_label, status_label
+from sonket_gsync.app.labels import STATUS_LABELS, SUBMISSION_STATE_LABELS, run_outcome_label, status_label
 from sonket_gsync.core.text import format_datetime
 
 if TYPE_CHECKING:
@@ -39,6 +40,8 @@ def print_status(service: CampaignService, history: bool = True) -> None:
     if not history:
         return
     queries = service.queries
+    states = Counter(queries.submission_states().values())
+    click.echo("Quy trình gửi báo cáo: " + "; ".join(f"{label} {states[state]}" for state, label in SUBMISSION_STATE_LABELS.items()) + ".")
     run = queries.last_run()
     if run is not None:
         when = format_datetime(run.finished_at or run.started_at)

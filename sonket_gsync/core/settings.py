@@ -114,6 +114,19 @@ class Settings:
     """Comma-separated emails allowed to sign in with Google as staff."""
     staff_google_metadata_url: str = "https://accounts.google.com/.well-known/openid-configuration"
     """OpenID provider metadata for staff Google sign-in (tests use a fake on loopback)."""
+    # --- reminders sent by email (issue 18) ---------------------------------------------------
+    smtp_host: str = ""
+    """SMTP server reminders are sent through (e.g. smtp-relay.gmail.com); unset = reminders are not emailed."""
+    smtp_port: int = 587
+    """Port of the SMTP server (587 STARTTLS, 465 SSL, 25 plain)."""
+    smtp_user: str = ""
+    """Login on the SMTP server (unset = no login, e.g. a relay that trusts the server's address)."""
+    smtp_password: str = ""
+    """Password of the SMTP login."""
+    smtp_from: str = ""
+    """Sender address of reminders, e.g. ``Ban Tuyên giáo <nhacnho@tinhuy.example>``."""
+    smtp_security: str = "starttls"
+    """``starttls`` (upgrade a plain connection), ``ssl`` (TLS from the start) or ``none`` (a trusted loopback relay)."""
 
     def __post_init__(self) -> None:
         # Folders are resolved once, here, to absolute paths: every later use (a worker
@@ -211,6 +224,18 @@ class Settings:
                 f"Giá trị '{self.cookie_secure}' không hợp lệ cho SONKET_COOKIE_SECURE.",
                 where="SONKET_COOKIE_SECURE",
                 fix="Dùng 'auto', 'yes' hoặc 'no'.",
+            )
+        if self.smtp_security not in ("starttls", "ssl", "none"):
+            raise ConfigError(
+                f"Giá trị '{self.smtp_security}' không hợp lệ cho SONKET_SMTP_SECURITY.",
+                where="SONKET_SMTP_SECURITY",
+                fix="Dùng 'starttls' (cổng 587), 'ssl' (cổng 465) hoặc 'none' (máy chủ thư tin cậy trong mạng nội bộ).",
+            )
+        if self.smtp_host and not self.smtp_from:
+            raise ConfigError(
+                "Đã đặt máy chủ gửi thư (SONKET_SMTP_HOST) nhưng chưa có địa chỉ người gửi.",
+                where="SONKET_SMTP_FROM",
+                fix="Đặt SONKET_SMTP_FROM, ví dụ nhacnho@tinhuy.example.",
             )
         if self.nightly_sync_time and not _is_hhmm(self.nightly_sync_time):
             raise ConfigError(

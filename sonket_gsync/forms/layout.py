@@ -9,13 +9,19 @@ reading back.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sonket_gsync.campaign.model import Campaign, Form, Indicator, Unit
-from sonket_gsync.core.text import format_date, format_number
+from sonket_gsync.core.text import clean, format_date, format_number, header_key
 
 TITLE_ROW = 1
 UNIT_ROW = 2
+# Row 2 of every tab (and a line near the top of the narrative) names the unit the file was
+# made for: "Đơn vị: <name> — ...". A file whose line names another unit is refused.
+UNIT_LABEL = "Đơn vị:"
+_UNIT_SEPARATOR = " — "
+_UNIT_LINE = re.compile(re.escape(UNIT_LABEL.rstrip(":").casefold()) + r" ?:")
 NOTE_ROW = 3
 HEADER_ROW = 4
 SAMPLE_MARK = " (chỉ tiêu mẫu – cần thay bằng chỉ tiêu chính thức)"
@@ -92,7 +98,7 @@ def sheet_layout(campaign: Campaign, unit: Unit, form: Form) -> SheetLayout:
     return SheetLayout(
         form=form,
         title=f"{form.appendix.upper()} — {form.title}" if form.appendix else form.title,
-        unit_line=f"Đơn vị: {unit.name} — {campaign.short_name} — Hạn gửi: {format_date(campaign.deadline)}",
+        unit_line=f"{UNIT_LABEL} {unit.name} — {campaign.short_name} — Hạn gửi: {format_date(campaign.deadline)}",
         note=note,
         headers=headers,
         numbering=numbering if any(numbering) else None,
@@ -100,6 +106,22 @@ def sheet_layout(campaign: Campaign, unit: Unit, form: Form) -> SheetLayout:
         row_types=tuple(i.value_type for i in campaign.indicators) if indicators else (),
         row_locks=tuple(not_reported_reason(campaign, unit, i) for i in campaign.indicators) if indicators else (),
     )
+
+
+def named_unit(text: object, campaign: Campaign) -> Unit | None:
+    """The campaign unit a line "Đơn vị: <name> — ..." names (by name or code, NFC,
+    case- and spacing-insensitive), or None when the line is not one or names no unit."""
+    line = " ".join(clean(text).split()).casefold()
+    found = _UNIT_LINE.match(line)  # with its colon: "Đơn vị tính", a header, is no unit line
+    if found is None:
+        return None
+    name = header_key(line[found.end() :].split(_UNIT_SEPARATOR.strip(), 1)[0]).strip(" -–—")
+    if not name:
+        return None
+    for candidate in campaign.units:
+        if name in (header_key(candidate.name), header_key(candidate.code)):
+            return candidate
+    return None
 
 
 def not_reported_reason(campaign: Campaign, unit: Unit, indicator: Indicator) -> str:

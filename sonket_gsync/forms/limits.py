@@ -71,9 +71,11 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 _KIND = {"xlsx": "tệp biểu mẫu (Excel .xlsx)", "docx": "tệp báo cáo thuyết minh (Word .docx)"}
+# Whom a unit asks when a limit is truly too small: words for people, never a setting name.
+ASK_ADMIN = "liên hệ cơ quan tổng hợp báo cáo để đề nghị người quản trị hệ thống nâng giới hạn"
 _FIX_SMALLER = (
     "Mở tệp, xóa các dòng, hình ảnh hoặc nội dung thừa (chỉ giữ số liệu và nội dung báo cáo), lưu lại "
-    "rồi gửi lại; nếu tệp thật sự cần lớn hơn, đề nghị quản trị hệ thống nâng giới hạn (xem README, mục Giới hạn)."
+    f"rồi gửi lại; nếu tệp thật sự cần lớn hơn, hãy {ASK_ADMIN}."
 )
 
 
@@ -81,8 +83,15 @@ def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _mb(n: float) -> str:
-    return format_number(n / MB, 1) + " MB"
+def mb_text(size: float, mb: int = MB) -> str:
+    """A size in MB with a Vietnamese decimal comma and one decimal, none when whole:
+    13_212_057 → "12,6 MB", 10 MB → "10 MB". ``mb``: the MB the limit it is compared with is
+    counted in (these limits: 1.048.576 byte; the upload limit: 1.000.000 byte)."""
+    value = round(size / mb, 1)
+    return format_number(value, 0 if value.is_integer() else 1) + " MB"
+
+
+_mb = mb_text
 
 
 def check_file_size(size: int, *, unit_code: str, where: str, kind: str, limits: Limits) -> None:
@@ -165,7 +174,7 @@ def too_many_rows(count: int, *, unit_code: str, where: str, limits: Limits) -> 
         unit_code=unit_code,
         where=where,
         fix="Xóa các dòng thừa hoặc dán nhầm (chỉ giữ các dòng báo cáo của đơn vị), lưu lại rồi gửi lại; nếu thật sự "
-        "cần nhiều dòng hơn, đề nghị quản trị hệ thống nâng giới hạn SONKET_MAX_ROWS_PER_FORM.",
+        f"cần nhiều hơn {format_number(limits.max_rows_per_form)} dòng, hãy {ASK_ADMIN}.",
     )
 
 

@@ -37,6 +37,9 @@ _EDGE_PUNCTUATION = " :.;,*"
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _P, _TBL, _T, _TAB, _BR, _CR = (f"{_W}{tag}" for tag in ("p", "tbl", "t", "tab", "br", "cr"))
+_PPR, _PSTYLE, _R, _SECT_PR, _VAL = (f"{_W}{tag}" for tag in ("pPr", "pStyle", "r", "sectPr", "val"))
+_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_BREAKS = frozenset("\t\r\n")
 _STYLE_NAME = re.compile(rb'<w:style\b[^>]*?\bw:styleId="([^"]*)"[^>]*>\s*<w:name w:val="([^"]*)"')
 # Hardened: no entity expansion, no DTD loading, no network, no huge_tree (lxml's own
 # depth and text-size guards stay on). A DOCTYPE is refused outright (Word writes none).
@@ -68,20 +71,21 @@ def docx_from_sections(campaign: Campaign, unit: Unit, sections: dict[str, str])
     title.add_run(campaign.outline_title or campaign.name).bold = True
     doc.add_paragraph(f"Đơn vị: {unit.name}")
     doc.add_paragraph(f"Hạn gửi: {format_date(campaign.deadline)}")
-    doc.add_paragraph(INSTRUCTION, style=guidance_style)
-
-    # Style objects, not names: python-docx resolves a name by scanning every style.
-    heading1, heading2 = doc.styles["Heading 1"], doc.styles["Heading 2"]
+    # Each style's id resolved once: python-docx resolves a style given to add_paragraph
+    # (name or object) by scanning every style, for every paragraph: most of the build.
+    heading1, heading2 = (_paragraph_style_id(doc, doc.styles[name]) for name in ("Heading 1", "Heading 2"))
+    guidance = _paragraph_style_id(doc, guidance_style)
+    _styled(doc, INSTRUCTION, guidance)
     for section in campaign.outline:
-        doc.add_paragraph(f"{section.number}. {section.title}", style=heading1)
+        _styled(doc, f"{section.number}. {section.title}", heading1)
         if section.items:
-            _guidance(doc, section.guidance, guidance_style)
+            _guidance(doc, section.guidance, guidance)
             for item in section.items:
-                doc.add_paragraph(f"{item.number}. {item.title}", style=heading2)
-                _guidance(doc, item.guidance, guidance_style)
+                _styled(doc, f"{item.number}. {item.title}", heading2)
+                _guidance(doc, item.guidance, guidance)
                 _answer(doc, sections.get(item.key, ""))
         else:
-            _guidance(doc, section.guidance, guidance_style)
+            _guidance(doc, section.guidance, guidance)
             _answer(doc, sections.get(section.number, ""))
 
     buffer = io.BytesIO()
@@ -148,15 +152,51 @@ def _unit_header(doc, campaign: Campaign, unit: Unit) -> None:
     line.add_run(f"Số:         /BC\t{campaign.province}, ngày      tháng      năm {year}").italic = True
 
 
-def _guidance(doc, lines: tuple[str, ...], style) -> None:
+def _paragraph_style_id(doc, style) -> str | None:
+    """The id ``paragraph.style = style`` would write (None for the default style)."""
+    return doc.part.get_style_id(style, WD_STYLE_TYPE.PARAGRAPH)
+
+
+def _styled(doc, text: str, style_id: str | None) -> None:
+    """``doc.add_paragraph(text, style=...)`` with the style's id already resolved."""
+    _paragraph(doc, text, style_id, styled=True)
+
+
+def _paragraph(doc, text: str, style_id: str | None = None, *, styled: bool = False) -> None:
+    """A paragraph at the end of the body, the same XML ``doc.add_paragraph`` writes
+    (``<w:pPr>`` first when styled, then one run with one ``<w:t>``), written with lxml:
+    python-docx's element classes write a run one character at a time, most of the build.
+    Text with a tab or a line break is left to python-docx (``<w:tab/>``, ``<w:br/>``)."""
+    if _BREAKS.intersection(text):
+        p = doc.add_paragraph(text)._p
+        if styled:
+            p.style = style_id
+        return
+    body = doc.element.body
+    p = etree.SubElement(body, _P)
+    sect_pr = body.find(_SECT_PR)
+    if sect_pr is not None:
+        body.append(sect_pr)  # the section properties stay the body's last child
+    if styled:
+        p_pr = etree.SubElement(p, _PPR)
+        if style_id is not None:
+            etree.SubElement(p_pr, _PSTYLE, {_VAL: style_id})
+    if text:
+        t = etree.SubElement(etree.SubElement(p, _R), _T)
+        t.text = text
+        if len(text.strip()) < len(text):
+            t.set(_XML_SPACE, "preserve")
+
+
+def _guidance(doc, lines: tuple[str, ...], style_id: str | None) -> None:
     for line in lines:
-        doc.add_paragraph(line, style=style)
+        _styled(doc, line, style_id)
 
 
 def _answer(doc, text: str) -> None:
     lines = clean(text).split("\n") if clean(text) else [""]
     for line in lines:
-        doc.add_paragraph(line)  # the default paragraph style is Normal
+        _paragraph(doc, line)  # the default paragraph style is Normal
 
 
 # --- parsing ------------------------------------------------------------------------------

@@ -20,12 +20,26 @@ STATUS_LABELS: dict[str, str] = {  # a unit's status (the CLI's status table has
 SHOWN_STATUS_LABELS: dict[str, str] = {**STATUS_LABELS, "locked": "Đã khóa"}
 FLAGGING_READS = ("invalid", "unreadable", "gone")  # read statuses that flag a unit (its data shown is older)
 
+# A submission is an act (issue 18): a second column beside the data status above.
+# missing: no version yet; entering: versions exist, none confirmed since the last review;
+# submitted: the unit confirmed a version; accepted / returned: staff reviewed it.
+SubmissionState = Literal["missing", "entering", "submitted", "accepted", "returned"]
+SUBMISSION_STATES: tuple[str, ...] = ("missing", "entering", "submitted", "accepted", "returned")
+SUBMISSION_STATE_LABELS: dict[str, str] = {
+    "missing": "Chưa gửi",
+    "entering": "Đang nhập",
+    "submitted": "Đã gửi",
+    "accepted": "Đã tiếp nhận",
+    "returned": "Trả lại",
+}
+
 
 # --- the rules: one function each ------------------------------------------------------------
 
 
 def is_on_time(submitted_at: datetime | None, deadline: datetime) -> bool:
-    """Sent by the deadline: the first accepted version's file time is not after it."""
+    """Sent by the deadline: the counted version's file time (or, in "confirmed" mode, its
+    confirmation) is not after it. A correction made after the deadline is late."""
     return submitted_at is not None and submitted_at <= deadline
 
 
@@ -41,12 +55,17 @@ def is_sent(status: str, submitted_at: datetime | None) -> bool:
 
 
 def unit_status(read_status: str, has_submission: bool, submitted_at: datetime | None, deadline: datetime) -> Status:
-    """A unit's status from its latest read and its first accepted version."""
+    """A unit's status from its latest read and when its counted version was made."""
     if read_status in FLAGGING_READS:
         return "invalid"
     if not has_submission or submitted_at is None:
         return "missing"
     return "on_time" if is_on_time(submitted_at, deadline) else "late"
+
+
+def submission_state_label(state: str) -> str:
+    """The Vietnamese word for a workflow state; unknown states as they are."""
+    return SUBMISSION_STATE_LABELS.get(state, state)
 
 
 def status_label(status: str) -> str:
@@ -101,7 +120,7 @@ class UnitRecord:
     unit: Unit
     status: Status
     submission: Submission | None  # last accepted version (kept even when the unit is now invalid)
-    submitted_at: datetime | None  # when the first accepted version was made (file time)
+    submitted_at: datetime | None  # when the counted version was made (file time; "confirmed" mode: its confirmation)
     last_modified: datetime | None  # the unit's latest change seen
     error_count: int = 0
     warning_count: int = 0

@@ -26,6 +26,26 @@ class Rejection:
     message: str
 
 
+# Text Excel or Sheets would take for a formula: "=" and anything, or "+", "-", "@" opening a
+# function call ("=HYPERLINK(…)", "+SUM(…)", "@IMPORTXML(…)"); "- Lưu" or "+84 …" stay plain text.
+# (and "-cmd|…", a DDE call).
+_FORMULA_TEXT = re.compile(r"^(?:=.|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*[(|])", re.DOTALL)
+
+
+def looks_like_formula(text: object) -> bool:
+    """True for text a spreadsheet would evaluate if typed into a cell (see ``_FORMULA_TEXT``).
+    Such text in a text column is kept as text, never evaluated, and flagged to staff."""
+    return isinstance(text, str) and bool(_FORMULA_TEXT.match(clean(text)))
+
+
+def formula_text_message(text: str) -> str:
+    return (
+        f"Ô chữ bắt đầu như một công thức ('{_show(text)}'). Hệ thống giữ nguyên dưới dạng chữ, không tính và không "
+        "mở liên kết; cán bộ tổng hợp cần kiểm tra trước khi đưa vào báo cáo. Nếu không cố ý, hãy xóa dấu đầu dòng "
+        "(=, +, -, @) hoặc viết lại nội dung."
+    )
+
+
 def is_blank(raw: object) -> bool:
     return raw is None or (isinstance(raw, str) and clean(raw) == "")
 

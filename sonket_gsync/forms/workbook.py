@@ -11,7 +11,7 @@ import io
 import math
 import re
 from copy import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from openpyxl import Workbook
@@ -22,9 +22,11 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from sonket_gsync.campaign.model import Campaign, Column, Unit
-from sonket_gsync.core.text import clean, to_local
+from sonket_gsync.core.text import clean, header_key, to_local
 from sonket_gsync.forms.layout import HEADER_ROW, NOTE_ROW, TITLE_ROW, UNIT_ROW, SheetLayout, workbook_layout
 from sonket_gsync.forms.policy import ERROR_TITLE, PROMPT_TITLE, ColumnPolicy, policy
+from sonket_gsync.forms.submission import Submission
+from sonket_gsync.forms.validation import looks_like_formula
 
 LISTS_SHEET = "Danh mục"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -57,6 +59,50 @@ _XLSX_CELL_LIMIT = 32_000  # Excel holds at most 32.767 characters in a cell
 def unit_workbook_bytes(campaign: Campaign, unit: Unit) -> bytes:
     """The blank workbook a unit receives at provisioning."""
     return workbook_bytes(workbook_layout(campaign, unit))
+
+
+def prefilled_workbook_bytes(campaign: Campaign, unit: Unit, submission: Submission | None) -> bytes:
+    """A fresh blank workbook for ``unit`` (as provisioned: headers, validation, protection)
+    with ``submission``'s answers typed back in: the way out for a unit whose file broke. Rows
+    with labels (fixed rows, indicators) go back on their label's row; an open form's rows
+    one after the other (more rows than offered are added)."""
+    tables = submission.tables if submission is not None else {}
+    return workbook_bytes([_prefilled(layout, tables.get(layout.form.code) or []) for layout in workbook_layout(campaign, unit)])
+
+
+def _prefilled(layout: SheetLayout, rows: list[dict[str, object]]) -> SheetLayout:
+    if not rows:
+        return layout
+    form = layout.form
+    data = [list(r) for r in layout.data]
+    targets: list[tuple[int, dict[str, object]]] = []
+    if form.rows == "open":
+        data.extend([None] * len(form.columns) for _ in range(len(rows) - len(data)))
+        targets = list(enumerate(rows))
+    elif form.rows == "unit":
+        targets = [(0, rows[0])] if data else []
+    else:  # fixed and indicator rows: each answer back on the row with its label
+        label = form.columns.index(form.label_column)
+        where = {header_key(values[label]): index for index, values in enumerate(data) if values[label] is not None}
+        for row in rows:
+            index = where.get(header_key(row.get(form.label_column.key)))
+            if index is not None and not layout.row_lock(index):
+                targets.append((index, row))
+    for index, row in targets:
+        for position, column in enumerate(form.columns):
+            if not column.fixed:
+                data[index][position] = _typed_back(column, row.get(column.key), layout.row_type(index))
+    return replace(layout, data=tuple(tuple(values) for values in data))
+
+
+def _typed_back(column: Column, value: object, value_type: str | None) -> object:
+    """A stored value as the cell held it: a date column's ISO date as a date."""
+    if isinstance(value, str) and policy(column, value_type if column.year is not None else None).kind == "date":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return value
+    return value
 
 
 def workbook_bytes(layouts: list[SheetLayout]) -> bytes:
@@ -154,7 +200,9 @@ def _render_sheet(ws: Worksheet, layout: SheetLayout, lists: _ChoiceLists) -> No
         for index, (column, value) in enumerate(zip(columns, values, strict=False), start=1):
             cell = ws.cell(row=row, column=index, value=value)
             if isinstance(value, str):
-                cell.data_type = "s"  # a label starting with '=' stays a label
+                cell.data_type = "s"  # a label (or a unit's text) starting with '=' stays text
+                if looks_like_formula(value):
+                    cell.quotePrefix = True  # and Excel keeps it text when the cell is edited
             cell.border = _BORDER
             cell.alignment = _WRAP_TOP
             if column.fixed or locked_row:
@@ -365,6 +413,8 @@ def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
                 if isinstance(value, str):
                     cell.data_type = "s"
                     cell._style = style("text", bold)
+                    if looks_like_formula(value):
+                        cell.quotePrefix = True  # a unit's "=HYPERLINK(…)" stays text, even once edited
                     widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
                 elif isinstance(value, datetime):
                     cell._style = style("datetime", bold)

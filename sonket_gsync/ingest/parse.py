@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sonket_gsync.backends.base import Grid, UnitSnapshot
+from sonket_gsync.backends.base import Capabilities, Grid, UnitSnapshot
 from sonket_gsync.campaign.model import Campaign, Column, Form, Unit
 from sonket_gsync.core.text import clean, header_key
 from sonket_gsync.forms import narrative as narrative_doc
-from sonket_gsync.forms.layout import not_reported_reason
-from sonket_gsync.forms.limits import HEADER_ALLOWANCE, Limits, too_many_rows
+from sonket_gsync.forms.layout import HEADER_ROW, UNIT_LABEL, UNIT_ROW, named_unit, not_reported_reason
+from sonket_gsync.forms.limits import DEFAULT_LIMITS, HEADER_ALLOWANCE, Limits, too_many_rows
+from sonket_gsync.forms.reading import docx_lines
 from sonket_gsync.forms.submission import Problem, Submission
-from sonket_gsync.forms.validation import Rejection, convert, is_blank
+from sonket_gsync.forms.validation import Rejection, convert, formula_text_message, is_blank, looks_like_formula
 
 HEADER_SCAN_ROWS = 15
 NARRATIVE_SHEET = "Báo cáo thuyết minh"
@@ -37,24 +38,46 @@ class Parsed:
         return [p for p in self.problems if p.severity == "warning"]
 
 
-def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot, limits: Limits | None = None) -> Parsed:
+def parse_snapshot(
+    campaign: Campaign,
+    unit: Unit,
+    snapshot: UnitSnapshot,
+    limits: Limits | None = None,
+    *,
+    capabilities: Capabilities | None = None,
+) -> Parsed:
     """``limits`` (the workspace's, from the settings): a tab with more filled rows than
     allowed, or a narrative package over the limits, raises ``UnitFileError`` for the unit.
-    The local backend already stops reading at the limit; this also bounds other backends."""
+    The local backend already stops reading at the limit; this also bounds other backends.
+    ``capabilities`` (the workspace's) phrase how a unit recovers a broken file; None: an
+    upload's (a backend that accepts uploads).
+
+    A workbook or narrative made for another unit (its "Đơn vị: …" line names another unit of
+    the campaign) is refused: one located error (the only problem told for another unit's
+    workbook), so no version of it is ever stored."""
     if limits is not None:
         _check_rows(unit, snapshot, limits)
+    caps = capabilities if capabilities is not None else Capabilities(accepts_uploads=True)
     problems: list[Problem] = []
-    reported: set[str] = set()  # forms whose errors are already told
     submission = Submission(unit_code=unit.code)
+    reported: set[str] = set()  # forms whose errors are already told
     used_tabs: set[str] = set()
     for form in campaign.forms_for(unit):
         before = len(problems)
-        rows = _parse_form(campaign, unit, form, snapshot.sheets, used_tabs, problems)
+        rows = _parse_form(campaign, unit, form, snapshot.sheets, used_tabs, problems, caps)
         submission.tables[form.code] = rows
         if any(p.severity == "error" for p in problems[before:]):
             reported.add(form.code)
+    foreign = _foreign_tab(campaign, unit, snapshot.sheets)
+    if foreign is not None:  # its error keeps it out of the store: only the refusal is told
+        owner, title = foreign
+        return Parsed(submission, [foreign_problem(campaign, unit, owner, "tệp biểu mẫu", caps, sheet=title, row=UNIT_ROW)])
     if campaign.has_narrative(unit):
-        if snapshot.narrative is None:
+        narrative_owner = _foreign_narrative(campaign, unit, snapshot.narrative, limits)
+        if narrative_owner is not None:
+            problems.append(foreign_problem(campaign, unit, narrative_owner, "tệp báo cáo thuyết minh", caps, sheet=NARRATIVE_SHEET))
+            reported.add(NARRATIVE_SHEET)
+        elif snapshot.narrative is None:
             problems.append(
                 Problem(
                     unit.code,
@@ -70,6 +93,56 @@ def parse_snapshot(campaign: Campaign, unit: Unit, snapshot: UnitSnapshot, limit
     if not submission.is_empty or reported:
         problems.extend(_completeness(campaign, unit, submission, reported))
     return Parsed(submission, problems)
+
+
+# --- whose file ----------------------------------------------------------------------------
+
+
+def _foreign_tab(campaign: Campaign, unit: Unit, sheets: dict[str, Grid]) -> tuple[Unit, str] | None:
+    """(the other unit, the tab) when a tab's unit line, above its header, names another unit."""
+    for title, grid in sheets.items():
+        for cells in grid[: HEADER_ROW - 1]:
+            for cell in cells[:3]:
+                if isinstance(cell, str):
+                    owner = named_unit(cell, campaign)
+                    if owner is not None and owner.code != unit.code:
+                        return owner, title
+    return None
+
+
+def _foreign_narrative(campaign: Campaign, unit: Unit, data: bytes | None, limits: Limits | None) -> Unit | None:
+    """The other unit a narrative's "Đơn vị: …" line names, if it names one."""
+    if not data:
+        return None
+    for line in docx_lines(data, limits or DEFAULT_LIMITS):
+        owner = named_unit(line, campaign)
+        if owner is not None:
+            return owner if owner.code != unit.code else None
+    return None
+
+
+def foreign_problem(campaign: Campaign, unit: Unit, owner: Unit, what: str, caps: Capabilities, *, sheet: str = "", row: int | None = None) -> Problem:
+    """Another unit's file sent as ``unit``'s: refused, naming both units."""
+    return Problem(
+        unit.code,
+        f"Tệp này là của {owner.name} (mã {owner.code}), không phải của {unit.name} (mã {unit.code}): "
+        f"dòng “{UNIT_LABEL}” trong {what} ghi {owner.name}. Hệ thống không nhận tệp của đơn vị khác; "
+        f"số liệu hợp lệ trước đó của {unit.name} (nếu có) vẫn được giữ. {recovery_advice(caps)}",
+        "foreign_file",
+        sheet=sheet,
+        row=row,
+    )
+
+
+def recovery_advice(caps: Capabilities) -> str:
+    """How a unit gets a file that reads again, as its backend allows: on a backend that takes
+    uploads, the fresh form pre-filled with its last valid answers (``app/unit_files.py``);
+    online, the editor's version history."""
+    if caps.accepts_uploads:
+        return "Hãy tải về biểu mẫu mới trên trang của đơn vị (đã điền sẵn số liệu hợp lệ gần nhất của đơn vị), nhập lại nội dung cần sửa rồi tải lên lại."
+    if caps.online_files:
+        return "Hãy mở đúng bảng tính và văn bản của đơn vị theo đường link đã được cấp, hoặc khôi phục bản trước bằng Tệp → Lịch sử phiên bản."
+    return "Hãy liên hệ cơ quan tổng hợp báo cáo để được cấp lại biểu mẫu của đơn vị."
 
 
 def _check_rows(unit: Unit, snapshot: UnitSnapshot, limits: Limits) -> None:
@@ -97,7 +170,7 @@ def _completeness(campaign: Campaign, unit: Unit, submission: Submission, report
                     sheet=form.sheet,
                 )
             )
-    if campaign.has_narrative(unit) and not submission.narrative:
+    if campaign.has_narrative(unit) and not submission.narrative and NARRATIVE_SHEET not in reported:
         problems.append(
             Problem(
                 unit.code,
@@ -120,18 +193,11 @@ def _parse_form(
     sheets: dict[str, Grid],
     used_tabs: set[str],
     problems: list[Problem],
+    caps: Capabilities,
 ) -> list[dict[str, object]]:
     found = _find_tab(form, sheets, used_tabs)
     if found is None:
-        problems.append(
-            Problem(
-                unit.code,
-                f"Không tìm thấy trang tính '{form.sheet}' ({form.appendix} – {form.title}). "
-                "Trang có thể đã bị xóa hoặc dòng tiêu đề đã bị sửa. Hãy khôi phục trang tính (Lịch sử phiên bản) hoặc liên hệ Ban Tuyên giáo và Dân vận để được cấp lại biểu mẫu.",
-                "missing_sheet",
-                sheet=form.sheet,
-            )
-        )
+        problems.append(_tab_not_read(unit, form, sheets, caps))
         return []
     title, grid, header_index, mapping = found
     used_tabs.add(title)
@@ -159,6 +225,28 @@ def _parse_form(
         if row is not None:
             rows.append(row)
     return _shape_rows(unit, form, title, rows, problems)
+
+
+def _tab_not_read(unit: Unit, form: Form, sheets: dict[str, Grid], caps: Capabilities) -> Problem:
+    """A form not found: its tab is there but its header row was changed, or it is gone."""
+    named = f"{form.appendix} – {form.title}" if form.appendix else form.title
+    titles = [t for t in sheets if header_key(t) == header_key(form.sheet)]
+    recover = recovery_advice(caps)
+    if titles:
+        return Problem(
+            unit.code,
+            f"Trang tính '{titles[0]}' ({named}) vẫn còn, nhưng dòng tiêu đề cột (dòng {HEADER_ROW}) đã bị sửa hoặc xóa "
+            f"nên không đọc được số liệu. Đừng sửa dòng tiêu đề. {recover}",
+            "broken_header",
+            sheet=titles[0],
+            row=HEADER_ROW,
+        )
+    return Problem(
+        unit.code,
+        f"Không tìm thấy trang tính '{form.sheet}' ({named}): trang đã bị xóa hoặc đổi tên và sửa tiêu đề. {recover}",
+        "missing_sheet",
+        sheet=form.sheet,
+    )
 
 
 def _find_tab(form: Form, sheets: dict[str, Grid], used: set[str]):
@@ -263,6 +351,10 @@ def _parse_row(
             ok = False
         else:
             row[col.key] = accepted
+            if isinstance(accepted, str) and looks_like_formula(accepted):
+                problems.append(
+                    Problem(unit.code, formula_text_message(accepted), "formula_text", sheet=title, row=row_number, column=col.header, severity="warning")
+                )
     for col in form.columns:
         if row[col.key] is not None or col.fixed or col.key not in present:
             continue  # a missing column is reported once, at the header

@@ -20,7 +20,7 @@ from contextlib import closing
 from dataclasses import asdict, dataclass, field
 from typing import TypeVar
 
-from sonket_gsync.backends.base import UnitSnapshot, Workspace
+from sonket_gsync.backends.base import Capabilities, UnitSnapshot, Workspace
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import AuthError, LeaseLost, NotFound, RetryableError, SonketError, StorageQuotaExceeded, WorkspaceError
 from sonket_gsync.core.text import now
@@ -99,7 +99,7 @@ def sync(
         # and are recorded here, by the lease holder.
         with closing(workspace.read_units((progress or _plain)(wanted))) as results:
             for unit, result in results:
-                _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits)
+                _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits, workspace.capabilities)
     except LeaseLost:
         raise  # fenced: a holder that lost the lease writes nothing more
     except SonketError as exc:
@@ -114,7 +114,16 @@ def sync(
     return report
 
 
-def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result: UnitSnapshot | Exception, report: SyncReport, limits: Limits) -> None:
+def _sync_unit(
+    campaign: Campaign,
+    store: Store,
+    run_id: int,
+    unit: Unit,
+    result: UnitSnapshot | Exception,
+    report: SyncReport,
+    limits: Limits,
+    capabilities: Capabilities | None = None,
+) -> None:
     # An older read recorded after a newer one must not win (store.record_read): reads may
     # run ahead of recording (read_units), so a read is dated when it started.
     read_at = getattr(result, "read_started", None) or now()
@@ -122,7 +131,7 @@ def _sync_unit(campaign: Campaign, store: Store, run_id: int, unit: Unit, result
         if isinstance(result, Exception):
             raise result
         snapshot = result
-        parsed = parse_snapshot(campaign, unit, snapshot, limits)  # bounds every backend, not only the local reader
+        parsed = parse_snapshot(campaign, unit, snapshot, limits, capabilities=capabilities)  # bounds every backend, not only the local reader
     except (AuthError, StorageQuotaExceeded):
         raise  # the whole workspace is refused: no point going on unit by unit
     except RetryableError as exc:

@@ -27,10 +27,10 @@ from sonket_gsync.backends.base import UnitSnapshot
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import SonketError, UnitFileError
 from sonket_gsync.core.text import now
-from sonket_gsync.forms.limits import DEFAULT_LIMITS, check_package
+from sonket_gsync.forms.limits import ASK_ADMIN, DEFAULT_LIMITS, check_package, mb_text
 from sonket_gsync.forms.reading import read_workbook
 from sonket_gsync.forms.submission import Problem
-from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.ingest.parse import NARRATIVE_SHEET, parse_snapshot
 
 UPLOADS_DIR = "uploads"
 KINDS = {
@@ -61,13 +61,24 @@ class Preview:
         return bool(self.upload_id) and not self.refused and not self.errors
 
 
-def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code: str) -> str | None:
-    """None when the bytes may be parsed; else why not (Vietnamese)."""
+UPLOAD_MB = 1_000_000  # the upload limit (settings.upload_max_bytes) counts decimal MB, as phones show sizes
+
+
+def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code: str, *, size: int | None = None) -> str | None:
+    """None when the bytes may be parsed; else why not (Vietnamese, naming the file by its
+    own name). ``size``: the file's real size when ``data`` was cut at the limit."""
     member, label = KINDS[kind]
-    if not data:
-        return f"{label.capitalize()} trống (0 byte). Hãy chọn lại đúng tệp."
-    if len(data) > max_bytes:
-        return f"{label.capitalize()} nặng {len(data) / 1e6:.1f} MB, vượt giới hạn {max_bytes / 1e6:.0f} MB. Hãy xóa nội dung thừa (ảnh, trang tính không dùng) rồi tải lên lại."
+    shown = _safe_name(filename)
+    named = f"{label.capitalize()} '{shown}'" if shown else label.capitalize()
+    real = max(size or 0, len(data))
+    if not real:
+        return f"{named} trống (0 byte). Hãy chọn lại đúng tệp."
+    if real > max_bytes:
+        return (
+            f"{named} nặng {mb_text(real, UPLOAD_MB)}, vượt giới hạn {mb_text(max_bytes, UPLOAD_MB)} cho mỗi tệp. "
+            "Hãy xóa nội dung thừa (ảnh, trang tính không dùng) rồi tải lên lại; nếu tệp thật sự cần lớn hơn, "
+            f"hãy {ASK_ADMIN}."
+        )
     if not filename.lower().endswith("." + kind):
         return f"Tệp '{_safe_name(filename)}' không phải {label}. Hãy chọn tệp có đuôi .{kind} đã tải về từ trang này."
     if not data.startswith(b"PK\x03\x04"):
@@ -77,11 +88,11 @@ def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code:
             infos = package.infolist()
             names = {info.filename for info in infos}
             if any(info.flag_bits & 0x1 for info in infos):
-                return f"{label.capitalize()} đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."
+                return f"{named} đang được đặt mật khẩu. Hãy bỏ mật khẩu rồi tải lên lại."
             if len(infos) > MAX_MEMBERS or sum(info.file_size for info in infos) > MAX_UNPACKED:
-                return f"{label.capitalize()} khi giải nén quá lớn hoặc có quá nhiều phần (tệp bất thường, có thể là “bom nén”), nên không được đọc. Hãy lưu lại tệp từ biểu mẫu gốc rồi tải lên lại."
+                return f"{named} khi giải nén quá lớn hoặc có quá nhiều phần (tệp bất thường, có thể là “bom nén”), nên không được đọc. Hãy lưu lại tệp từ biểu mẫu gốc rồi tải lên lại."
     except (zipfile.BadZipFile, ValueError, EOFError):
-        return f"{label.capitalize()} bị hỏng, không mở được. Hãy mở bằng Excel/Word, lưu lại rồi tải lên lại."
+        return f"{named} bị hỏng, không mở được. Hãy mở bằng Excel/Word, lưu lại rồi tải lên lại."
     if member not in names:
         return f"Tệp '{_safe_name(filename)}' không phải {label}. Hãy chọn đúng tệp đã tải về từ trang này."
     try:  # the hostile-file limits shared with sync
@@ -91,22 +102,40 @@ def check_file(data: bytes, filename: str, kind: str, max_bytes: int, unit_code:
     return None
 
 
-def preview(campaign: Campaign, unit: Unit, workbook: bytes, narrative: bytes | None, current_narrative: bytes | None) -> Preview:
-    """Parse and validate the uploaded bytes exactly as sync would (nothing stored)."""
+def preview(
+    campaign: Campaign,
+    unit: Unit,
+    workbook: bytes,
+    narrative: bytes | None,
+    current_narrative: bytes | None,
+    *,
+    workbook_name: str = "",
+    narrative_name: str = "",
+) -> Preview:
+    """Parse and validate the uploaded bytes exactly as sync would (nothing stored).
+    ``workbook_name`` / ``narrative_name``: the files' own names, for the messages. Another
+    unit's file is refused outright (``refused``), naming both units."""
     result = Preview()
+    workbook_shown = _safe_name(workbook_name) or "tệp biểu mẫu vừa tải lên"
     with tempfile.TemporaryDirectory(prefix="sonket-upload-") as tmp:
-        path = Path(tmp) / f"{unit.code}_bieu-mau.xlsx"
+        path = Path(tmp) / "upload.xlsx"
         path.write_bytes(workbook)
         try:
-            sheets = read_workbook(path, unit.code)
+            sheets = read_workbook(path, unit.code, name=workbook_shown)
         except SonketError as exc:
-            result.refused.append(exc.message + (" " + exc.fix if exc.fix else ""))
+            result.refused.append(_told(exc, workbook_shown))
             return result
     snapshot = UnitSnapshot(unit.code, sheets, narrative if narrative is not None else current_narrative, now())
     try:
         parsed = parse_snapshot(campaign, unit, snapshot)
     except SonketError as exc:
-        result.refused.append(exc.message + (" " + exc.fix if exc.fix else ""))
+        result.refused.append(_told(exc, _safe_name(narrative_name) if narrative is not None else ""))
+        return result
+    foreign = [p for p in parsed.problems if p.code == "foreign_file"]
+    if foreign:
+        for problem in foreign:
+            shown = _safe_name(narrative_name) if problem.sheet == NARRATIVE_SHEET else workbook_shown
+            result.refused.append(f"Tệp '{shown}': {problem.message}" if shown else problem.message)
         return result
     result.problems = parsed.problems
     for form in campaign.forms_for(unit):
@@ -166,6 +195,12 @@ def accept_upload(service, params: dict, progress=None) -> dict:
     shutil.rmtree(folder, ignore_errors=True)
     report = service.sync(only=[unit.code], trigger="upload")
     return {"unit": unit.code, "accepted": unit.code in report.accepted, "versions_added": report.versions_added}
+
+
+def _told(exc: SonketError, name: str = "") -> str:
+    """The error for the person uploading: what, and how to fix it, naming the file."""
+    text = exc.message + (" " + exc.fix if exc.fix else "")
+    return text if not name or name in text else f"Tệp '{name}': {text}"
 
 
 def _safe_name(name: str) -> str:

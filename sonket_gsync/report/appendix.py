@@ -18,7 +18,7 @@ from sonket_gsync.analysis.aggregate import Aggregates
 from sonket_gsync.analysis.roles import Note, Table, role_for
 from sonket_gsync.campaign.model import Campaign, Form
 from sonket_gsync.core.text import to_local
-from sonket_gsync.report.language import typeset
+from sonket_gsync.report.language import typeset, unquoted
 from sonket_gsync.report.notes import COMPANION_REFERENCE
 from sonket_gsync.report.wordml import RawXml, page_break, table, text_paragraph
 
@@ -127,13 +127,16 @@ def condense(text: str, limit: int = CONDENSED) -> str:
 
 
 def _typeset_table(part: Table) -> Table:
-    """Curly quotes and no doubled words in the body cells (units' texts as printed)."""
-    rows = [[replace(cell, text=typeset(cell.text)) if cell.text else cell for cell in row] for row in part.rows]
+    """Curly quotes and no doubled words in the body cells (units' texts as printed); a
+    spreadsheet formula a unit typed is never quoted (language.unquoted)."""
+    rows = [[replace(cell, text=typeset(unquoted(cell.text))) if cell.text else cell for cell in row] for row in part.rows]
     return replace(part, rows=rows)
 
 
 def _condensed_table(part: Table) -> Table:
-    rows = [[replace(cell, text=condense(cell.text)) if len(cell.text) > CONDENSED or "\n" in cell.text else cell for cell in row] for row in part.rows]
+    rows = [
+        [replace(cell, text=condense(unquoted(cell.text))) if len(cell.text) > CONDENSED or "\n" in cell.text else cell for cell in row] for row in part.rows
+    ]
     return replace(part, rows=rows)
 
 

@@ -35,9 +35,10 @@ from sonket_gsync.analysis.aggregate import Aggregates
 from sonket_gsync.analysis.cues import is_boilerplate, is_centre_title, item_kind, share_word
 from sonket_gsync.analysis.roles import role_with_figures
 from sonket_gsync.analysis.splitting import route_recommendation
-from sonket_gsync.analysis.synthesis import Statement, split_statements
-from sonket_gsync.analysis.themes import ThemeSet, build_themes, counted_figures, province_clause, quoted_names
+from sonket_gsync.analysis.synthesis import Statement, normalise, similarity_matrix, split_statements
+from sonket_gsync.analysis.themes import ThemeSet, build_themes, counted_figures, lower_first, province_clause, quoted_names
 from sonket_gsync.campaign.model import Campaign, OutlineItem, OutlineSection
+from sonket_gsync.core.text import format_number
 from sonket_gsync.report.voice import (
     Paragraph,
     Voice,
@@ -67,6 +68,7 @@ ORDINALS = ("Một", "Hai", "Ba", "Bốn", "Năm", "Sáu", "Bảy", "Tám", "Ch�
 _REF = re.compile(r"\d+[-–]\w+(?:/\w+)+")
 MODEL_NOUNS = ("mô hình", "câu lạc bộ", "phong trào")  # a point opening so names a model (generic Vietnamese)
 MODEL_WORDS = 12  # at most this many words in a model's name
+INDICATOR_MATCH = 0.25  # an indicator's name this alike an outline line is printed under its item
 
 
 # --- the campaign's words ------------------------------------------------------------------------
@@ -85,17 +87,47 @@ class _Context:
         self.vocabulary = tuple({w for t in texts for w in re.findall(r"\w+", t or "")})
         self.centre, self.province = _addressees(campaign)
         self._themes: dict[str, ThemeSet] = {}
+        self.kinds = {i.key: item_kind(i.title, s.title) for s in campaign.outline for i in s.answerable}
+        self._counted: list[tuple[str, str, str]] | None = None
         self.moved: set[Statement] = set()  # recommendations moved to the centre's item
         self.statements = _item_statements(campaign, aggregates, self.centre, self.moved)
 
+    def counted_items(self) -> list[tuple[str, str, str]]:
+        """(indicator code, outline item key, the outline line it matched) for each indicator
+        counted in units, under the results item whose title or guidance line is most alike
+        its name (at least INDICATOR_MATCH); the indicator item itself is never chosen."""
+        if self._counted is None:
+            self._counted = _match_counted(self.campaign, self.aggregates)
+        return self._counted
+
     def themes(self, key: str) -> ThemeSet:
         if key not in self._themes:
-            self._themes[key] = build_item_themes(self.statements.get(key, []), self.known_refs, self.vocabulary)
+            self._themes[key] = build_item_themes(self.statements.get(key, []), self.known_refs, self.vocabulary, causes=self.kinds.get(key) != "results")
         return self._themes[key]
 
 
-def build_item_themes(statements: Sequence[Statement], known_refs: Sequence[str] = (), vocabulary: Sequence[str] = ()) -> ThemeSet:
-    return build_themes(statements, known_refs=known_refs, vocabulary=vocabulary)
+def _match_counted(campaign: Campaign, aggregates: Aggregates) -> list[tuple[str, str, str]]:
+    counted = [i for i in campaign.indicators if i.value_type == "integer" and i.aggregate == "sum"]
+    lines = [
+        (i.key, line)
+        for s in campaign.outline
+        for i in s.answerable
+        if item_kind(i.title, s.title) == "results" and not _table_in_body(i, aggregates) and i.figures != "indicators"
+        for line in (i.title, *i.guidance)
+    ]
+    if not counted or not lines:
+        return []
+    sims = similarity_matrix([normalise(i.name) for i in counted] + [normalise(line) for _, line in lines])[: len(counted), len(counted) :]
+    out = []
+    for n, ind in enumerate(counted):
+        best = int(sims[n].argmax())
+        if sims[n, best] >= INDICATOR_MATCH:
+            out.append((ind.code, lines[best][0], lines[best][1]))
+    return out
+
+
+def build_item_themes(statements: Sequence[Statement], known_refs: Sequence[str] = (), vocabulary: Sequence[str] = (), *, causes: bool = True) -> ThemeSet:
+    return build_themes(statements, known_refs=known_refs, vocabulary=vocabulary, causes=causes)
 
 
 def _addressees(campaign: Campaign) -> tuple[str, str]:
@@ -201,6 +233,7 @@ def _results(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
             )
         )
     out += _figures(ctx, item)
+    out += _counted(ctx, item)
     indicator_item = _table_in_body(item, ctx.aggregates)
     if indicator_item:
         out += _responsible(ctx, item)
@@ -231,6 +264,55 @@ def _figures(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
         return paragraphs
     where = f"số liệu tổng hợp từ biểu mẫu ({ctx.names.get(role.name, 'bảng tổng hợp')})"
     return [Paragraph(sentence(t), {"Số liệu": where}) for t in role.facts(ctx.campaign, ctx.aggregates, ctx.names)]
+
+
+def _counted(ctx: _Context, item: OutlineItem) -> list[Paragraph]:
+    """The province's figures of the indicators counted in units (value type "integer",
+    aggregate "sum": figures from counts) that speak of this item: an indicator goes under the
+    results item (not the indicator item) whose title or guidance line is most alike its name
+    (synthesis.similarity_matrix, at least INDICATOR_MATCH); one flagged for checking is left
+    out (its problem is in the companion)."""
+    codes = [code for code, key, _ in ctx.counted_items() if key == item.key]
+    if not codes:
+        return []
+    table = ctx.aggregates.indicators
+    if table is None or table.empty:
+        return []
+    from sonket_gsync.analysis.roles.indicators import verdicts_of, year_label
+
+    verdicts = {v.code: v for v in verdicts_of(ctx.campaign, ctx.aggregates)}
+    rows = {r["code"]: r for r in table.to_dict("records")}
+    numbers = {code: n for n, code in enumerate(rows, start=1)}
+    out = []
+    for code in codes:
+        row, verdict = rows.get(code), verdicts.get(code)
+        if row is None or verdict is None or verdict.verdict == "flagged":
+            continue
+        years = [y for y in ctx.aggregates.indicator_years if row.get(f"value_{y}") is not None and row[f"value_{y}"] == row[f"value_{y}"]]
+        if not years:
+            continue
+        unit = row["unit_of_measure"]
+        said = [f"{year_label(ctx.campaign, y).lower()} là {format_number(row[f'value_{y}'])} {unit}".rstrip() for y in years]
+        said[0] = said[0][:1].lower() + said[0][1:]
+        units = int(row.get(f"units_{years[-1]}", 0) or 0)
+        target = (
+            ""
+            if row["sample"] or row["target_2030"] != row["target_2030"]
+            else f"; mục tiêu đến năm {verdict.target_year} là {format_number(row['target_2030'])} {unit}".rstrip()
+        )
+        name = lower_first(row["name"])
+        text = f"Theo số liệu toàn tỉnh tổng hợp từ báo cáo của {format_number(units)} đơn vị, {name} {', '.join(said)}{target}"
+        line = next(line for c, _, line in ctx.counted_items() if c == code)
+        out.append(
+            Paragraph(
+                sentence(text),
+                {
+                    "Số liệu": f"chỉ tiêu số {numbers[code]} ({code}) trong bảng chỉ tiêu: cộng số liệu của các đơn vị từng năm",
+                    "Quy tắc": f"chỉ tiêu đếm được (cộng số liệu các đơn vị) có tên gần nhất với dòng đề cương “{line}”",
+                },
+            )
+        )
+    return out
 
 
 def _indicator_paragraphs(ctx: _Context) -> list[str]:

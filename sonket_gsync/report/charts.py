@@ -14,10 +14,8 @@ import math
 import textwrap
 
 import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure  # no pyplot: a figure needs no GUI state (and pyplot costs start-up)
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from sonket_gsync.analysis.aggregate import STATUSES, Aggregates
@@ -34,8 +32,8 @@ INDICATOR_WIDTH_MM = 165
 COMPLETENESS_WIDTH_MM = 230
 MM_PER_INCH = 25.4
 
-plt.rcParams["font.family"] = "DejaVu Sans"
-plt.rcParams["font.size"] = MIN_FONT_PT
+matplotlib.rcParams["font.family"] = "DejaVu Sans"
+matplotlib.rcParams["font.size"] = MIN_FONT_PT
 
 
 def _vn(value, _pos=None) -> str:
@@ -47,7 +45,9 @@ def completeness_figure(campaign: Campaign, aggregates: Aggregates):
     groups = aggregates.group_completeness
     labels = [textwrap.fill(f"{n}. {name}", 48) for n, name in zip(groups["number"], groups["group_name"], strict=False)]
     width = COMPLETENESS_WIDTH_MM / MM_PER_INCH
-    fig, ax = plt.subplots(figsize=(width, 1.4 + 0.55 * len(groups)))
+    fig = Figure(figsize=(width, 1.4 + 0.55 * len(groups)))
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
     left = [0] * len(groups)
     total = max(1, int(groups["total"].max()) if len(groups) else 1)
     for status in STATUSES:
@@ -90,7 +90,9 @@ def indicator_figure(campaign: Campaign, aggregates: Aggregates):
     titles = [_panel_title(number, ind, wrap) for number, ind in shown]  # whole: never cut
     title_lines = max(t.count("\n") + 1 for t in titles)
     extra = max(0, title_lines - 3) * 0.17  # inches for title lines beyond three
-    fig, axes = plt.subplots(rows, columns, figsize=(width, (1.8 + extra) * rows), squeeze=False)
+    fig = Figure(figsize=(width, (1.8 + extra) * rows))
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(rows, columns, squeeze=False)
     labels = [_year_label(campaign, y) for y in years]
     for ax, (_number, ind), title in zip(axes.flat, shown, titles, strict=False):
         values = [ind[f"value_{y}"] for y in years]
@@ -179,5 +181,4 @@ def _year_label(campaign: Campaign, year: int) -> str:
 def _png(fig) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=DPI)
-    plt.close(fig)
     return buffer.getvalue()

@@ -36,7 +36,7 @@ from sonket_gsync.analysis.problem_kinds import kind_label
 from sonket_gsync.campaign.model import Campaign, Form
 from sonket_gsync.core.text import format_date, format_number, to_local
 from sonket_gsync.report.appendix import appendix_plan, status_note, when
-from sonket_gsync.report.language import heading_title, typeset
+from sonket_gsync.report.language import heading_title, typeset, unquoted
 from sonket_gsync.report.notes import COMPANION_TITLE, data_problems, draft_notes
 from sonket_gsync.report.wordml import TEXT_STYLE, Cell, ensure_styles, marker_text, paragraph, run, splice_parts, table, text_paragraph
 
@@ -254,7 +254,7 @@ def _narratives(campaign: Campaign, aggregates: Aggregates, number: str) -> list
 
 
 def _unit_text(name: str, text: str) -> list[str]:
-    lines = [line.strip() for line in str(text).split("\n") if line.strip()] or [""]
+    lines = [line.strip() for line in unquoted(str(text)).split("\n") if line.strip()] or [""]
     return [paragraph([run(f"{name}: ", bold=True), run(lines[0])], style=TEXT_STYLE), *(paragraph(run(line), style=TEXT_STYLE) for line in lines[1:])]
 
 
@@ -274,7 +274,7 @@ def _unit_forms(campaign: Campaign, aggregates: Aggregates, numbers) -> list[str
             for name, answers in texts:
                 out.append(_item_heading(name))
                 for header, text in answers:
-                    lines = [line.strip() for line in text.split("\n") if line.strip()] or [""]
+                    lines = [line.strip() for line in unquoted(text).split("\n") if line.strip()] or [""]
                     out.append(paragraph([run(f"{header}: ", italic=True), run(lines[0])], style=TEXT_STYLE))
                     out += [paragraph(run(line), style=TEXT_STYLE) for line in lines[1:]]
     return out

@@ -14,6 +14,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from sonket_gsync.analysis.cues import is_formula
+
+# Printed in place of a unit's line that is a spreadsheet formula ("=HYPERLINK(…)"): never quoted.
+FORMULA_PLACEHOLDER = "(nội dung dạng công thức bảng tính, không trích dẫn)"
+
 # Verbs (and their usual openers) with which an outline tells units what to write.
 INSTRUCTION_VERBS = (
     "ghi rõ",
@@ -77,6 +82,15 @@ def drop_doubled(text: str) -> str:
     return text
 
 
+def unquoted(text: str) -> str:
+    """A unit's text with every line that is a spreadsheet formula (cues.is_formula) replaced
+    by FORMULA_PLACEHOLDER: the draft and the companion never quote one."""
+    if not text or not any(ch in text for ch in "=+-@"):
+        return text
+    lines = text.split("\n")
+    return "\n".join(FORMULA_PLACEHOLDER if is_formula(line) or is_formula(line.lstrip(" -–•*")) else line for line in lines)
+
+
 def typeset(text: str) -> str:
     return drop_doubled(curly_quotes(text)) if text else text
 
@@ -96,4 +110,4 @@ def language_problems(text: str, headings: Iterable[str] = ()) -> list[str]:
     return problems
 
 
-__all__ = ["curly_quotes", "drop_doubled", "heading_title", "language_problems", "typeset"]
+__all__ = ["FORMULA_PLACEHOLDER", "curly_quotes", "drop_doubled", "heading_title", "language_problems", "typeset", "unquoted"]

@@ -51,7 +51,12 @@ def summary_tabs(campaign: Campaign, aggregates: Aggregates) -> dict[str, Grid]:
     tabs["Vấn đề về số liệu"] = _problems_tab(aggregates)
     tabs["Tiến độ theo nhóm"] = _groups_tab(aggregates)
     tabs["Trạng thái"] = _status_tab(aggregates)
-    return tabs
+    return {title: _blanks(grid) for title, grid in tabs.items()}
+
+
+def _blanks(grid: Grid) -> Grid:
+    """Empty texts as empty cells (None): a sheet of 1,500 units writes no cell for nothing."""
+    return [grid[0], *([None if v == "" else v for v in row] for row in grid[1:])] if grid else grid
 
 
 # --- totals --------------------------------------------------------------------------------
@@ -188,22 +193,19 @@ def _unit_figures_tab(campaign: Campaign, aggregates: Aggregates) -> Grid:
     frame = frame.assign(_i=frame["code"].map(indicator_order), _u=frame["unit_code"].map(unit_order).fillna(len(unit_order)))
     frame = frame.sort_values(["_i", "_u"], kind="stable")
     fixed = {}
+    province: Grid = []  # per indicator, after the total: how the province figure is made, and its verdict
     for code, ind in table.iterrows():
         rule = str(ind.get("aggregate", ""))
         responsible = str(ind.get("responsible", "") or "")
-        fixed[code] = [
-            code,
-            ind["name"],
-            ind["unit_of_measure"],
-            AGGREGATE_NAMES.get(rule, _rule_name(rule)),
-            names.get(responsible, responsible),
-        ]
-        fixed[code].append([_cell(ind.get(f"value_{y}")) for y in years] + [verdicts.get(code, "")])
+        fixed[code] = [code, ind["name"], ind["unit_of_measure"], AGGREGATE_NAMES.get(rule, _rule_name(rule)), names.get(responsible, responsible) or None]
+        label = f"Số liệu của tỉnh ({AGGREGATE_NAMES.get(rule, _rule_name(rule)).lower()})"
+        province.append([*fixed[code], label, *([None] * (len(years) + 2)), *(_cell(ind.get(f"value_{y}")) for y in years), verdicts.get(code) or None])
     columns = [frame[y].to_numpy() for y in years]
+    # A unit's row holds what is the unit's (the province's figures and the verdict are the
+    # rows after the total: one per indicator, not repeated on every unit's row).
     for index, (code, unit, counted_, problem) in enumerate(zip(frame["code"], frame["unit_code"], frame["counted"], frame["problem"], strict=True)):
-        head = fixed[code]
-        rows.append([*head[:5], names.get(unit, unit), *(_cell(c[index]) for c in columns), "Có" if counted_ else "Không", problem, *head[5]])
-    return with_total(rows, label_column=4, counts=(5,))
+        rows.append([*fixed[code], names.get(unit, unit), *(_cell(c[index]) for c in columns), "Có" if counted_ else "Không", problem or None])
+    return [*with_total(rows, label_column=4, counts=(5,)), *province]
 
 
 def _rule_name(rule: str) -> str:

@@ -1,7 +1,8 @@
 """The store: everything the campaign keeps, one module per concern, each behind a narrow
 protocol (protocol.py): versions and runs (versions.py: versions, unit state, problems, runs,
 cursor, files, outputs), the writer lease (lease.py), the job queue and worker heartbeats
-(jobs.py), the web's tables (web.py), and the dashboard's read across them (overview.py).
+(jobs.py), the web's tables (web.py), the submission workflow's acts, comments and signed
+PDFs (submissions.py), and the dashboard's read across them (overview.py).
 ``SqlStore`` is all of them on one engine.
 
 SQLite (a file in the data folder) is the embedded default; ``SONKET_DATABASE_URL`` =
@@ -26,13 +27,15 @@ from sonket_gsync.store.engine import database_url, describe, has_tables, make_e
 from sonket_gsync.store.jobs import SqlJobStore
 from sonket_gsync.store.lease import WRITER, SqlLeaseStore
 from sonket_gsync.store.overview import SqlOverview
-from sonket_gsync.store.protocol import JobStore, LeaseStore, OverviewReads, StoreProtocol, VersionStore, WebTables
+from sonket_gsync.store.protocol import JobStore, LeaseStore, OverviewReads, StoreProtocol, SubmissionStore, VersionStore, WebTables
 from sonket_gsync.store.records import ChannelInfo, Job, LeaseInfo, OutputRecord, ReadOutcome, RunRecord, Staff, UnitState, VersionRecord
+from sonket_gsync.store.reminders import SqlReminderLog
+from sonket_gsync.store.submissions import SqlSubmissionStore
 from sonket_gsync.store.versions import SqlVersionStore
 from sonket_gsync.store.web import SqlWebTables
 
 
-class SqlStore(SqlVersionStore, SqlLeaseStore, SqlJobStore, SqlWebTables, SqlOverview):
+class SqlStore(SqlVersionStore, SqlLeaseStore, SqlJobStore, SqlWebTables, SqlOverview, SqlReminderLog, SqlSubmissionStore):
     """The store on SQLAlchemy: SQLite or PostgreSQL. Safe to share between threads (a pool
     hands each thread its own connection)."""
 
@@ -120,6 +123,7 @@ __all__ = [
     "Staff",
     "Store",
     "StoreProtocol",
+    "SubmissionStore",
     "UnitState",
     "VersionRecord",
     "VersionStore",

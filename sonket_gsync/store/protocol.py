@@ -6,6 +6,8 @@
     JobStore       the job queue, the workers' heartbeats and the persisted schedules
     WebTables      staff, unit tokens (and replaced ones), reopened units, Drive channels and
                    notifications, the sign-in throttle, the audit trail
+    SubmissionStore  the submission workflow: acts (confirmed, accepted, returned), the
+                   comments of a return, signed PDFs (store/submissions.py)
     OverviewReads  the dashboard's read across them
     StoreProtocol  all of them (the service holds one store for everything)
 
@@ -16,9 +18,9 @@ and PostgreSQL through SQLAlchemy). Leases, due times and heartbeats read ``cloc
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from sonket_gsync.backends.base import UnitFiles
@@ -32,9 +34,12 @@ from sonket_gsync.store.records import (
     LeaseInfo,
     OutputRecord,
     ReadOutcome,
+    ReviewCommentRecord,
     RunRecord,
+    SignedPdfRecord,
     SigninThrottle,
     Staff,
+    SubmissionEventRecord,
     UnitState,
     VersionRecord,
 )
@@ -152,10 +157,71 @@ class OverviewReads(Protocol):
 
 
 @runtime_checkable
-class StoreProtocol(VersionStore, LeaseStore, JobStore, WebTables, OverviewReads, Protocol):
+class SubmissionStore(Protocol):
+    """The submission workflow (store/submissions.py): acts on a unit's submission, the
+    comments of a return, signed PDFs."""
+
+    def add_submission_event(
+        self,
+        unit_code: str,
+        kind: str,
+        state: str,
+        *,
+        at: datetime,
+        version_id: int | None = None,
+        by: str = "",
+        name: str = "",
+        position: str = "",
+        doc_number: str = "",
+        doc_date: date | None = None,
+        on_time: bool | None = None,
+        note: str = "",
+        comments: Sequence[Mapping[str, Any]] = (),
+    ) -> SubmissionEventRecord: ...
+    def submission_events(self, unit_code: str | None = None) -> list[SubmissionEventRecord]: ...
+    def review_comments(self, event_ids: Iterable[int]) -> list[ReviewCommentRecord]: ...
+    def save_signed_pdf(
+        self,
+        unit_code: str,
+        *,
+        filename: str,
+        data: bytes,
+        sha256: str,
+        signer: str = "",
+        event_id: int | None = None,
+        version_id: int | None = None,
+        by: str = "",
+        at: datetime,
+    ) -> SignedPdfRecord: ...
+    def signed_pdfs(self, unit_code: str | None = None) -> list[SignedPdfRecord]: ...
+    def signed_pdf_data(self, pdf_id: int) -> bytes | None: ...
+    def version_contents(self, version_ids: Iterable[int]) -> dict[int, tuple[str, str, datetime]]: ...
+
+
+@runtime_checkable
+class StoreProtocol(VersionStore, LeaseStore, JobStore, WebTables, OverviewReads, SubmissionStore, Protocol):
     """Every concern at once: what the service holds."""
 
     def close(self) -> None: ...
 
 
-__all__ = ["JobStore", "LeaseStore", "OverviewReads", "StoreProtocol", "VersionStore", "WebTables"]
+__all__ = ["JobStore", "LeaseStore", "OverviewReads", "StoreProtocol", "SubmissionStore", "VersionStore", "WebTables"]
+
+
+@runtime_checkable
+class ReminderLog(Protocol):
+    """The reminders log (store/reminders.py): each unit's reminder attempts and their outcome."""
+
+    def record_reminder(
+        self,
+        unit_code: str,
+        *,
+        recipients: tuple[str, ...] | list[str],
+        subject: str,
+        outcome: str,
+        detail: str = "",
+        trigger: str = "manual",
+        by: str = "",
+    ) -> Any: ...
+    def reminders_sent(self, unit_code: str | None = None, limit: int = 200) -> list[Any]: ...
+    def reminded_on(self, day: date, outcome: str = "sent") -> set[str]: ...

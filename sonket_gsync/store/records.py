@@ -5,7 +5,7 @@ Problem, Submission, UnitRecord, UnitFiles)."""
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 
@@ -18,7 +18,7 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         def plain(value: Any) -> Any:
-            if isinstance(value, datetime):
+            if isinstance(value, (datetime, date)):
                 return value.isoformat()
             if isinstance(value, dict):
                 return {k: plain(v) for k, v in value.items()}
@@ -107,6 +107,9 @@ class UnitState(Record):
     sheet_url: str = ""
     doc_url: str = ""
     reopened_until: datetime | None = None
+    accepted_modified_at: datetime | None = None  # when the counted (latest valid) version was made (file time)
+    latest_version_id: int | None = None  # the unit's current valid version (what "latest_valid" counts), None if none
+    acts: tuple[SubmissionEventRecord, ...] = ()  # acts on its submission, oldest first (kind, state, version, at, on_time)
 
 
 @dataclass(frozen=True)
@@ -209,3 +212,57 @@ __all__ = [
     "UnitState",
     "VersionRecord",
 ]
+
+
+# --- the submission workflow (issue 18; store/submissions.py) -------------------------------
+
+
+@dataclass(frozen=True)
+class SubmissionEventRecord(Record):
+    """One act on a unit's submission: ``kind`` confirmed | accepted | returned, ``state`` the
+    unit's workflow state after it, ``version_id`` the version it is about. A confirmation
+    carries who signs (name, position), the unit's số and ngày, and whether it was on time."""
+
+    id: int
+    unit_code: str
+    kind: str
+    state: str
+    version_id: int | None
+    at: datetime
+    by: str = ""
+    name: str = ""
+    position: str = ""
+    doc_number: str = ""
+    doc_date: date | None = None
+    on_time: bool | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReviewCommentRecord(Record):
+    """One located comment of a return (form: the sheet title; row 1-based; column header)."""
+
+    id: int
+    unit_code: str
+    event_id: int
+    text: str
+    form: str = ""
+    row: int | None = None
+    column: str = ""
+    outline_item: str = ""
+
+
+@dataclass(frozen=True)
+class SignedPdfRecord(Record):
+    """A unit's signed report (PDF) as stored: its bytes are read apart (``signed_pdf_data``)."""
+
+    id: int
+    unit_code: str
+    event_id: int | None
+    version_id: int | None
+    filename: str
+    size: int
+    sha256: str
+    signer: str
+    stored_at: datetime
+    by: str = ""

@@ -5,7 +5,7 @@ compared in SQL."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, MetaData, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -238,4 +238,74 @@ audit_log = Table(
     Column("subject", Text, nullable=False, server_default=""),
     Column("detail", Text, nullable=False, server_default=""),
     Column("by", Text, nullable=False, server_default=""),
+)
+
+# --- 0005: a submission is an act (issue 18) ---------------------------------------------
+
+submission_events = Table(
+    "submission_events",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("kind", Text, nullable=False),  # confirmed | accepted | returned
+    Column("state", Text, nullable=False),  # the unit's workflow state after this act
+    Column("version_id", Integer, ForeignKey("versions.id")),  # the version the act is about
+    Column("at", Text, nullable=False),
+    Column("by", Text, nullable=False, server_default=""),
+    Column("name", Text, nullable=False, server_default=""),  # confirmed: who signs
+    Column("position", Text, nullable=False, server_default=""),
+    Column("doc_number", Text, nullable=False, server_default=""),  # số văn bản
+    Column("doc_date", Text, nullable=False, server_default=""),  # ngày văn bản, ISO date
+    Column("on_time", Integer),  # confirmed: 1 before the deadline (or the reopen), 0 late
+    Column("note", Text, nullable=False, server_default=""),
+    Index("submission_events_by_unit", "unit_code", "id"),
+)
+
+review_comments = Table(
+    "review_comments",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("event_id", Integer, ForeignKey("submission_events.id"), nullable=False),  # the return
+    Column("form", Text, nullable=False, server_default=""),
+    Column("row", Integer),
+    Column("column", Text, nullable=False, server_default=""),
+    Column("outline_item", Text, nullable=False, server_default=""),
+    Column("text", Text, nullable=False),
+    Index("review_comments_by_event", "event_id"),
+)
+
+signed_pdfs = Table(
+    "signed_pdfs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("event_id", Integer, ForeignKey("submission_events.id")),  # the confirmation it signs
+    Column("version_id", Integer, ForeignKey("versions.id")),
+    Column("filename", Text, nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", Text, nullable=False),
+    Column("signer", Text, nullable=False, server_default=""),  # the digital signature's CN, "" if none
+    Column("data", LargeBinary, nullable=False),  # the bytes, in the database (capped by upload_max_bytes)
+    Column("stored_at", Text, nullable=False),
+    Column("by", Text, nullable=False, server_default=""),
+    Index("signed_pdfs_by_unit", "unit_code", "id"),
+)
+
+# --- 0006: reminders that are sent (issue 18) ----------------------------------------------
+
+reminders_sent = Table(
+    "reminders_sent",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("unit_code", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Column("day", Text, nullable=False),  # local date (Asia/Ho_Chi_Minh) of ``at``, ISO
+    Column("recipients", Text, nullable=False, server_default=""),  # addresses, comma-separated
+    Column("subject", Text, nullable=False, server_default=""),
+    Column("outcome", Text, nullable=False),  # sent | failed | skipped
+    Column("detail", Text, nullable=False, server_default=""),
+    Column("trigger", Text, nullable=False, server_default="manual"),  # schedule | manual
+    Column("by", Text, nullable=False, server_default=""),
+    Index("reminders_sent_by_unit", "unit_code", "day"),
 )

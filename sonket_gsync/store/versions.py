@@ -312,10 +312,13 @@ class SqlVersionStore(StoreBase):
 
     @guarded
     def unit_records(self, campaign: Campaign) -> list[UnitRecord]:
-        """Every campaign unit, in config order, with its status and last accepted version."""
+        """Every campaign unit, in config order, with its status and last accepted version
+        (on time or late by when that version was made)."""
         st, v = s.unit_state, s.versions
         with self._read() as conn:
-            rows = conn.execute(select(st, v.c.content).select_from(st.outerjoin(v, v.c.id == st.c.accepted_version_id))).mappings().all()
+            rows = (
+                conn.execute(select(st, v.c.content, v.c.source_modified_at).select_from(st.outerjoin(v, v.c.id == st.c.accepted_version_id))).mappings().all()
+            )
         states = {r["unit_code"]: r for r in rows}
         records = []
         for unit in campaign.units:
@@ -324,7 +327,8 @@ class SqlVersionStore(StoreBase):
                 records.append(UnitRecord(unit=unit, status="missing", submission=None, submitted_at=None, last_modified=None))
                 continue
             submission = Submission.from_json(unit.code, state["content"]) if state["content"] else None
-            submitted_at = as_time(state["first_accepted_at"])
+            # the deadline applies to the version counted: a correction made after it is late
+            submitted_at = as_time(state["source_modified_at"]) or as_time(state["first_accepted_at"])
             flagged = state["read_status"] in FLAGGING_READS
             status = unit_status(state["read_status"], submission is not None, submitted_at, campaign.deadline)
             records.append(

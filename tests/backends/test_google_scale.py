@@ -8,6 +8,7 @@ import http.server
 import itertools
 import random
 import threading
+import time
 from dataclasses import replace
 
 import pytest
@@ -187,19 +188,32 @@ def test_read_units_runs_on_a_pool_with_one_transport_per_thread_and_keeps_order
 
 def test_workers_share_one_limiter_per_quota_and_get_no_429(typed, gsettings, small, fake_google):
     """Drive quota of 6 calls a minute on the fake, the same on the client: 4 workers reading
-    8 units (16 exports) wait for the window together and are never refused."""
+    8 units (16 exports) wait for the window together and are never refused.
+
+    The client and the fake read one manual clock, which moves only when a worker waits.
+    On a real clock a call the limiter lets go reaches Google within the limiter's one
+    second of margin, long before a minute's wait ends; here a wait must likewise not end
+    while a call it let go is still on its way to the fake, or that call would arrive a
+    minute late and be counted in the next window (a refusal the client did not cause).
+    So a wait first lets every call the client has let go be counted by the fake."""
     clock = fake_google.clock
     lock = threading.Lock()
+    ws = GoogleWorkspace.from_settings(gsettings.with_(drive_calls_per_minute=6, google_workers=4), small, clock=clock, sleep=lambda s: sleep(s))
+    limiter = ws.client.drive_limiter
 
     def sleep(seconds):
+        deadline = time.monotonic() + 30
+        while fake_google.quota_counted["drive"] - counted_before < limiter.granted - granted_before and time.monotonic() < deadline:
+            time.sleep(0.002)
         with lock:
             clock.advance(seconds)
 
-    ws = GoogleWorkspace.from_settings(gsettings.with_(drive_calls_per_minute=6, google_workers=4), small, clock=clock, sleep=sleep)
     ws.changes(None)  # ids cached: 2 Drive calls
     fake_google.set_quota(drive_per_minute=6)
     fake_google.reset_log()
+    granted_before, counted_before, start = limiter.granted, fake_google.quota_counted["drive"], clock()
     results = list(ws.read_units(small.units))
+    assert clock() - start >= 2 * 60  # 16 calls at 6 a minute: the workers waited for two windows
     assert all(not isinstance(r, Exception) for _, r in results)
     # one export of each Sheet and each Doc; on a loaded machine a call the client timed out
     # may be sent again, which is not a refusal

@@ -216,6 +216,7 @@ class FakeGoogle:
         self._faults: list[_Fault] = []
         self._quota = {}
         self._windows = {"read": deque(), "write": deque(), "drive": deque()}
+        self.quota_counted = {"read": 0, "write": 0, "drive": 0}  # calls each quota has counted (let through or refused)
         self.set_quota(sheets_reads_per_minute, sheets_writes_per_minute, drive_per_minute)
         self._host, self._port = host, port
         self._server = None
@@ -435,6 +436,8 @@ class FakeGoogle:
             bucket = "drive"
         else:
             return
+        with self._log_lock:
+            self.quota_counted[bucket] += 1
         limit = self._quota.get(bucket)
         if limit is None:
             return
@@ -1273,3 +1276,8 @@ def _decode_token(token) -> int:
 
 def _public(d: dict) -> dict:
     return {k: v for k, v in d.items() if not k.startswith("_")}
+
+
+from .comments import install as _install_comments  # noqa: E402  Drive comments (issue 18): tests/fake_google/comments.py
+
+_install_comments(FakeGoogle, _ROUTES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import subprocess
 import zipfile
 from datetime import date, datetime
@@ -11,9 +12,14 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from sonket_gsync.backends.base import UnitSnapshot
 from sonket_gsync.core.text import TZ
+from sonket_gsync.demo.synthetic import answers_for, to_submission
 from sonket_gsync.forms.layout import HEADER_ROW, workbook_layout
-from sonket_gsync.forms.workbook import LISTS_SHEET, summary_workbook_bytes, unit_workbook_bytes
+from sonket_gsync.forms.reading import read_workbook
+from sonket_gsync.forms.submission import Submission
+from sonket_gsync.forms.workbook import LISTS_SHEET, prefilled_workbook_bytes, summary_workbook_bytes, unit_workbook_bytes
+from sonket_gsync.ingest.parse import parse_snapshot
 
 
 def _unit(campaign, group):
@@ -194,3 +200,50 @@ def test_year_number_and_text_bounds(campaign):
     assert (text.type, text.formula1) == ("textLength", "300") and "300 ký tự" in text.error
     assert ws["D5"].number_format == "@" and ws["A5"].number_format == "0" and ws["B5"].number_format == "General"
     assert LISTS_SHEET not in load_workbook(io.BytesIO(workbook_bytes([layout]))).sheetnames  # no choices, no list sheet
+
+
+# --- the fresh form, pre-filled with a unit's last valid answers -------------------------------
+
+
+def _read_back(campaign, unit, data: bytes, tmp_path: Path):
+    path = tmp_path / f"{unit.code}.xlsx"
+    path.write_bytes(data)
+    return parse_snapshot(campaign, unit, UnitSnapshot(unit.code, read_workbook(path, unit.code), None, datetime(2026, 4, 1, tzinfo=TZ)))
+
+
+@pytest.mark.parametrize("code", ["LHH_KHKT", "X_XUAN_LOC", "SO_NV", "MTTQ"])
+def test_prefilled_form_reads_back_as_the_answers_it_was_made_from(campaign, code, tmp_path):
+    unit = campaign.unit(code)
+    submission = to_submission(campaign, unit, answers_for(campaign, unit, random.Random(code)))
+    parsed = _read_back(campaign, unit, prefilled_workbook_bytes(campaign, unit, submission), tmp_path)
+    assert [p for p in parsed.errors if p.code != "missing_narrative"] == []
+    assert parsed.submission.tables == submission.tables
+    # still the provisioned form: protected, validated, the same tabs
+    wb = load_workbook(io.BytesIO(prefilled_workbook_bytes(campaign, unit, submission)))
+    assert wb.sheetnames == load_workbook(io.BytesIO(unit_workbook_bytes(campaign, unit))).sheetnames
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+
+
+def test_an_open_form_with_more_rows_than_offered_keeps_them_all(campaign, tmp_path):
+    unit = campaign.unit("SO_NV")
+    form = campaign.form("PL01_VB")
+    rows = [
+        {"stt": n, "issuer": form.column("issuer").choices[0], "doc_number": f"{n}/KH-SNV", "doc_date": "2025-03-05", "summary": f"Kế hoạch {n}"}
+        for n in range(1, form.blank_rows + 6)
+    ]
+    submission = Submission(unit.code, tables={form.code: rows})
+    parsed = _read_back(campaign, unit, prefilled_workbook_bytes(campaign, unit, submission), tmp_path)
+    read = parsed.submission.tables[form.code]
+    assert len(read) == len(rows) and read[-1]["doc_number"] == rows[-1]["doc_number"] and read[0]["doc_date"] == "2025-03-05"
+
+
+def test_text_that_looks_like_a_formula_is_written_as_text(campaign):
+    unit = campaign.unit("X_XUAN_LOC")
+    row = {"stt": 1, "unit_name": unit.name, "documents": '=HYPERLINK("http://evil.example/x","Bấm vào đây")', "members_count": 10}
+    data = prefilled_workbook_bytes(campaign, unit, Submission(unit.code, tables={"PL02": [row]}))
+    ws = load_workbook(io.BytesIO(data))["PL02 Đảng ủy"]
+    column = [c.key for c in campaign.form("PL02").columns].index("documents") + 1
+    cell = ws.cell(row=6, column=column)
+    assert cell.value == row["documents"] and cell.data_type == "s" and cell.quotePrefix
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert "<f>" not in package.read("xl/worksheets/sheet1.xml").decode()  # no formula anywhere

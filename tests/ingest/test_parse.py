@@ -8,7 +8,7 @@ from datetime import datetime
 
 import pytest
 
-from sonket_gsync.backends.base import UnitSnapshot
+from sonket_gsync.backends.base import Capabilities, UnitSnapshot
 from sonket_gsync.core.text import TZ
 from sonket_gsync.demo.synthetic import answers_for, to_blocks, to_submission
 from sonket_gsync.forms import narrative
@@ -93,7 +93,9 @@ def test_deleted_tab_is_an_error_naming_the_form(campaign, agency):
     del grids["PL01-2 Kiểm tra"]
     parsed = parse_snapshot(campaign, agency, snapshot(campaign, agency, grids, answers))
     [problem] = parsed.errors
-    assert problem.code == "missing_sheet" and problem.sheet == "PL01-2 Kiểm tra" and "khôi phục" in problem.message
+    assert problem.code == "missing_sheet" and problem.sheet == "PL01-2 Kiểm tra"
+    # the local backend has no version history: the way out is the fresh pre-filled form
+    assert "tải về biểu mẫu mới" in problem.message and "Lịch sử phiên bản" not in problem.message
 
 
 def test_overwritten_header_row_is_an_error_not_a_crash(campaign, commune):
@@ -101,7 +103,10 @@ def test_overwritten_header_row_is_an_error_not_a_crash(campaign, commune):
     grids = typed_grids(campaign, commune, answers)
     grids["PL02 Đảng ủy"][3] = ["abc"] * len(grids["PL02 Đảng ủy"][3])
     parsed = parse_snapshot(campaign, commune, snapshot(campaign, commune, grids, answers))
-    assert [p.code for p in parsed.errors] == ["missing_sheet"]
+    [problem] = parsed.errors
+    # the tab is there: the message says its header row was changed, not that it is missing
+    assert problem.code == "broken_header" and problem.sheet == "PL02 Đảng ủy" and problem.row == 4
+    assert "vẫn còn" in problem.message and "Không tìm thấy" not in problem.message
 
 
 def test_blank_rows_trailing_rows_and_extra_columns(campaign, agency):
@@ -163,6 +168,60 @@ def test_hostile_text_is_kept_as_inert_text(campaign, commune):
     assert row["documents"].startswith("=HYPERLINK")
     assert row["good_practices"] == "-2+3 {{ 7*7 }} {% for x in y %} & < > 🎉"
     assert row["recommendations"] == "Kiến nghị với Trung ương"  # NFC
+    # text that a spreadsheet would evaluate is kept as text and flagged to staff, located
+    flagged = {p.column: p for p in parsed.warnings if p.code == "formula_text"}
+    form = campaign.form("PL02")
+    assert set(flagged) == {form.column(k).header for k in ("documents", "inspection", "difficulties")}
+    assert all(p.sheet == "PL02 Đảng ủy" and p.row == 6 and p.severity == "warning" for p in flagged.values())
+    assert "không tính" in flagged[form.column("documents").header].message
+
+
+def test_a_formula_in_a_number_column_is_still_refused(campaign, commune):
+    answers = answers_for(campaign, commune, random.Random(11))
+    answers.tables["PL02"][0]["members_count"] = "=SUM(A1:A3)"
+    parsed = parse_snapshot(campaign, commune, snapshot(campaign, commune, typed_grids(campaign, commune, answers), answers))
+    assert [p.code for p in parsed.errors] == ["formula"]
+
+
+def test_another_units_workbook_is_refused_naming_both_units(campaign):
+    own, other = campaign.unit("SO_NV"), campaign.unit("SO_TC")
+    answers = answers_for(campaign, other, random.Random(12))
+    parsed = parse_snapshot(campaign, own, snapshot(campaign, other, typed_grids(campaign, other, answers), answers))
+    [problem] = parsed.problems  # refused: the one error keeps the other unit's figures out of the store
+    assert problem.code == "foreign_file" and problem.severity == "error" and problem.row == 2
+    assert "Tệp này là của Sở Tài chính (mã SO_TC), không phải của Sở Nội vụ (mã SO_NV)" in problem.message
+
+
+def test_another_units_narrative_is_refused_the_workbook_is_read(campaign):
+    own, other = campaign.unit("X_XUAN_LOC"), campaign.unit("P_BIEN_HOA")
+    answers = answers_for(campaign, own, random.Random(13))
+    theirs = narrative.docx_from_sections(campaign, other, answers.narrative)
+    snap = UnitSnapshot(own.code, typed_grids(campaign, own, answers), theirs, WHEN)
+    parsed = parse_snapshot(campaign, own, snap)
+    [problem] = parsed.errors
+    assert problem.code == "foreign_file" and problem.sheet == "Báo cáo thuyết minh"
+    assert other.name in problem.message and own.name in problem.message
+    assert parsed.submission.narrative == {} and parsed.submission.tables["PL02"]
+
+
+def test_a_unit_line_typed_in_another_form_or_case_is_still_recognised(campaign):
+    own = campaign.unit("SO_NV")
+    answers = answers_for(campaign, own, random.Random(14))
+    grids = typed_grids(campaign, own, answers)
+    grids["PL01-1 Văn bản"][1][0] = unicodedata.normalize("NFD", "ĐƠN VỊ:   sở tài chính  — x")
+    parsed = parse_snapshot(campaign, own, snapshot(campaign, own, grids, answers))
+    assert [p.code for p in parsed.errors] == ["foreign_file"] and "(mã SO_TC)" in parsed.errors[0].message
+    grids["PL01-1 Văn bản"][1][0] = "Đơn vị: một đơn vị không có trong danh sách"
+    assert parse_snapshot(campaign, own, snapshot(campaign, own, grids, answers)).errors == []
+
+
+def test_recovery_advice_follows_the_backend(campaign, agency):
+    answers = answers_for(campaign, agency, random.Random(15))
+    grids = typed_grids(campaign, agency, answers)
+    del grids["PL01-2 Kiểm tra"]
+    online = Capabilities(pushes_changes=True, online_files=True)
+    [problem] = parse_snapshot(campaign, agency, snapshot(campaign, agency, grids, answers), capabilities=online).errors
+    assert "Lịch sử phiên bản" in problem.message and "tải về" not in problem.message
 
 
 def test_thirty_thousand_character_cell_is_refused_with_its_place(campaign, commune):
@@ -181,3 +240,13 @@ def test_indicator_percent_rows_are_bounded(campaign):
     parsed = parse_snapshot(campaign, unit, snapshot(campaign, unit, typed_grids(campaign, unit, answers), answers))
     [problem] = parsed.errors
     assert problem.code == "percent_range" and problem.sheet == "Chỉ tiêu" and problem.column == "Năm 2025"
+
+
+def test_a_tab_title_typed_in_another_form_is_the_same_tab(campaign, commune):
+    """ "PL02 Đảng ủy" decomposed (NFD), in other capitals or with extra spaces is the form's tab:
+    never reported missing, nor renamed."""
+    answers = answers_for(campaign, commune, random.Random(16))
+    grids = typed_grids(campaign, commune, answers)
+    grids["  pl02   " + unicodedata.normalize("NFD", "ĐẢNG ỦY") + " "] = grids.pop("PL02 Đảng ủy")
+    parsed = parse_snapshot(campaign, commune, snapshot(campaign, commune, grids, answers))
+    assert parsed.problems == [] and parsed.submission.tables["PL02"]

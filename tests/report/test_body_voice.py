@@ -231,3 +231,32 @@ def test_another_campaign_gets_a_body_in_its_own_words():
     assert "đảng bộ trực thuộc (3/3)" in text
     kien_nghi = next(s for s in built if s["heading"].startswith("IV. "))
     assert "luật riêng" in " ".join(p.text for p in kien_nghi["parts"][0]["paragraphs"])
+
+
+def test_a_counted_indicator_is_printed_under_the_item_it_speaks_of(campaign):
+    """II.6 (party members among intellectuals): the province total of the indicator counted in
+    units whose name matches the item's outline line, figures from the counts (summed), in the
+    item, never in another; the matching comes from the configuration, not a code."""
+    from tests.analysis.test_aggregate import indicator_rows
+
+    ind = next(i for i in campaign.indicators if i.name == "Số trí thức được kết nạp vào Đảng")
+    units = _units(campaign, 4)
+    records = [
+        record(
+            campaign,
+            u.code,
+            tables={"CHI_TIEU": indicator_rows(campaign, {ind.code: (10 + n, 20 + n, 30 + n)})},
+            narrative={"II.6": "Phát huy vai trò của trí thức."},
+        )
+        for n, u in enumerate(units)
+    ]
+    agg = aggregate(campaign, records)
+    _, names = appendix_plan(campaign)
+    built = sections(campaign, agg, names, names["annex"])
+    said = " ".join(_texts(built, "II.6"))
+    assert "số trí thức được kết nạp vào Đảng năm 2024 là 46 người, năm 2025 là 86 người, ước thực hiện năm 2026 là 126 người" in said
+    assert "Theo số liệu toàn tỉnh tổng hợp từ báo cáo của 4 đơn vị" in said
+    others = [t for s in built for part in s["parts"] if not part["heading"].startswith("6. ") for p in part["paragraphs"] for t in [p.text]]
+    assert not any("được kết nạp vào Đảng năm" in t for t in others)
+    trace = next(p.trace for p in _part(built, "II.6")["paragraphs"] if "kết nạp" in p.text)
+    assert ind.code in trace["Số liệu"] and "đề cương" in trace["Quy tắc"]

@@ -238,3 +238,28 @@ def test_the_compile_job_returns_the_companion_link_and_the_problems(settings):
     assert isinstance(result["data_problems"], list)
     assert all(set(p) == {"unit_code", "unit_name", "kind", "where", "message"} for p in result["data_problems"])
     assert "companion" in outputs
+
+
+def test_a_units_formula_is_never_quoted_in_the_draft_or_the_companion_nor_counted(campaign, tmp_path):
+    """A text cell like =HYPERLINK(…) (intake flags it): no part of it is printed in the draft
+    (body, appendices) or the companion, and its quoted words are no model or good practice."""
+    evil = '=HYPERLINK("http://evil.example/x","Bấm vào đây")'
+    party = campaign.units_in("DANG_UY")[:3]
+    row = {"stt": 1, "documents": "Nghị quyết chuyên đề", "members_count": 10, "members_rate": 90.0, "good_practices": evil, "difficulties": evil}
+    records = [
+        record(
+            campaign,
+            u.code,
+            tables={"PL02": [{**row, "unit_name": u.name}]},
+            narrative={"I.1": f"{evil}\nĐã tổ chức quán triệt Nghị quyết cho cán bộ, đảng viên.", "III.2": evil},
+        )
+        for u in party
+    ]
+    result = compile_report(campaign, records, LocalWorkspace(tmp_path / "ws", campaign), compiled_at=COMPILED_AT)
+    outputs = tmp_path / "ws" / "ket-qua"
+    draft = document_text(docx.Document(str(outputs / result.report.name)))
+    companion = document_text(docx.Document(str(outputs / COMPANION_NAME)))
+    for text in (draft, companion):
+        assert "evil.example" not in text and "Bấm vào đây" not in text and "HYPERLINK" not in text
+    assert "quán triệt Nghị quyết" in draft  # the unit's real statement is still said
+    assert "không trích dẫn" in companion  # the companion says a line was left out, not silently

@@ -5,10 +5,12 @@ buttons (single-flight under concurrent clicks), drafts, reminders, reopening.""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import threading
 
+from sonket_gsync.core.text import fold_accents
 from tests.web.fixtures import STAFF_EMAIL, csrf_token, sign_in
 
 # --- sign-in -------------------------------------------------------------------------------
@@ -109,6 +111,44 @@ def test_dashboard_filters_by_group_status_and_name_without_accents(web, staff):
     assert "Sở Nội vụ" in page
 
 
+def test_dashboard_filters_come_first_and_lead_to_the_results(staff):
+    page = staff.get("/").get_data(as_text=True)
+    assert page.index('id="filters"') < page.index('id="ket-qua"') < page.index("Tỷ lệ gửi báo cáo")
+    assert 'action="/#ket-qua"' in page  # after a filter change the browser scrolls to the results
+
+
+def test_dashboard_missing_count_agrees_with_the_cli(web, staff):
+    """A unit with nothing sent is "Chưa gửi" on the page as in the CLI; "đã khóa" only qualifies it."""
+    total = web.service.status_counts()["__all__"]
+    page = staff.get("/").get_data(as_text=True)
+    assert f'<option value="missing">Chưa gửi ({total["missing"]})</option>' in page
+    missing = staff.get("/?trang_thai=missing").get_data(as_text=True)
+    assert rows(missing) == ["missing"] * total["missing"]
+    assert 'data-status="locked"' not in page
+
+
+def test_dashboard_sorts_by_name_last_change_and_errors(web, staff):
+    units = {u.code: u for u in web.service.queries.overview().units}
+
+    def codes(page: str) -> list[str]:
+        return [html.unescape(c) for c in re.findall(r'<td data-label="Đơn vị"><a href="/don-vi/([^"]+)"', page)]
+
+    by_errors = codes(staff.get("/?sap_xep=loi").get_data(as_text=True))
+    assert [units[c].error_count for c in by_errors] == sorted((u.error_count for u in units.values()), reverse=True)
+    by_change = [units[c].last_modified for c in codes(staff.get("/?sap_xep=sua").get_data(as_text=True))]
+    dated = [d for d in by_change if d is not None]
+    assert dated == sorted(dated, reverse=True) and by_change[: len(dated)] == dated
+    by_name = codes(staff.get("/?sap_xep=ten").get_data(as_text=True))
+    assert [fold_accents(units[c].name) for c in by_name] == sorted(fold_accents(u.name) for u in units.values())
+
+
+def test_phone_cards_label_every_figure(staff):
+    page = staff.get("/").get_data(as_text=True)
+    first = page.split('<tr data-status="', 1)[1].split("</tr>", 1)[0]
+    for label in ("Nhóm", "Tình trạng", "Trạng thái gửi", "Số lỗi", "Sửa lần cuối", "Phiên bản"):
+        assert f'data-label="{label}"' in first
+
+
 def test_unit_page_locates_problems_and_lists_versions(web, staff):
     code = web.unit_with("invalid")
     page = staff.get(f"/don-vi/{code}").get_data(as_text=True)
@@ -122,18 +162,27 @@ def test_diff_between_two_versions(web, staff, tmp_path):
     code = web.unit_with("on_time")
     unit = web.service.campaign.unit(code)
     xlsx = web.service.workspace.xlsx_path(unit)
-    xlsx.write_bytes(filled_workbook(web, code, tmp_path, seed=99))
-    web.service.sync(only=[code], trigger="manual")
-    versions = web.service.queries.unit_detail(code).versions
-    assert len(versions) >= 2
-    old, new = sorted(v.id for v in versions)[-2:]
-    page = staff.get(f"/don-vi/{code}/so-sanh?a={old}&b={new}").get_data(as_text=True)
-    assert "Bản cũ" in page and '<td class="old">' in page
+    for seed in (99, 100):  # two more versions: three or more in all
+        xlsx.write_bytes(filled_workbook(web, code, tmp_path, seed=seed))
+        web.service.sync(only=[code], trigger="manual")
+    versions = web.service.queries.unit_detail(code).versions  # newest first
+    assert len(versions) >= 3
+    newest, before = versions[0].id, versions[1].id
+    page = staff.get(f"/don-vi/{code}").get_data(as_text=True)
+    # The default comparison is the newest change: the newest version is "mới", the one before it "cũ".
+    assert re.search(rf'name="a" value="{before}" checked', page) and re.search(rf'name="b" value="{newest}" checked', page)
+    page = staff.get(f"/don-vi/{code}/so-sanh?a={before}&b={newest}").get_data(as_text=True)
+    assert "Bản cũ" in page and '<td class="old">' in page and "(mới nhất)" in page
+    # Chosen the wrong way round, the older one is still "Bản cũ"; with no choice, the newest change.
+    for query in (f"?a={newest}&b={before}", ""):
+        page = staff.get(f"/don-vi/{code}/so-sanh{query}").get_data(as_text=True)
+        said = re.search(r'<p id="compared">Bản cũ: #(\d+), lưu ([^·]+) · Bản mới: #(\d+)', page)
+        assert said and int(said.group(1)) == len(versions) - 1 and int(said.group(3)) == len(versions), page[-800:]
     other = web.unit_with("invalid")
     other_versions = web.service.queries.unit_detail(other).versions
     if other_versions:  # a version of another unit is not this unit's
-        assert staff.get(f"/don-vi/{code}/so-sanh?a={other_versions[0].id}&b={new}").status_code == 404
-    assert staff.get(f"/don-vi/{code}/so-sanh?a=x&b={new}").status_code == 400
+        assert staff.get(f"/don-vi/{code}/so-sanh?a={other_versions[0].id}&b={newest}").status_code == 404
+    assert staff.get(f"/don-vi/{code}/so-sanh?a=x&b={newest}").status_code == 400
 
 
 # --- jobs ----------------------------------------------------------------------------------
@@ -197,7 +246,9 @@ def test_unknown_job_and_unknown_output(staff):
 
 def test_reminders_list_units_to_chase_with_text_mailto_and_csv(web, staff):
     overview = web.service.queries.overview()
-    chase = [r for r in overview.units if r.status in ("missing", "invalid")]
+    # Not yet confirmed (nothing sent, errors, data in but not confirmed) or returned; never done.
+    chase = [r for r in overview.units if r.status in ("missing", "invalid") or r.state in ("entering", "returned")]
+    assert not [r for r in chase if r.state in ("submitted", "accepted")]
     page = staff.get("/nhac-nho").get_data(as_text=True)
     assert page.count('class="card reminder"') == len(chase)
     assert "mailto:" in page and "Kính gửi" in page and "/u/" in page
@@ -217,15 +268,22 @@ def test_reopening_a_unit_until_a_date(web, staff):
     assert web.service.queries.unit_detail(code).row.reopened_until.year == 2099
 
 
-def test_earlier_drafts_stay_downloadable(web, staff):
+def test_earlier_drafts_stay_downloadable_with_their_tables_under_distinct_names(web, staff):
     for _ in range(2):
         staff.post("/bien-soan", headers={"X-CSRFToken": staff.csrf, "Accept": "application/json"})
         web.run_jobs()
     page = staff.get("/bao-cao").get_data(as_text=True)
-    links = re.findall(r'<li><a href="([^"]+)">bao-cao', page)
+    links = [html.unescape(link) for link in re.findall(r'<a class="draft" href="([^"]+)">bao-cao', page)]
     assert len(links) == 3  # the demo's draft and two more
     assert links[0].startswith("/ket-qua/") and all(link.startswith("/ket-qua/phien-ban/") for link in links[1:])
     assert len(set(links)) == 3
-    older = staff.get(links[-1])
-    assert older.status_code == 200 and older.data[:2] == b"PK"
+    tables = [html.unescape(link) for link in re.findall(r'<a class="tables" href="([^"]+)"', page)]
+    assert page.count("<li>Bảng tổng hợp:") == 3  # each draft listed with the aggregated workbook made with it
+    assert len(tables) == 1  # the workbook is rebuilt in place (no earlier copies): the newest one links
+    names = set()
+    for link in links + tables[:1]:
+        response = staff.get(link)
+        assert response.status_code == 200 and response.data[:2] == b"PK"
+        names.add(response.headers["Content-Disposition"])
+    assert len(names) == 4 and all(re.search(r"-\d{8}-\d{6}\.(docx|xlsx)", n) for n in names), names
     assert staff.get("/ket-qua/phien-ban/..%2F..%2Fsonket.db").status_code == 404

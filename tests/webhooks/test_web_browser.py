@@ -9,28 +9,21 @@ with SONKET_SAVE_SCREENSHOTS=1.
 from __future__ import annotations
 
 import os
-import threading
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.ui import WebDriverWait
-from werkzeug.serving import make_server
 
-from sonket_gsync.app.service import CampaignService
 from sonket_gsync.core.settings import REPO_ROOT
 from sonket_gsync.core.text import now
-from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, filled_workbook, make_web
+from tests.web.fixtures import STAFF_EMAIL, STAFF_PASSWORD, filled_workbook
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 DOCS = REPO_ROOT / "docs"
 
 
@@ -40,54 +33,6 @@ def shots(tmp_path) -> Path:
     folder = DOCS if os.environ.get("SONKET_SAVE_SCREENSHOTS") == "1" else tmp_path / "shots"
     folder.mkdir(exist_ok=True)
     return folder
-
-
-@pytest.fixture
-def live(demo_template, tmp_path):
-    """The app on 127.0.0.1:<free port> and a worker thread, both stopped afterwards."""
-    web = make_web(demo_template, tmp_path, worker_poll_seconds=0.2)
-    worker = CampaignService.open(web.settings)
-    stop = threading.Event()
-    worker_thread = threading.Thread(target=worker.run_worker, kwargs={"stop_event": stop}, daemon=True)
-    worker_thread.start()
-    server = make_server("127.0.0.1", 0, web.app, threaded=True)
-    server_thread = threading.Thread(target=server.serve_forever, daemon=True)
-    server_thread.start()
-    web.base = f"http://127.0.0.1:{server.server_port}"
-    yield web
-    server.shutdown()
-    server.server_close()
-    stop.set()
-    worker_thread.join(timeout=60)
-    worker.close()
-    web.service.close()
-
-
-@pytest.fixture
-def browser(tmp_path):
-    assert CHROMIUM.exists() and CHROMEDRIVER.exists(), "install Debian's chromium and chromium-driver (see README)"
-    downloads = tmp_path / "downloads"
-    downloads.mkdir()
-    options = webdriver.ChromeOptions()
-    options.binary_location = str(CHROMIUM)
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-        "--window-size=1280,1000",
-    ):
-        options.add_argument(arg)
-    options.add_experimental_option("prefs", {"download.default_directory": str(downloads), "download.prompt_for_download": False})
-    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
-    driver.downloads = downloads
-    yield driver
-    driver.quit()
 
 
 def wait(driver, seconds: float = 30):
@@ -122,10 +67,18 @@ def test_staff_sign_in_filter_compile_and_open_the_draft(live, browser, shots):
     assert "Sở Nội vụ" in browser.find_element(By.ID, "units").text
 
     # Biên soạn báo cáo: the job runs in the worker; the page shows its progress, then links.
+    # A second job (Đồng bộ ngay during the compile) gets its own box: the compile's stays.
     browser.find_element(By.ID, "compile").click()
-    wait(browser, 240).until(lambda d: d.find_element(By.ID, "job-label").get_attribute("data-state") in ("done", "failed"))
-    assert browser.find_element(By.ID, "job-label").get_attribute("data-state") == "done", browser.find_element(By.ID, "job-label").text
-    draft = browser.find_element(By.PARTIAL_LINK_TEXT, "Dự thảo báo cáo")
+    label = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, '#jobs .job[data-kind="compile"] .job-label')))
+    browser.find_element(By.ID, "sync-now").click()
+    synced = wait(browser).until(EC.presence_of_element_located((By.CSS_SELECTOR, '#jobs .job[data-kind="sync"] .job-label')))
+    wait(browser, 240).until(lambda d: label.get_attribute("data-state") in ("done", "failed") and synced.get_attribute("data-state") in ("done", "failed"))
+    assert label.get_attribute("data-state") == "done", label.text
+    assert synced.get_attribute("data-state") == "done", synced.text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "#jobs .job")) == 2
+    box = browser.find_element(By.CSS_SELECTOR, '#jobs .job[data-kind="compile"]')
+    assert "Đã soạn dự thảo" in box.find_element(By.CLASS_NAME, "job-result").text
+    draft = box.find_element(By.PARTIAL_LINK_TEXT, "Dự thảo báo cáo")
     draft.click()
     wait(browser, 30).until(lambda d: any(p.suffix == ".docx" for p in d.downloads.iterdir()))
     saved = next(p for p in browser.downloads.iterdir() if p.suffix == ".docx")

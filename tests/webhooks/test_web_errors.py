@@ -33,7 +33,7 @@ def test_staff_error_pages_are_vietnamese_with_a_way_back(web, staff):
     text = vietnamese_page_with_a_way_back(staff.get("/dang-xuat"), "/")  # 405: sign-out is a POST
     assert "Thao tác không được hỗ trợ" in text
     code = web.unit_with("invalid")
-    bad = staff.get(f"/don-vi/{code}/so-sanh")  # 400: no versions named
+    bad = staff.get(f"/don-vi/{code}/so-sanh?a=x")  # 400: not a version (none named: the newest change)
     assert bad.status_code == 400 and "Yêu cầu không hợp lệ" in vietnamese_page_with_a_way_back(bad)
     csrf = staff.post("/bien-soan", data={})
     assert csrf.status_code == 400 and "Phiên làm việc đã hết hạn" in vietnamese_page_with_a_way_back(csrf)

@@ -104,7 +104,7 @@ def test_reminders_after_the_deadline_ask_the_unit_to_be_reopened(web, staff):
     assert "Đã khóa" in section and "Chưa gửi" not in section  # as the dashboard says
     assert "để được mở lại" in section and "điền và gửi sớm" not in section
     dashboard = staff.get(f"/?tim={code}").get_data(as_text=True)
-    assert 'data-status="locked"' in dashboard
+    assert 'data-status="missing"' in dashboard and 'data-closed="1"' in dashboard  # "Chưa gửi", qualified "đã khóa"
     # reopened by staff: the unit may send again, and the reminder asks it to
     web.service.reopen_unit(code, now() + timedelta(days=3), "canbo@tinhuy.example")
     page = staff.get("/nhac-nho").get_data(as_text=True)

@@ -1,24 +1,51 @@
 // Live job progress: the buttons enqueue a job (POST with the CSRF token in X-CSRFToken),
-// then the page polls the job's JSON until it finishes and shows its links.
+// then the page polls the job's JSON until it finishes and shows its step, result and links.
+// One box per job: a second job (Đồng bộ ngay during a compile) gets its own box and never
+// hides the first one's progress or result.
 (function () {
   "use strict";
   var csrf = document.querySelector('meta[name="csrf-token"]').content;
 
-  function show(data) {
-    var box = document.getElementById("job");
+  function part(box, cls, tag) {
+    var el = box.querySelector("." + cls);
+    if (!el) {
+      el = document.createElement(tag);
+      el.className = cls;
+      box.appendChild(el);
+    }
+    return el;
+  }
+
+  function boxFor(data) {
+    var list = document.getElementById("jobs");
+    if (!list) return document.getElementById("job");
+    var box = list.querySelector('[data-job-id="' + data.id + '"]');
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "job card";
+      box.dataset.jobId = data.id;
+      if (data.kind) box.dataset.kind = data.kind;
+      list.insertBefore(box, list.firstChild);
+    }
+    return box;
+  }
+
+  function show(data, box) {
+    box = box || boxFor(data);
     if (!box) return;
     box.hidden = false;
-    var bar = document.getElementById("job-progress");
+    var bar = part(box, "job-progress", "progress");
     bar.max = data.total || 1;
     bar.value = data.finished ? bar.max : (data.done || 0);
     var text = (data.kind_label ? data.kind_label + " #" + data.id + ": " : "") + data.state_label;
-    if (data.label && !data.finished) text += " — " + data.label;
-    if (data.total && !data.finished) text += " (" + data.done + "/" + data.total + ")";
-    if (data.error) text += " — " + data.error;
-    var label = document.getElementById("job-label");
+    if (data.step && !data.finished) text += " — " + data.step;
+    var label = part(box, "job-label", "span");
     label.textContent = text;
     label.dataset.state = data.state;
-    var links = document.getElementById("job-links");
+    var result = part(box, "job-result", "p");
+    result.textContent = data.error || data.result || "";
+    result.className = "job-result " + (data.error || data.accepted === false ? "error" : "ok");
+    var links = part(box, "job-links", "ul");
     links.innerHTML = "";
     (data.links || []).forEach(function (link) {
       var li = document.createElement("li");
@@ -31,15 +58,15 @@
     });
   }
 
-  function poll(url) {
+  function poll(url, box) {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.json(); })
       .then(function (data) {
-        show(data);
-        if (!data.finished) setTimeout(function () { poll(url); }, 1000);
+        show(data, box);
+        if (!data.finished) setTimeout(function () { poll(url, box); }, 1000);
         else document.querySelectorAll("button[data-job-url]").forEach(function (b) { b.disabled = false; });
       })
-      .catch(function () { setTimeout(function () { poll(url); }, 3000); });
+      .catch(function () { setTimeout(function () { poll(url, box); }, 3000); });
   }
 
   document.querySelectorAll("button[data-job-url]").forEach(function (button) {
@@ -51,19 +78,19 @@
         credentials: "same-origin"
       })
         .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-        .then(function (data) { show(data); poll("/api/viec/" + data.id); })
+        .then(function (data) { var box = boxFor(data); show(data, box); poll("/api/viec/" + data.id, box); })
         .catch(function () {
           button.disabled = false;
-          show({ state: "failed", state_label: "Không gửi được yêu cầu, hãy tải lại trang", finished: true });
+          show({ id: "loi", state: "failed", state_label: "Không gửi được yêu cầu, hãy tải lại trang", finished: true });
         });
     });
   });
 
-  var box = document.getElementById("job");
-  if (box && box.dataset.poll) poll(box.dataset.poll);
+  document.querySelectorAll(".job[data-poll]").forEach(function (box) { poll(box.dataset.poll, box); });
 
-  // Filters apply as soon as a choice changes (the Lọc button works without JavaScript).
-  ["filter-group", "filter-status"].forEach(function (id) {
+  // Filters apply as soon as a choice changes (the Lọc button works without JavaScript); the
+  // form's action ends in #ket-qua, so the results are in view after the reload.
+  ["filter-group", "filter-status", "filter-state", "filter-sort"].forEach(function (id) {
     var el = document.getElementById(id);
     if (el) el.addEventListener("change", function () { el.form.submit(); });
   });

@@ -66,6 +66,7 @@ from sonket_gsync.backends.google import templates as tpl
 from sonket_gsync.backends.google.auth import account_email, load_credentials
 from sonket_gsync.backends.google.changes import ChangesMixin
 from sonket_gsync.backends.google.client import GoogleClient
+from sonket_gsync.backends.google.comments import CommentsMixin
 from sonket_gsync.backends.google.context import ReadStats
 from sonket_gsync.backends.google.drive import DOCUMENT_MIME, SPREADSHEET_MIME, Drive, props_query
 from sonket_gsync.backends.google.index import _Index, _older
@@ -87,7 +88,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(tz=None).isoformat(timespec="milliseconds")
 
 
-class GoogleWorkspace(ProvisioningMixin, ChangesMixin, Workspace):
+class GoogleWorkspace(ProvisioningMixin, ChangesMixin, CommentsMixin, Workspace):  # CommentsMixin: Drive comments (issue 18)
     kind = "google"
     capabilities = Capabilities(pushes_changes=True, online_files=True)
 
