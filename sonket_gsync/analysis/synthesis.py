@@ -15,9 +15,10 @@ How it measures likeness (NumPy and SciPy sparse matrices, all deterministic):
   character 2–5-grams inside words (typing variants, "hóa"/"hoá" after NFC, plural forms);
 - cosine similarity; statements are joined by average-linkage agglomerative clustering
   (scipy) cut at ``threshold``: two groups join when the mean similarity between their
-  statements reaches it; each group is then cut again by complete linkage at ``COHESION``,
-  so no two of its statements are less alike than that (a group joined through a few shared
-  words is split: "theme coherence", measured on the labelled sample). Up to 1,500 statements this is exact; above, an evenly spread
+  statements reaches it; each small group (up to ``_COHESION_LIMIT`` statements) is then cut
+  again by complete linkage at ``COHESION``, so no two of its statements are less alike than
+  that (a group joined through a few shared words is split: "theme coherence", measured on the
+  labelled sample). Up to 1,500 statements this is exact; above, an evenly spread
   sample of 1,500 is clustered and every other statement joins the group it is most alike
   to on average (the same test), or is grouped with the other leftovers — so time and
   memory stay bounded (bench/run_synthesis.py).
@@ -65,7 +66,11 @@ __all__ = [
 
 DEFAULT_THRESHOLD = 0.175
 COHESION = 0.14  # no two statements of a group less alike than this (complete linkage inside each group)
-_COHESION_LIMIT = 3000  # members of a group re-cut by complete linkage (bounded time)
+# Groups of at most this many statements are re-cut at COHESION: a small group can be held
+# together by a phrase or two ("về Nghị quyết"); in a large one average linkage already
+# averages over many pairs, and a complete-linkage cut there splits paraphrases (on the demo's
+# phrase banks at 1,500 statements, recall fell from 0.96 to 0.37 without this limit).
+_COHESION_LIMIT = 30
 MAX_REPRESENTATIVES = 3
 _NEAR_COPY = 0.8  # a second excerpt this alike to one already chosen adds nothing
 _SAMPLE_LIMIT = 1500  # statements grouped exactly by average linkage; above: see _cluster
@@ -435,10 +440,10 @@ def _cluster(sims: _Similarities, rows: list[int], limit: float) -> list[list[in
 
 
 def _linkage(sims: _Similarities, rows: list[int], limit: float) -> list[list[int]]:
-    """Average linkage cut at ``limit``; then each group is cut again by complete linkage at
-    COHESION, so no two statements of a group are less alike than that (a group joined
-    through a few shared words is split: "tài liệu hỏi - đáp" and "nhóm Zalo" both "về Nghị
-    quyết")."""
+    """Average linkage cut at ``limit``; then each group of at most _COHESION_LIMIT statements
+    is cut again by complete linkage at COHESION, so no two of its statements are less alike
+    than that (a group joined through a few shared words is split: "tài liệu hỏi - đáp" and
+    "nhóm Zalo" both "về Nghị quyết")."""
     if len(rows) == 1:
         return [list(rows)]
     distance = 1.0 - sims.block(rows)

@@ -10,6 +10,7 @@ folder's own when it has one, else the default (report.resolve_template)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -48,18 +49,25 @@ def compile_report(
     template_path: Path | str | None = None,
     *,
     compiled_at: datetime | None = None,
+    step: Callable[[str], None] | None = None,
 ) -> CompileResult:
+    """``step(key)`` is told as each stage starts (keys of labels.COMPILE_STEPS)."""
+    step = step or (lambda key: None)
     compiled_at = compiled_at or now()
+    step("aggregate")
     aggregates = aggregate(campaign, records)
     _, names = appendix_plan(campaign)
     body = sections(campaign, aggregates, names, names["annex"])  # once: the draft prints it, the companion traces it
     warnings = compile_warnings(aggregates)
+    step("draft")
     report_bytes = render_report(campaign, aggregates, resolve_template(campaign, template_path), compiled_at=compiled_at, body=body)
     report = workspace.write_output(REPORT_NAME, report_bytes, DOCX_MIME)
     del report_bytes
+    step("companion")
     companion_bytes = companion_docx(campaign, aggregates, compiled_at=compiled_at, body=body, warnings=warnings)
     companion = workspace.write_output(COMPANION_NAME, companion_bytes, DOCX_MIME)
     del companion_bytes
+    step("tables")
     tables = workspace.write_summary(summary_tabs(campaign, aggregates))
     return CompileResult(report=report, tables=tables, aggregates=aggregates, warnings=warnings, companion=companion, data_problems=data_problems(aggregates))
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sonket_gsync.app.labels import JOB_KINDS, JOB_STATES
+from sonket_gsync.app.labels import COMPILE_STEPS, JOB_KINDS, JOB_STATES
 from sonket_gsync.core.errors import Bug, ConfigError, LeaseLost, SonketError
 from sonket_gsync.ingest.upload import accept_upload
 from sonket_gsync.store.records import Job
@@ -150,10 +150,14 @@ def _sync(service, params: dict, progress: JobProgress) -> dict:
 
 @register("compile")
 def _compile(service, params: dict, progress: JobProgress) -> dict:
-    report = service.sync(trigger=params.get("trigger", "compile"), progress=progress.step(JOB_KINDS["sync"]))
-    progress(0, 1, JOB_KINDS["compile"], force=True)
-    result = service.compile()
-    progress(1, 1, JOB_KINDS["compile"], force=True)
+    report = service.sync(trigger=params.get("trigger", "compile"), progress=progress.step(COMPILE_STEPS["read"]))
+    stages = [key for key in COMPILE_STEPS if key != "read"]
+
+    def step(key: str) -> None:  # "Soạn dự thảo báo cáo" 1/4: stages done of the compile's own
+        progress(stages.index(key), len(stages), COMPILE_STEPS[key], force=True)
+
+    result = service.compile(step=step)
+    progress(len(stages), len(stages), JOB_KINDS["compile"], force=True)
     return {
         "sync": report.to_dict(),
         "report": {"name": result.report.name, "url": result.report.url},

@@ -67,3 +67,14 @@ __all__ = [
     "status_label",
     "submission_state_label",
 ]
+
+
+# The named steps of a compile, in order (the job's progress label, the CLI's lines): after
+# reading the units (the sync's own n/N), one step per stage of app/compile.py.
+COMPILE_STEPS: dict[str, str] = {
+    "read": "Đọc dữ liệu các đơn vị",
+    "aggregate": "Tổng hợp số liệu",
+    "draft": "Soạn dự thảo báo cáo",
+    "companion": "Soạn tài liệu tổng hợp ý kiến các đơn vị",
+    "tables": "Lưu bảng tổng hợp",
+}

@@ -186,7 +186,7 @@ class CampaignService:
                     report.summary_error = exc.explain()
         return report
 
-    def compile(self, compiled_at=None):
+    def compile(self, compiled_at=None, step=None):
         from sonket_gsync.app.compile import compile_report  # pandas, docxtpl and matplotlib load only when compiling
 
         with self.lease("compile"):
@@ -196,6 +196,7 @@ class CampaignService:
                 cast(Workspace, FencedWorkspace(self.workspace, self.store.check_fence)),
                 self.settings.templates_dir / REPORT_TEMPLATE,
                 compiled_at=compiled_at,
+                step=step,
             )
             self.store.save_output("report", result.report.name, result.report.url)
             self.store.save_output("tables", result.tables.name, result.tables.url)

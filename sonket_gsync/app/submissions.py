@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from sonket_gsync.app.labels import SUBMISSION_EVENTS
 from sonket_gsync.backends.base import Workspace
@@ -423,9 +423,9 @@ def counted_records(store, campaign: Campaign, records: list[UnitRecord]) -> lis
     """The records the compile aggregates: as the store gives them in "latest_valid" mode; in
     "confirmed" mode each unit's last confirmation not returned (its version, its time, its
     deadline), a unit without one counting as missing."""
-    if campaign.submission.count != "confirmed":
-        return records
     by_unit = _by_unit(store.submission_events())
+    if campaign.submission.count != "confirmed":
+        return _confirmation_times(store, campaign, records, by_unit)
     counted = {code: counted_confirmation(events) for code, events in by_unit.items()}
     contents = store.version_contents(e.version_id for e in counted.values() if e is not None and e.version_id is not None)
     result = []
@@ -439,6 +439,23 @@ def counted_records(store, campaign: Campaign, records: list[UnitRecord]) -> lis
         submission = Submission.from_json(record.unit.code, found[1])
         status = "invalid" if record.flagged else ("on_time" if event.on_time else "late")
         result.append(replace(record, status=status, submission=submission, submitted_at=event.at))
+    return result
+
+
+def _confirmation_times(store, campaign: Campaign, records: list[UnitRecord], by_unit) -> list[UnitRecord]:
+    """ "latest_valid" mode: the latest valid versions, each timed as the dashboard times it
+    (``counted_status``: a confirmed version is as late as its confirmation)."""
+    if not by_unit:
+        return records
+    states = store.unit_states("", None)
+    result = []
+    for record in records:
+        events = by_unit.get(record.unit.code)
+        if not events or record.submission is None:
+            result.append(record)
+            continue
+        status, sent = counted_status(campaign, states.get(record.unit.code), events)
+        result.append(replace(record, status=cast(Status, status), submitted_at=sent))
     return result
 
 
@@ -456,6 +473,12 @@ def counted_status(campaign: Campaign, state: UnitState | None, events: Sequence
     if state is None:
         return "missing", None
     made = state.accepted_modified_at or state.first_accepted_at
+    confirmed = next((e for e in reversed(events) if e.kind == "confirmed" and e.version_id == state.latest_version_id), None)
+    if confirmed is not None and made is not None and read_status not in FLAGGING_READS:
+        # The counted version was confirmed: the deadline applies to the confirmation (a valid
+        # version typed in time but confirmed late is late), never earlier than the file itself.
+        sent = max(made, confirmed.at)
+        return unit_status(read_status, state.has_accepted, sent, campaign.deadline), sent
     return unit_status(read_status, state.has_accepted, made, campaign.deadline), made
 
 

@@ -86,8 +86,10 @@ def sync_command(ctx: click.Context, full: bool, units: tuple[str, ...], trigger
 def compile_command(ctx: click.Context, wait: bool) -> None:
     """Biên soạn báo cáo: tổng hợp số liệu và viết dự thảo (.docx) cùng bảng tổng hợp (.xlsx)."""
     service = _service(ctx, create=False)
+    from sonket_gsync.app.labels import COMPILE_STEPS
+
     with service.lease("sonket-gsync compile", wait=wait):
-        result = service.compile()
+        result = service.compile(step=lambda key: click.echo(f"… {COMPILE_STEPS[key]}", err=True))
     print_compile(result)
 
 

@@ -179,7 +179,7 @@ def return_command(
 
     \b
     Ví dụ:
-      sonket-gsync submission return X_XUAN_LOC --comment "Số đảng viên chưa khớp" --at "PL02:7:Số lượng" \\
+      sonket-gsync submission return MA_DON_VI --comment "Số đảng viên chưa khớp" --at "PL02:7:Số lượng" \\
           --comment "Bổ sung kết quả nổi bật" --at "muc:II.1" --comment "Ghi rõ số văn bản"
     """
     if len(places) > len(comments):

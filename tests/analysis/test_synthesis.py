@@ -321,8 +321,8 @@ def test_printed_themes_hold_together_on_the_labelled_sample():
     assert printed >= 45 and split <= 10
 
 
-def test_no_two_statements_of_a_group_are_less_alike_than_the_cohesion_floor():
-    from sonket_gsync.analysis.synthesis import COHESION, _Similarities
+def test_no_two_statements_of_a_small_group_are_less_alike_than_the_cohesion_floor():
+    from sonket_gsync.analysis.synthesis import _COHESION_LIMIT, COHESION, _Similarities
 
     rows, items = _sample()
     for section in sorted({r["section"] for r in rows}):
@@ -331,4 +331,19 @@ def test_no_two_statements_of_a_group_are_less_alike_than_the_cohesion_floor():
         position = {id(s): n for n, s in enumerate(pool)}
         for group in group_statements(pool, by_polarity=False):
             index = [position[id(m)] for m in group.members]
+            assert len(index) <= _COHESION_LIMIT  # the sample's sections are small: every group was re-cut
             assert sims.block(index).min() >= COHESION - 1e-6, [m.text for m in group.members]
+
+
+def test_large_groups_of_paraphrases_are_not_cut_apart():
+    """The cohesion cut applies to small groups only: 1,500 statements written from the demo's
+    phrase banks (bench/run_synthesis.py demo_labelled, gold = the theme meant) keep their
+    paraphrases together (recall), and stay apart from other themes (precision)."""
+    from bench.run_synthesis import demo_labelled
+
+    for key, (items, gold) in demo_labelled(1500, keys=("I.1", "II.2")).items():
+        label = {}
+        for n, group in enumerate(group_statements(items)):
+            label.update({id(m): n for m in group.members})
+        (_, fp), (fn, tp) = pair_confusion_matrix(gold, [label[id(s)] for s in items])
+        assert tp / (tp + fn) >= 0.9 and tp / (tp + fp) >= 0.95, key

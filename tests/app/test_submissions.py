@@ -177,6 +177,18 @@ def test_latest_valid_mode_a_late_correction_is_late(service):
     assert record.status == "late"
 
 
+def test_latest_valid_mode_a_version_typed_in_time_but_confirmed_late_is_late(service, clock):
+    type_answers(service, "SO_NV")
+    service.sync()
+    assert row(service, "SO_NV").status == "on_time"
+    clock.advance((service.campaign.deadline - clock.now()).total_seconds() + 3600)
+    service.confirm_submission("SO_NV", **CLERK)  # the same version, confirmed after the deadline
+    late_row = row(service, "SO_NV")
+    assert late_row.status == "late" and late_row.submitted_at > service.campaign.deadline
+    [record] = [r for r in service.records() if r.unit.code == "SO_NV"]
+    assert record.status == "late" and record.submitted_at == late_row.submitted_at
+
+
 def test_confirmed_mode_counts_only_confirmed_versions_not_returned(confirmed_mode):
     service = confirmed_mode
     type_answers(service, "X_XUAN_LOC")
