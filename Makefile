@@ -35,7 +35,8 @@ test: system-deps $(VENV)/.installed
 
 # The tests that need no PostgreSQL, LibreOffice or Chromium (markers in pyproject.toml), on
 # every core (pytest-xdist): a file's tests stay together on one worker, in order, so a
-# module's fixtures are made once; the demo the web and CLI tests share is built once per run.
+# module's fixtures are made once; the demo the web and CLI tests share is run once per run,
+# from the wheel tests/test_packaging.py checks (tests/conftest.py: wheel, demo_run).
 test-fast: $(VENV)/.installed
 	$(PY) -m pytest -m "not postgres and not libreoffice and not browser" -n auto --dist loadfile
 

@@ -18,8 +18,9 @@ group, gives a ``Theme``:
 - ``examples``: at most three units for "tiêu biểu như" — EXAMPLE_RULE: the largest figure
   of the theme's counting noun, else the most detailed statement (most words), then unit
   order;
-- ``cause``: "khach_quan" / "chu_quan" / "" by the cue words (cues.cause_kind) over the
-  candidates (every member, or the even sample of a large group), and the cause clause
+- ``cause``: "khach_quan" / "chu_quan" / "" by the cue words (cues.cause_kind) of the source
+  statement (what is printed is filed under its own kind), else the majority over the
+  candidates (every member, or the even sample of a large group); and the cause clause
   ("… do X", "X nên …") of the source statement.
 
 Everything is deterministic and every theme keeps its members (the trace).
@@ -392,9 +393,13 @@ def _theme(
     figure = None if negative else _figure(members, len(units))
     if figure and figure.noun not in source.text.lower():  # the figure must be the clause's
         figure = None
-    kinds = Counter(cause_kind(s.text) for s in pool) if causes or negative else Counter()  # over the candidates
-    kinds.pop("", None)
-    cause = max(kinds, key=lambda k: (kinds[k], k == "khach_quan")) if kinds else ""
+    cause = ""
+    if causes or negative:  # the printed statement's own kind, else the candidates' majority
+        cause = cause_kind(source.text)
+        if not cause:
+            kinds = Counter(cause_kind(s.text) for s in pool)
+            kinds.pop("", None)
+            cause = max(kinds, key=lambda k: (kinds[k], k == "khach_quan")) if kinds else ""
     return Theme(
         negative=negative,
         clause=clause,

@@ -219,6 +219,7 @@ def register(group: click.Group) -> None:
     for command in (*COMMANDS, *submissions.COMMANDS):
         group.add_command(command)
     group.add_command(_reminders_command())  # sonket-gsync reminders (cli/reminders.py)
+    __import__("sonket_gsync.cli.campaign_cmd", fromlist=["register"]).register(group)  # campaign from-plan
 
 
 def _reminders_command() -> click.Command:

@@ -574,6 +574,28 @@ def test_sheets_calls_are_paced_per_minute():
     assert len(waits) == 2 and waits[0] == pytest.approx(WINDOW - 3) and WINDOW > 60
 
 
+def test_a_threads_collections_are_built_once_and_each_thread_has_its_own(fake_google):
+    """googleapiclient builds a collection (``drive.files()``) anew on every call, most of a
+    call's cost: the client builds each once per thread and reuses it for every request."""
+    import threading
+
+    from tests.fake_google.fixtures import credentials
+
+    client = GoogleClient(credentials(fake_google.token), endpoint=fake_google.endpoint)
+    files = client.drive.files()
+    assert client.drive.files() is files and client.sheets.spreadsheets().values() is client.sheets.spreadsheets().values()
+    other: list = []
+    worker = threading.Thread(target=lambda: other.append(client.drive.files()))
+    worker.start()
+    worker.join()
+    assert other[0] is not files and other[0] is not None  # httplib2 is not thread-safe
+    drive = fake_google.create_shared_drive("Sơ kết")
+    for _ in range(2):  # the same collection makes request after request
+        listed = client.execute(files.list(driveId=drive, corpora="drive", includeItemsFromAllDrives=True, supportsAllDrives=True), what="Drive files.list")
+        assert listed["files"] == []
+    assert fake_google.count(api="drive") == 2
+
+
 # --- writing ------------------------------------------------------------------------------------------
 
 

@@ -190,28 +190,36 @@ def test_workers_share_one_limiter_per_quota_and_get_no_429(typed, gsettings, sm
     """Drive quota of 6 calls a minute on the fake, the same on the client: 4 workers reading
     8 units (16 exports) wait for the window together and are never refused.
 
-    The client and the fake read one manual clock, which moves only when a worker waits.
-    On a real clock a call the limiter lets go reaches Google within the limiter's one
-    second of margin, long before a minute's wait ends; here a wait must likewise not end
-    while a call it let go is still on its way to the fake, or that call would arrive a
-    minute late and be counted in the next window (a refusal the client did not cause).
-    So a wait first lets every call the client has let go be counted by the fake."""
+    The client and the fake read one manual clock. On a real clock a call the limiter lets
+    go reaches Google within the limiter's one second of margin; here time must likewise not
+    jump while a call is on its way, or the call would reach the fake a minute after the
+    limiter stamped it and count in the next window (a refusal the client did not cause).
+    So a waiting worker only asks for time to pass, and time passes when the limiter reads
+    the clock, under its lock (no call is let go meanwhile), once every call it has let go
+    has been counted by the fake: exact on any machine, however loaded."""
     clock = fake_google.clock
     lock = threading.Lock()
-    ws = GoogleWorkspace.from_settings(gsettings.with_(drive_calls_per_minute=6, google_workers=4), small, clock=clock, sleep=lambda s: sleep(s))
-    limiter = ws.client.drive_limiter
+    wanted = [clock()]  # the latest time a waiting worker asked for
 
-    def sleep(seconds):
-        deadline = time.monotonic() + 30
-        while fake_google.quota_counted["drive"] - counted_before < limiter.granted - granted_before and time.monotonic() < deadline:
-            time.sleep(0.002)
+    def sleep(seconds):  # a worker waits (outside the limiter's lock)
+        assert time.monotonic() < deadline, "a call the client let go never reached the fake"
         with lock:
-            clock.advance(seconds)
+            wanted[0] = max(wanted[0], clock() + seconds)
+        time.sleep(0.001)  # let the calls on their way arrive before the limiter looks again
 
+    def limiter_clock():  # read by the limiter under its lock
+        with lock:
+            if wanted[0] > clock() and fake_google.quota_counted["drive"] - counted_before == limiter.granted - granted_before:
+                clock.advance(wanted[0] - clock())
+            return clock()
+
+    ws = GoogleWorkspace.from_settings(gsettings.with_(drive_calls_per_minute=6, google_workers=4), small, clock=limiter_clock, sleep=sleep)
+    limiter = ws.client.drive_limiter
+    granted_before, counted_before = limiter.granted, fake_google.quota_counted["drive"]
     ws.changes(None)  # ids cached: 2 Drive calls
     fake_google.set_quota(drive_per_minute=6)
     fake_google.reset_log()
-    granted_before, counted_before, start = limiter.granted, fake_google.quota_counted["drive"], clock()
+    start, deadline = clock(), time.monotonic() + 120
     results = list(ws.read_units(small.units))
     assert clock() - start >= 2 * 60  # 16 calls at 6 a minute: the workers waited for two windows
     assert all(not isinstance(r, Exception) for _, r in results)

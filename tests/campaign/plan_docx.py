@@ -18,6 +18,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
+from docx.table import _Cell
 
 SEED_BODY = """\
 KẾ HOẠCH
@@ -164,8 +165,9 @@ SEED_PARTY_HEADERS = [
     "Những kiến nghị, đề xuất với Trung ương, với tỉnh",
 ]
 
-# The second plan: another directive, one table (fixed rows; Có/Không ticks under a merged
-# header, a date, a percentage, a count), a short outline whose sections carry prompts only.
+# The second plan: another directive, one table (a caption row; fixed rows; Có/Không ticks under
+# a merged header, a date, a percentage, a count), a short outline with Word's own numbering
+# and bullets, and sections that carry prompts only.
 OTHER_BODY = """\
 KẾ HOẠCH
 tổng kết 10 năm thực hiện Chỉ thị số 05-CT/TW ngày 15/5/2016 của Bộ Chính trị về đẩy mạnh học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh trên địa bàn tỉnh
@@ -180,9 +182,9 @@ II. TỔ CHỨC THỰC HIỆN
 ĐỀ CƯƠNG BÁO CÁO
 tổng kết 10 năm thực hiện Chỉ thị số 05-CT/TW
 I. KẾT QUẢ HỌC TẬP VÀ LÀM THEO
-1. Công tác quán triệt, triển khai Chỉ thị.
-2. Việc xây dựng và nhân rộng mô hình, điển hình.
-+ Số mô hình được biểu dương, khen thưởng.
+#. Công tác quán triệt, triển khai Chỉ thị.
+#. Việc xây dựng và nhân rộng mô hình, điển hình.
+#- Số mô hình được biểu dương, khen thưởng.
 II. HẠN CHẾ, NGUYÊN NHÂN
 Nêu rõ hạn chế, nguyên nhân chủ quan và khách quan.
 III. PHƯƠNG HƯỚNG, NHIỆM VỤ
@@ -198,7 +200,12 @@ _MARK = re.compile(r"(\*\*.+?\*\*|\*.+?\*)")
 
 
 def _paragraph(doc: DocxDocument, line: str) -> None:
-    par = doc.add_paragraph()
+    """One paragraph; "#. " starts a Word auto-numbered item (List Number: the number is not in
+    the text), "#- " a Word bullet (List Bullet)."""
+    style = {"#. ": "List Number", "#- ": "List Bullet"}.get(line[:3])
+    if style:
+        line = line[3:]
+    par = doc.add_paragraph(style=style)
     if line.isupper() or re.fullmatch(r"\*\*[^*]+\*\*", line):
         par.alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in _MARK.split(line):
@@ -227,25 +234,27 @@ def _table(doc: DocxDocument, rows: Sequence[Sequence[str]]) -> None:
             table.cell(r, c).text = value
 
 
-def _two_level_table(doc: DocxDocument, top: Sequence[tuple[str, int]], sub: Sequence[str], body: Sequence[Sequence[str]]) -> None:
+def _two_level_table(doc: DocxDocument, top: Sequence[tuple[str, int]], sub: Sequence[str], body: Sequence[Sequence[str]], caption: str = "") -> None:
     """A table whose first header row has cells spanning several columns (``(text, span)``;
-    span 1 = a cell merged down over both header rows) and a second header row under them."""
+    span 1 = a cell merged down over both header rows) and a second header row under them;
+    with a caption, a first row merged across the whole table holds it."""
     width = sum(span for _, span in top)
-    table = doc.add_table(rows=2 + len(body), cols=width)
+    first = 1 if caption else 0
+    table = doc.add_table(rows=first + 2 + len(body), cols=width)
     table.style = "Table Grid"
+    if caption:
+        table.cell(0, 0).merge(table.cell(0, width - 1)).text = caption
     col = 0
     sub_iter = iter(sub)
     for text, span in top:
         if span == 1:
-            merged = table.cell(0, col).merge(table.cell(1, col))
-            merged.text = text
+            table.cell(first, col).merge(table.cell(first + 1, col)).text = text
         else:
-            merged = table.cell(0, col).merge(table.cell(0, col + span - 1))
-            merged.text = text
+            table.cell(first, col).merge(table.cell(first, col + span - 1)).text = text
             for k in range(span):
-                table.cell(1, col + k).text = next(sub_iter)
+                table.cell(first + 1, col + k).text = next(sub_iter)
         col += span
-    for r, values in enumerate(body, start=2):
+    for r, values in enumerate(body, start=first + 2):
         for c, value in enumerate(values):
             table.cell(r, c).text = value
 
@@ -258,10 +267,31 @@ def _styled() -> DocxDocument:
     return doc
 
 
-def build_seed_plan(path: Path) -> Path:
-    """The seed's plan as a .docx: the plan, its outline, Phụ lục 01 (two tables) and Phụ lục 02."""
+def _cell_lines(cell: _Cell, lines: Sequence[str]) -> None:
+    cell.text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def build_seed_plan(path: Path, *, layout_tables: bool = False) -> Path:
+    """The seed's plan as a .docx: the plan, its outline, Phụ lục 01 (two tables) and Phụ lục 02.
+    With ``layout_tables``, laid out as Party documents are: the issuer's header and the
+    signature block beside "Nơi nhận" in borderless two-column tables."""
     doc = _styled()
-    _paragraphs(doc, SEED_BODY)
+    if not layout_tables:
+        _paragraphs(doc, SEED_BODY)
+    else:
+        header = doc.add_table(rows=1, cols=2)
+        _cell_lines(header.cell(0, 0), ["TỈNH ỦY ĐỒNG NAI", "*"])
+        _cell_lines(header.cell(0, 1), ["ĐẢNG CỘNG SẢN VIỆT NAM", "Đồng Nai, ngày 10 tháng 3 năm 2026"])
+        before, rest = SEED_BODY.split("Nơi nhận:", 1)
+        signature, after = rest.split("ĐỀ CƯƠNG BÁO CÁO", 1)
+        _paragraphs(doc, before)
+        lines = [line for line in signature.splitlines() if line.strip()]
+        block = doc.add_table(rows=1, cols=2)
+        _cell_lines(block.cell(0, 0), ["Nơi nhận:", *[x for x in lines if x.startswith("-")]])
+        _cell_lines(block.cell(0, 1), [x.strip("*") for x in lines if not x.startswith("-")])
+        _paragraphs(doc, "ĐỀ CƯƠNG BÁO CÁO" + after)
     _paragraphs(doc, "PHỤ LỤC 01\nDÀNH CHO CÁC CƠ QUAN, ĐƠN VỊ CẤP TỈNH\n1. Các văn bản đã ban hành để triển khai thực hiện")
     _table(doc, [("Stt", "Văn bản đã ban hành (số văn bản, ngày văn bản)", "Trích yếu nội dung văn bản"), *SEED_DOCUMENT_ROWS])
     _paragraphs(doc, "2. Hoạt động kiểm tra, giám sát, sơ kết, đánh giá việc thực hiện\n(đánh dấu X hoặc điền thông tin vào ô tương ứng)")
@@ -291,9 +321,17 @@ def build_other_plan(path: Path) -> Path:
     _paragraphs(doc, OTHER_BODY)
     _two_level_table(
         doc,
-        [("Nội dung", 1), ("Đã thực hiện", 2), ("Ngày thực hiện", 1), ("Tỷ lệ đảng viên tham gia (%)", 1), ("Số lượng mô hình được biểu dương", 1), ("Ghi chú", 1)],
+        [
+            ("Nội dung", 1),
+            ("Đã thực hiện", 2),
+            ("Ngày thực hiện", 1),
+            ("Tỷ lệ đảng viên tham gia (%)", 1),
+            ("Số lượng mô hình được biểu dương", 1),
+            ("Ghi chú", 1),
+        ],
         ["Có", "Không"],
         [(label, "☐", "☐", "", "", "", "") for label in OTHER_TABLE_ROWS],
+        caption="Biểu tổng hợp kết quả tổng kết",
     )
     doc.save(str(path))
     return path
@@ -303,5 +341,15 @@ def build_plan_without_tables(path: Path) -> Path:
     """A plan whose appendices were left out: text only."""
     doc = _styled()
     _paragraphs(doc, OTHER_BODY)
+    doc.save(str(path))
+    return path
+
+
+def build_plan_with_table(path: Path, top: Sequence[tuple[str, int]], sub: Sequence[str], body: Sequence[Sequence[str]]) -> Path:
+    """A short plan (the second plan's text) whose one appendix table is given: ``top`` header
+    cells with their spans, the ``sub`` headers under the spanning ones, the ``body`` rows."""
+    doc = _styled()
+    _paragraphs(doc, OTHER_BODY)
+    _two_level_table(doc, top, sub, body)
     doc.save(str(path))
     return path

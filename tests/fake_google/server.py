@@ -1085,7 +1085,7 @@ class FakeGoogle:
         ss = self._ss(params[0])
         body = self._json_body(request, "sheets", "sheets.spreadsheets.values.batchUpdate")
         option = self._input_option(body.get("valueInputOption"))
-        backup = copy.deepcopy(ss.sheets)
+        backup = st.deep_copy(ss.sheets)
         responses = []
         try:
             for vr in body.get("data") or []:
@@ -1128,7 +1128,7 @@ class FakeGoogle:
     def values_batch_clear(self, request, params, query):
         ss = self._ss(params[0])
         body = self._json_body(request, "sheets", "sheets.spreadsheets.values.batchClear")
-        backup = copy.deepcopy(ss.sheets)
+        backup = st.deep_copy(ss.sheets)
         try:
             cleared = [self._sheets_op(st.clear_values, ss, r) for r in body.get("ranges") or []]
         except GoogleError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import subprocess
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,30 @@ def test_narrative_is_times_new_roman_with_black_headings_and_a_unit_header(camp
     # the header is not part of the body: the blank outline still reads as empty
     sections, problems = parse_docx(build_docx(campaign, unit), campaign, unit.code)
     assert not any(sections.values()) and problems == []
+
+
+@pytest.mark.parametrize("text", ["Nội dung", "", "  thụt đầu dòng", "cuối dòng  ", "cột 1\tcột 2", 'a & <b> "c"'])
+@pytest.mark.parametrize("style_name", [None, "Heading 1", GUIDANCE_STYLE])
+def test_a_paragraph_is_written_as_python_docx_writes_it(text, style_name):
+    """The builder writes paragraphs with lxml (python-docx scans every style per styled
+    paragraph): the XML is python-docx's own ``add_paragraph(text, style=...)``."""
+    from sonket_gsync.forms import narrative
+
+    ours, theirs = Document(), Document()
+    for doc in (ours, theirs):
+        doc.styles.add_style(GUIDANCE_STYLE, 1)  # WD_STYLE_TYPE.PARAGRAPH
+        doc.add_paragraph("trước")
+    if style_name is None:
+        narrative._paragraph(ours, text)
+        theirs.add_paragraph(text)
+    else:
+        narrative._styled(ours, text, narrative._paragraph_style_id(ours, ours.styles[style_name]))
+        theirs.add_paragraph(text, style=theirs.styles[style_name])
+    assert _parts(_save(ours)) == _parts(_save(theirs))
+    assert ours.element.body[-1].tag.endswith("}sectPr")  # the section properties stay last
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    """A package's parts (its zip entries carry the time they were written)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        return {name: package.read(name) for name in package.namelist()}

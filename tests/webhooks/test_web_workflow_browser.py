@@ -7,7 +7,7 @@ changed since the returned version and accept. After a dashboard filter changes,
 are in view at 1280×800 and 390×844.
 
 Screenshots of the unit page with comments and of the dashboard with the workflow states go to
-docs/screenshots/ with SONKET_SCREENSHOTS=1 (else to a temporary folder)."""
+docs/screenshots/ with SONKET_SAVE_SCREENSHOTS=1 (else to a temporary folder)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ PHONE = (390, 844)
 
 @pytest.fixture
 def shots(tmp_path) -> Path:
-    folder = REPO_ROOT / "docs" / "screenshots" if os.environ.get("SONKET_SCREENSHOTS") == "1" else tmp_path / "shots"
+    folder = REPO_ROOT / "docs" / "screenshots" if os.environ.get("SONKET_SAVE_SCREENSHOTS") == "1" else tmp_path / "shots"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 

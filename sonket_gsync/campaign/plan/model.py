@@ -99,3 +99,4 @@ class Plan:
     tables: tuple[PlanTable, ...]
     groups: tuple[PlanGroup, ...]
     reviews: tuple[Review, ...]
+    document_issuer: str = ""  # "Tỉnh ủy Đồng Nai" when the plan's header names it

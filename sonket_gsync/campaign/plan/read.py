@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
@@ -34,7 +36,7 @@ from sonket_gsync.campaign.plan.model import (
     Source,
 )
 from sonket_gsync.core.errors import ConfigError
-from sonket_gsync.core.text import clean, fold_accents
+from sonket_gsync.core.text import clean, fold_accents, header_key
 
 _ROMAN = re.compile(r"^([IVXLC]+)\.\s+(.+)$")
 _ROMAN_CELL = re.compile(r"^[IVXLC]+\.?$")
@@ -59,17 +61,19 @@ _LOCAL = re.compile(r"\s+trên địa bàn (?:tỉnh|thành phố)$")
 class _Par:
     index: int  # paragraph number in the document, 1-based
     text: str
+    where: str = ""  # "bảng N" for a line of a layout table
 
     @property
     def source(self) -> Source:
         words = self.text.split()
-        return Source(f"đoạn {self.index}", " ".join(words[:12]) + (" …" if len(words) > 12 else ""))
+        return Source(self.where or f"đoạn {self.index}", " ".join(words[:12]) + (" …" if len(words) > 12 else ""))
 
 
 @dataclass
 class _Tab:
     index: int  # table number in the document, 1-based
     rows: list[list[tuple[str, int, str | None]]]  # (text, grid span, vMerge)
+    lines: list[str] = field(default_factory=list)  # its cells' paragraphs, row by row
 
 
 @dataclass
@@ -84,6 +88,97 @@ def _text(value: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", clean(unicodedata.normalize("NFC", value))).strip()
 
 
+_ROMANS = (
+    ("M", 1000),
+    ("CM", 900),
+    ("D", 500),
+    ("CD", 400),
+    ("C", 100),
+    ("XC", 90),
+    ("L", 50),
+    ("XL", 40),
+    ("X", 10),
+    ("IX", 9),
+    ("V", 5),
+    ("IV", 4),
+    ("I", 1),
+)
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for letters, value in _ROMANS:
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+class _Numbering:
+    """The numbers Word prints before auto-numbered paragraphs ("1.", "a)", "II."), which the
+    paragraph's text does not carry; a bullet gives "- "."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        try:
+            self.root = doc.part.numbering_part.element
+        except (NotImplementedError, KeyError):
+            self.root = None
+        self.counts: dict[str, list[int]] = {}
+
+    def _level(self, num_id: str, ilvl: int) -> tuple[str, list[tuple[str, str, int]]] | None:
+        """(abstract id, [(format, text, start) per level]) of a numbering, or None."""
+        if self.root is None:
+            return None
+        nums = [n for n in self.root.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id]
+        if not nums or nums[0].find(qn("w:abstractNumId")) is None:
+            return None
+        abstract_id = nums[0].find(qn("w:abstractNumId")).get(qn("w:val"), "")
+        abstract = next((a for a in self.root.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract_id), None)
+        if abstract is None:
+            return None
+        levels = []
+        for lvl in abstract.findall(qn("w:lvl")):
+            fmt, text, start = lvl.find(qn("w:numFmt")), lvl.find(qn("w:lvlText")), lvl.find(qn("w:start"))
+            levels.append(
+                (
+                    fmt.get(qn("w:val"), "decimal") if fmt is not None else "decimal",
+                    text.get(qn("w:val"), "") if text is not None else "",
+                    int(start.get(qn("w:val"), "1")) if start is not None else 1,
+                )
+            )
+        return (num_id, levels) if ilvl < len(levels) else None
+
+    def prefix(self, par: Paragraph) -> str:
+        num_pr = par._p.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        style = par.style
+        while num_pr is None and style is not None:
+            num_pr = style.element.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+            style = style.base_style
+        num_id = num_pr.find(qn("w:numId")) if num_pr is not None else None
+        if num_pr is None or num_id is None or num_id.get(qn("w:val")) in (None, "0"):
+            return ""
+        level = num_pr.find(qn("w:ilvl"))
+        ilvl = int(level.get(qn("w:val"), "0")) if level is not None else 0
+        found = self._level(str(num_id.get(qn("w:val"))), ilvl)
+        if found is None:
+            return ""
+        key, levels = found
+        fmt, text, start = levels[ilvl]
+        if fmt in ("bullet", "none"):
+            return "- " if fmt == "bullet" else ""
+        counts = self.counts.setdefault(key, [0] * len(levels))
+        counts[ilvl] = counts[ilvl] + 1 if counts[ilvl] else start
+        for deeper in range(ilvl + 1, len(counts)):
+            counts[deeper] = 0
+
+        def number(m: re.Match[str]) -> str:
+            k = int(m.group(1)) - 1
+            n = counts[k] or levels[k][2]
+            kind = levels[k][0]
+            return {"upperRoman": _roman(n), "lowerRoman": _roman(n).lower(), "upperLetter": chr(64 + n), "lowerLetter": chr(96 + n)}.get(kind, str(n))
+
+        return re.sub(r"%(\d)", number, text) + " "
+
+
 def _blocks(path: Path) -> list[_Par | _Tab]:
     try:
         doc = Document(str(path))
@@ -95,18 +190,22 @@ def _blocks(path: Path) -> list[_Par | _Tab]:
         ) from None
     blocks: list[_Par | _Tab] = []
     pars = tables = 0
+    numbering = _Numbering(doc)
     for block in doc.iter_inner_content():
         if isinstance(block, Paragraph):
             pars += 1
-            for line in block.text.split("\n"):
+            prefix = numbering.prefix(block) if _text(block.text) else ""
+            for line in (prefix + block.text).split("\n"):
                 if _text(line):
                     blocks.append(_Par(pars, _text(line)))
         elif isinstance(block, Table):
             tables += 1
-            rows = []
+            rows, lines = [], []
             for tr in block._tbl.tr_lst:
-                rows.append([(_text(_Cell(tc, block).text), int(tc.grid_span), tc.vMerge) for tc in tr.tc_lst])
-            blocks.append(_Tab(tables, rows))
+                cells = [_Cell(tc, block) for tc in tr.tc_lst]
+                rows.append([(_text(c.text), int(c._tc.grid_span), c._tc.vMerge) for c in cells])
+                lines += [_text(p.text) for c in cells if c._tc.vMerge != "continue" for p in c.paragraphs if _text(p.text)]
+            blocks.append(_Tab(tables, rows, lines))
     return blocks
 
 
@@ -114,9 +213,16 @@ def read_plan(path: Path | str) -> Plan:
     """The plan in ``path`` (.docx) as a ``Plan``; a ConfigError when it has no appendix table."""
     path = Path(path)
     blocks = _blocks(path)
-    pars = [b for b in blocks if isinstance(b, _Par)]
     reviews = _Reviews()
-    tables = _tables(blocks, reviews)
+    tables, layout = _tables(blocks, reviews)
+    # The text: the paragraphs, and the lines of layout tables (the header "TỈNH ỦY …", the
+    # signature block beside "Nơi nhận") where they stand.
+    pars: list[_Par] = []
+    for b in blocks:
+        if isinstance(b, _Par):
+            pars.append(b)
+        elif b.index in layout:
+            pars += [_Par(0, line, f"bảng {b.index}") for line in b.lines]
     if not tables:
         raise ConfigError(
             f"Kế hoạch '{path.name}' không có bảng phụ lục nào: không suy ra được biểu mẫu cho đơn vị.",
@@ -150,9 +256,13 @@ def read_plan(path: Path | str) -> Plan:
 # --- the appendix tables ------------------------------------------------------------------
 
 
-def _tables(blocks: list[_Par | _Tab], reviews: _Reviews) -> list[PlanTable]:
+def _tables(blocks: list[_Par | _Tab], reviews: _Reviews) -> tuple[list[PlanTable], set[int]]:
+    """The appendix tables as forms, and the numbers of the tables outside any appendix
+    (layout tables: read as text)."""
     out: list[PlanTable] = []
-    appendix, for_groups, context = "", "", []
+    layout: set[int] = set()
+    appendix, for_groups = "", ""
+    context: list[_Par] = []
     for block in blocks:
         if isinstance(block, _Par):
             m = _APPENDIX.match(block.text)
@@ -165,13 +275,19 @@ def _tables(blocks: list[_Par | _Tab], reviews: _Reviews) -> list[PlanTable]:
             context.append(block)
             continue
         if not appendix:
-            reviews.add(f"Bảng {block.index}", "bỏ qua (không thuộc phụ lục nào)", Source(f"bảng {block.index}"), "Nếu bảng này là biểu mẫu, thêm vào forms.toml bằng tay.")
+            layout.add(block.index)
+            reviews.add(
+                f"Bảng {block.index}",
+                "đọc như phần chữ, không thành biểu mẫu (bảng đứng trước mọi 'PHỤ LỤC')",
+                Source(f"bảng {block.index}", " ".join(block.lines[:2])),
+                "Nếu bảng này là biểu mẫu, thêm vào forms.toml bằng tay.",
+            )
             continue
         table = _table(block, appendix, for_groups, context, reviews)
         if table is not None:
             out.append(table)
         context = []
-    return out
+    return out, layout
 
 
 def _expand(row: list[tuple[str, int, str | None]]) -> list[tuple[str, int, int, str | None]]:
@@ -190,6 +306,9 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
         return None
     width = max(len(r) for r in grid)
     grid = [r + [("", len(r), 1, None)] * (width - len(r)) for r in grid]
+    caption = ""
+    if width > 1 and len(grid) > 2 and all(start == 0 for _, start, _, _ in grid[0]):
+        caption, grid = grid[0][0][0], grid[1:]  # a first row merged across the table: its caption
     top = grid[0]
     two_level = len(grid) > 1 and any(span > 1 or vm == "restart" for _, _, span, vm in top)
     body_start = 2 if two_level else 1
@@ -211,6 +330,7 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
             columns += group_columns(header, subs, numbers[start], values)
         else:
             columns += leaf_columns(header, numbers[start], values[0])
+    columns = _distinct(columns, f"{appendix}: bảng {tab.index}", where, reviews)
     headings, fixed, open_rows = [], [], 0
     for row in body:
         first = row[0][0]
@@ -222,7 +342,7 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
             open_rows += 1
         else:
             fixed.append(first)
-    title, note = _title(context, for_groups, appendix)
+    title, note = _title(context, for_groups, appendix, caption)
     subject = f"{appendix}: {title}"
     review = False
     if fixed and not headings:
@@ -235,7 +355,9 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
         rows = "unit"
         review = True
         columns = [replace(c, fixed=True) if c.kind == "stt" or c.header.casefold() == "tên đơn vị" else c for c in columns]
-        reviews.add(subject, 'mỗi đơn vị điền một dòng của mình (rows = "unit")', where, "Bảng có cột 'Tên đơn vị': kiểm tra mỗi đơn vị chỉ điền dòng của mình.")
+        reviews.add(
+            subject, 'mỗi đơn vị điền một dòng của mình (rows = "unit")', where, "Bảng có cột 'Tên đơn vị': kiểm tra mỗi đơn vị chỉ điền dòng của mình."
+        )
     else:
         rows = "open"
     if headings:
@@ -248,12 +370,19 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
         )
     for col in columns:
         if col.review and col.group_header:
-            reviews.add(subject, f"cột '{col.group_header}' tách thành cột '{col.header}' ({col.kind})", where, "Kiểm tra có nên tách cột này thành các cột riêng như vậy không.")
+            reviews.add(
+                subject,
+                f"cột '{col.group_header}' tách thành cột '{col.header}' ({col.kind})",
+                where,
+                "Kiểm tra có nên tách cột này thành các cột riêng như vậy không.",
+            )
         elif col.review:
             reviews.add(subject, f"cột '{col.header}' kiểu {col.kind}", where, "Kiểu cột đoán từ tiêu đề: kiểm tra lại.")
     if not for_groups:
         review = True
-        reviews.add(subject, "không rõ dành cho nhóm đơn vị nào", where, "Phụ lục không có dòng 'DÀNH CHO …': chọn nhóm đơn vị điền biểu mẫu này trong campaign.toml.")
+        reviews.add(
+            subject, "không rõ dành cho nhóm đơn vị nào", where, "Phụ lục không có dòng 'DÀNH CHO …': chọn nhóm đơn vị điền biểu mẫu này trong campaign.toml."
+        )
     return PlanTable(
         appendix=appendix,
         title=title,
@@ -268,9 +397,30 @@ def _table(tab: _Tab, appendix: str, for_groups: str, context: list[_Par], revie
     )
 
 
-def _title(context: list[_Par], for_groups: str, appendix: str) -> tuple[str, str]:
+def _distinct(columns: list[PlanColumn], subject: str, where: Source, reviews: _Reviews) -> list[PlanColumn]:
+    """Columns a sheet can be read back by: a column without a header is left out, and a
+    sub-header repeated under several headers ("Số lượng" under "Năm 2024" and "Năm 2025") is
+    named with its header: "Số lượng (Năm 2024)"."""
+    out = []
+    for col in columns:
+        if not col.header:
+            reviews.add(subject, "bỏ một cột không có tiêu đề", where, "Nếu cột này cần thiết, thêm vào forms.toml với tiêu đề của nó.")
+        else:
+            out.append(col)
+    counts = Counter(header_key(c.header) for c in out)
+    for i, col in enumerate(out):
+        if counts[header_key(col.header)] > 1 and col.group_header:
+            named = f"{col.header} ({col.group_header})"
+            out[i] = replace(col, header=named, review=True)
+            reviews.add(
+                subject, f"cột '{col.header}' dưới '{col.group_header}' đặt tên '{named}'", where, "Tiêu đề con lặp lại dưới nhiều tiêu đề: kiểm tra tên cột."
+            )
+    return out
+
+
+def _title(context: list[_Par], for_groups: str, appendix: str, caption: str) -> tuple[str, str]:
     """The table's title (the last numbered or sentence-like paragraph before it, else its
-    "DÀNH CHO …" line) and a note (a bracketed instruction just before it)."""
+    caption row, else its "DÀNH CHO …" line) and a note (a bracketed instruction just before it)."""
     title, note = "", ""
     for par in context:
         t = par.text
@@ -278,6 +428,8 @@ def _title(context: list[_Par], for_groups: str, appendix: str) -> tuple[str, st
             note = upper_first(t[1:-1].strip())
         elif _ITEM.match(t) or (len(t.split()) >= 3 and not t.endswith(":") and "://" not in t and not _FOR.match(t)):
             title = t
+    if not title and caption:
+        title = caption
     if not title:
         title = f"Dành cho {for_groups}" if for_groups and not for_groups.isupper() else (f"DÀNH CHO {for_groups}" if for_groups else appendix)
     return title, note
@@ -324,7 +476,9 @@ def _outline(pars: list[_Par], reviews: _Reviews) -> tuple[str, tuple[PlanSectio
     )
     for s in out:
         if not s.items and not s.guidance:
-            reviews.add(f"Đề cương, mục {s.number}", "mục không có tiểu mục và gợi ý", Source(f"mục {s.number}", s.title), "Đơn vị trả lời cả mục; thêm gợi ý nếu cần.")
+            reviews.add(
+                f"Đề cương, mục {s.number}", "mục không có tiểu mục và gợi ý", Source(f"mục {s.number}", s.title), "Đơn vị trả lời cả mục; thêm gợi ý nếu cần."
+            )
     return title, out
 
 
@@ -346,7 +500,7 @@ def _header(pars: list[_Par], reviews: _Reviews) -> dict[str, str]:
     plan = plan_m.group(1) if plan_m else ""
     subject = ""
     if " về " in title:
-        subject = _LOCAL.sub("", title.split(" về ", 1)[1]).strip(" “”\"")
+        subject = _LOCAL.sub("", title.split(" về ", 1)[1]).strip(' “”"')
     name_m = _NAME.match(title)
     name = upper_first(name_m.group(1)) if name_m else upper_first(title)
     code = ""
@@ -357,9 +511,12 @@ def _header(pars: list[_Par], reviews: _Reviews) -> dict[str, str]:
     deadlines = Counter(f"{int(d):02d}/{int(m):02d}/{y}" for t in all_text for d, m, y in _DEADLINE.findall(t))
     deadline = deadlines.most_common(1)[0][0] if deadlines else ""
     reports = next((m for t in all_text if (m := _REPORTS_TO.search(t))), None)
-    issuer = next((m.group(1).strip() for t in all_text[:5] if (m := _ISSUER.search(t))), "")
+    opening = all_text[(k or 0) : (k or 0) + 5]  # "KẾ HOẠCH", its title, "Căn cứ …, X xây dựng Kế hoạch …"
+    issuer = next((m.group(1).strip() for t in opening if (m := _ISSUER.search(t))), "")
     t_m = next((i for i, t in enumerate(all_text) if t.startswith("T/M ")), None)
-    province = _province(all_text)
+    party = next((m for t in all_text if (m := re.fullmatch(r"(TỈNH ỦY|THÀNH ỦY) (.+)", t))), None)
+    province = " ".join(w[:1] + w[1:].lower() for w in party.group(2).split()) if party else _province(all_text)
+    document_issuer = f"{upper_first(party.group(1).lower())} {province}" if party else ""
     src = title_par.source
     for label, value, check in (
         ("Tên chiến dịch (name)", name, "Tên ngắn gọn hiện trên trang và email."),
@@ -372,12 +529,14 @@ def _header(pars: list[_Par], reviews: _Reviews) -> dict[str, str]:
     if len(deadlines) > 1:
         reviews.add("Hạn nộp (deadline)", f"{deadline} (kế hoạch ghi {len(deadlines)} hạn khác nhau)", Source("toàn văn"), "Chọn hạn chung cho các đơn vị.")
     elif not deadline:
-        reviews.add("Hạn nộp (deadline)", "(không tìm thấy 'trước ngày …')", Source("toàn văn"), "Điền deadline = \"dd/mm/yyyy\" trong campaign.toml.")
+        reviews.add("Hạn nộp (deadline)", "(không tìm thấy 'trước ngày …')", Source("toàn văn"), 'Điền deadline = "dd/mm/yyyy" trong campaign.toml.')
     reviews.add(
         "Tỉnh (province)",
         province or "(không tìm thấy)",
         Source("toàn văn"),
-        "Tên tỉnh đoán từ tên cơ quan trong kế hoạch: kiểm tra." if province else "Điền province trong campaign.toml (hoặc dùng --province).",
+        ("Đọc từ tiêu đề cơ quan ban hành." if party else "Tên tỉnh đoán từ tên cơ quan trong kế hoạch: kiểm tra.")
+        if province
+        else "Điền province trong campaign.toml (hoặc dùng --province).",
     )
     return {
         "title": title,
@@ -391,6 +550,7 @@ def _header(pars: list[_Par], reviews: _Reviews) -> dict[str, str]:
         "reports_to": reports.group(1).strip() if reports else "",
         "via": reports.group(2).strip() if reports else "",
         "deadline": deadline,
+        "document_issuer": document_issuer,
         "signing_authority": all_text[t_m] if t_m is not None else "",
         "signer_title": all_text[t_m + 1] if t_m is not None and t_m + 1 < len(all_text) else "",
     }
