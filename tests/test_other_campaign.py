@@ -150,6 +150,8 @@ def _config_text(folder: Path) -> str:
     """Every text value of a campaign folder (toml strings, csv cells), no comments."""
     out = []
     for path in sorted(folder.iterdir()):
+        if path.name == "demo.toml":
+            continue  # the demo's phrase bank: what its synthetic units write, not the campaign's words
         if path.suffix == ".toml":
             out += list(_strings(tomllib.loads(path.read_text(encoding="utf-8"))))
         elif path.suffix == ".csv":
@@ -170,7 +172,7 @@ def _strings(value):
 
 # Wording any campaign's draft may carry: the indicators' target year is a column of every
 # campaign's indicators.csv (target_2030), not one campaign's words.
-GENERIC = ("mục tiêu đến năm 2030",)
+GENERIC = ("mục tiêu đến năm 2030", "các cơ quan, đơn vị")  # the report's own generic nouns
 
 
 def _units_text(service) -> str:

@@ -74,6 +74,7 @@ _IMPORT_TO_DIST = {
     "sqlalchemy": "sqlalchemy",
     "google_auth_httplib2": "google-auth-httplib2",
     "lazy_loader": "lazy-loader",
+    "python_calamine": "python-calamine",
 }
 # listed for what they bring, not imported by name
 _INDIRECT = {"defusedxml", "gunicorn", "psycopg"}

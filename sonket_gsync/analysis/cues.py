@@ -304,6 +304,7 @@ def _compile(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 _FORMULA = re.compile(FORMULA)
+_FORMULA_OPENERS = ("=", "@", "+", "-")  # FORMULA's first character after spaces ("" is not one)
 _BOILERPLATE = _compile(BOILERPLATE)
 _NEGATIVE = _compile(tuple(rf"\b{p}\b" for p in NEGATIVE))
 _UNDONE = _compile(NEGATION_UNDONE)
@@ -327,7 +328,9 @@ def is_boilerplate(text: str) -> bool:
 
 def is_formula(text: str) -> bool:
     """A spreadsheet formula typed as text ("=HYPERLINK(…)", FORMULA): never quoted, not a finding."""
-    return bool(_FORMULA.match(unicodedata.normalize("NFC", text or "")))
+    if (text or "").lstrip()[:1] not in _FORMULA_OPENERS:  # most text: no need to normalise and match
+        return False
+    return bool(_FORMULA.match(unicodedata.normalize("NFC", text)))
 
 
 @lru_cache(maxsize=65536)

@@ -375,8 +375,15 @@ class _Similarities:
         rare = np.setdiff1d(np.arange(self.vectors.shape[1]), frequent)
         self.dense = self.vectors[:, frequent].toarray()
         self.sparse = self.vectors[:, rare].tocsr()
-        everything = np.arange(len(unique))
-        self.full = self._product(everything, everything) if len(unique) <= _DENSE_LIMIT else None
+        self.full = self._full() if len(unique) <= _DENSE_LIMIT else None
+
+    def _full(self) -> np.ndarray:
+        """Every pair: ``_product`` over all rows without its two row-picked copies of the dense
+        part (one copy is kept: ``dense @ dense.T`` on one buffer takes a symmetric BLAS path
+        whose rounding differs, and ties would then group differently)."""
+        out = self.dense @ self.dense.copy().T
+        out += (self.sparse @ self.sparse.T).toarray()
+        return out
 
     def _product(self, r: np.ndarray, c: np.ndarray) -> np.ndarray:
         out = self.dense[r] @ self.dense[c].T

@@ -21,16 +21,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 from sonket_gsync.backends.base import Capabilities, CellBlock, ChangeSet, Grid, OutputRef, UnitChange, UnitFiles, UnitSnapshot, Workspace
 from sonket_gsync.campaign.model import Campaign, Unit
 from sonket_gsync.core.errors import BadRequest, UnitFileError, WorkspaceUnavailable
 from sonket_gsync.core.text import TZ
 from sonket_gsync.forms.limits import DEFAULT_LIMITS, Limits, check_package, inside
-from sonket_gsync.forms.narrative import build_docx
 from sonket_gsync.forms.reading import read_workbook, unreadable_workbook
-from sonket_gsync.forms.workbook import summary_workbook_bytes, unit_workbook_bytes
 
 UNITS_DIR = "don-vi"
 OUTPUTS_DIR = "ket-qua"
@@ -82,6 +78,9 @@ class LocalWorkspace(Workspace):
         xlsx, docx = self.xlsx_path(unit), self.docx_path(unit)
         self._refuse_links_out(unit, xlsx.parent, xlsx, docx)
         _mkdir(xlsx.parent)
+        from sonket_gsync.forms.narrative import build_docx  # python-docx and openpyxl: only when files are made
+        from sonket_gsync.forms.workbook import unit_workbook_bytes
+
         created = False
         if not xlsx.exists():
             created |= _create_new(xlsx, unit_workbook_bytes(self.campaign, unit))
@@ -279,6 +278,8 @@ class LocalWorkspace(Workspace):
     def write_summary(self, tabs: dict[str, Grid]) -> OutputRef:
         # Rebuilt from the store at every sync: replaced whole, no revisions kept.
         target = self._output_path(SUMMARY_NAME)
+        from sonket_gsync.forms.workbook import summary_workbook_bytes  # openpyxl: only when a summary is written
+
         _write_atomic(target, summary_workbook_bytes(tabs))
         return OutputRef(name=SUMMARY_NAME, url=target.as_uri(), file_id=str(target))
 
@@ -322,6 +323,8 @@ def _open_for_edit(path: Path, unit_code: str):
             fix="Chạy `sonket-gsync provision` để tạo tệp biểu mẫu cho đơn vị.",
         )
     try:
+        from openpyxl import load_workbook
+
         return load_workbook(path)
     except Exception as exc:
         raise unreadable_workbook(path, unit_code, exc) from None

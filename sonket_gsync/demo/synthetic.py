@@ -1,7 +1,9 @@
 """Synthetic answers for the demo, the tests and the benchmarks: what a unit might type.
 
 ``answers_for`` makes a valid, plausible set of answers for a unit (rows by the form's row
-mode, columns by type, unless the form's role answers them: analysis/roles/); ``spoil`` introduces the
+mode, columns by type). A campaign with its own phrase bank (``demo.toml`` in its folder, the
+seed's) has realistic answers in the columns the report reads (answers.py); any other campaign
+is answered from its own columns, choices, indicators and outline (generic.py); ``spoil`` introduces the
 mistakes people really make; ``to_blocks`` turns answers into the cells a unit would type
 (through any backend's ``write_unit``); ``to_submission`` is what the engine should read
 back from those cells, so tests can check the whole way round.
@@ -17,7 +19,9 @@ from sonket_gsync.analysis.roles import DemoAsk, role_for
 from sonket_gsync.backends.base import CellBlock
 from sonket_gsync.campaign.model import Campaign, Column, Form, Unit
 from sonket_gsync.core.text import format_date
-from sonket_gsync.demo.writing import Writer, issued_number
+from sonket_gsync.demo import answers as role_answers
+from sonket_gsync.demo.generic import GenericWriter, consistent, value_for
+from sonket_gsync.demo.writing import Writer, bank, issued_number, phrases_path
 from sonket_gsync.forms.layout import sheet_layout
 from sonket_gsync.forms.submission import Submission
 
@@ -53,9 +57,9 @@ def modified_time(profile: str, campaign: Campaign, rng: random.Random) -> datet
 
 def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
     """Valid answers for every form the unit fills, driven by the forms' column types (so any
-    campaign folder works), with realistic wording for the columns of the 45-NQ/TW forms."""
+    campaign folder works), worded from the campaign's phrase bank when it has one."""
     answers = Answers()
-    writer = Writer.for_unit(unit, rng)  # the unit's names, figures and way of writing
+    writer = writer_for(campaign, unit, rng)  # the unit's names, figures and way of writing
     for form in campaign.forms_for(unit):
         answers.tables[form.code] = _rows(campaign, unit, form, rng, writer)
     if campaign.has_narrative(unit):
@@ -65,9 +69,19 @@ def answers_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Answers:
     return answers
 
 
-def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer: Writer) -> list[dict[str, object]]:
+def writer_for(campaign: Campaign, unit: Unit, rng: random.Random) -> Writer | GenericWriter:
+    """The campaign's own phrase bank's writer, or the generic one when it has none."""
+    path = phrases_path(campaign.folder)
+    if path is None:
+        return GenericWriter.for_unit(campaign, unit, rng)
+    return Writer.for_unit(unit, rng, phrases=bank(path))
+
+
+def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer: Writer | GenericWriter) -> list[dict[str, object]]:
     ask = DemoAsk(campaign, unit, rng, writer, lambda summary, issuer: issued_number(summary, issuer, unit, rng))
     rows = role_for(form).demo_rows(form, ask)
+    if rows is None:
+        rows = role_answers.rows(form, ask)
     if rows is not None:
         return rows
     if form.rows == "fixed":
@@ -82,28 +96,44 @@ def _rows(campaign: Campaign, unit: Unit, form: Form, rng: random.Random, writer
 
 
 def _row(form: Form, ask: DemoAsk, fixed: dict[str, object]) -> dict[str, object]:
+    """One row: a role's own demo answers (``Role.demo``) first; then, with the campaign's
+    phrase bank, the built-in roles' answers (answers.py) or the column's type; without one,
+    the campaign's own columns only (generic.py)."""
     role = role_for(form)
+    generic = ask.writer if isinstance(ask.writer, GenericWriter) else None
+    label = str(fixed.get(form.label_column.key, "")) if fixed else ""
     row = dict(fixed)
     for col in form.input_columns:
-        answer = role.demo.get(col.key)
-        if answer is None:
-            row[col.key] = _by_type(ask.campaign, ask.unit, col, ask.rng)
-            continue
-        value = answer(replace(ask, column=col))
-        if col.type == "text":
-            value = str(value)[: col.max_length] if value else None  # a text answer is a str
-        row[col.key] = value
+        answer = role.demo.get(col.key) or (None if generic else role_answers.answer_for(form, col))
+        if answer is not None:
+            value = answer(replace(ask, column=col))
+            if col.type == "text":
+                value = str(value)[: col.max_length] if value else None  # a text answer is a str
+            row[col.key] = value
+        elif generic is None:
+            row[col.key] = _by_type(ask.campaign, ask.unit, col, ask.rng, ask.writer)
+        elif col.type == "text":
+            row[col.key] = generic.column_text(form, col, label) or None
+        else:
+            row[col.key] = value_for(ask.campaign, col, ask.rng)
+    if generic is not None:
+        consistent(form, row)
     role.demo_finish(row, ask)
-    for col in form.input_columns:  # a conditional column is answered only when its condition holds
-        if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
-            row[col.key] = None
+    role_answers.finish(form, row, ask)
+    _conditional(form, row)
     return row
 
 
-def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random) -> object:
+def _conditional(form: Form, row: dict[str, object]) -> None:
+    for col in form.input_columns:  # a conditional column is answered only when its condition holds
+        if col.required_when and row.get(col.required_when[0]) != col.required_when[1]:
+            row[col.key] = None
+
+
+def _by_type(campaign: Campaign, unit: Unit, col: Column, rng: random.Random, writer: Writer) -> object:
     low = col.min if isinstance(col.min, float) else 0.0
     if col.type == "text":
-        return Writer.for_unit(unit, rng).points("*", 1, 2)[: col.max_length]
+        return Writer.for_unit(unit, rng, phrases=writer.phrases).points("*", 1, 2)[: col.max_length]
     if col.type == "integer":
         return rng.randint(int(low), int(low) + 500)
     if col.type == "number":

@@ -1,11 +1,14 @@
 """Text a unit might write, for the demo's synthetic answers: narratives per outline item and
-the text columns of the forms (Phụ lục 02 [3], [5]–[8], trích yếu, ghi chú…).
+the text columns of the forms.
 
-Sentences are built from parts in ``data/phrases.toml`` (themes per outline item: openers,
+A campaign with its own phrase bank (``demo.toml`` in its folder, like the seed's) gets a
+``Writer``: sentences built from the bank's parts (themes per outline item: openers,
 subjects, main clauses, results, follow-ups; names and figures filled per unit), so 1,500
 units write thousands of distinct sentences, many saying the same few things in their own
-words — what the report's synthesis has to group. Everything is drawn from the ``rng``
-passed in: the same seed gives the same text.
+words — what the report's synthesis has to group. Any other campaign gets a
+``GenericWriter`` (generic.py): campaign-neutral parts from ``data/generic.toml`` whose nouns
+come from the campaign's own outline items and column headers. Everything is drawn from the
+``rng`` passed in: the same seed gives the same text.
 """
 
 from __future__ import annotations
@@ -19,9 +22,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from sonket_gsync.campaign.model import Unit
+from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
 from sonket_gsync.core.text import format_date, format_number
 
-PHRASES = Path(__file__).parent / "data" / "phrases.toml"
+PHRASES_FILE = "demo.toml"  # a campaign's own phrase bank, in its folder
 _SLOT = re.compile(r"\{(\w+)(?::([^}]*))?\}")
 
 
@@ -46,8 +50,17 @@ class Bank:
     columns: dict
 
 
-@lru_cache(maxsize=2)
-def bank(path: Path = PHRASES) -> Bank:
+def phrases_path(folder: Path) -> Path | None:
+    """The campaign folder's phrase bank, None when it has none (the generic writer then)."""
+    path = Path(folder) / PHRASES_FILE
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=4)
+def bank(path: Path | None = None) -> Bank:
+    """The phrase bank in ``path``; by default the default campaign's (the seed's)."""
+    if path is None:
+        path = DEFAULT_CAMPAIGN / PHRASES_FILE
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
     items = {
         key: tuple(
@@ -76,14 +89,16 @@ class Writer:
 
     unit: Unit
     rng: random.Random
+    phrases: Bank
     members: int | None = None  # party members who studied (Phụ lục 02 [4]), when known
     bullets: bool = False
     wordy: float = 0.5
     chosen: dict[str, str] = field(default_factory=dict)  # the unit's own model, club, partner…
 
     @classmethod
-    def for_unit(cls, unit: Unit, rng: random.Random, members: int | None = None) -> Writer:
-        return cls(unit, rng, members, bullets=rng.random() < 0.35, wordy=rng.uniform(0.2, 0.85))
+    def for_unit(cls, unit: Unit, rng: random.Random, members: int | None = None, *, phrases: Bank | None = None) -> Writer:
+        """``phrases``: the campaign's bank (by default the default campaign's)."""
+        return cls(unit, rng, phrases or bank(), members, bullets=rng.random() < 0.35, wordy=rng.uniform(0.2, 0.85))
 
     # --- filling slots --------------------------------------------------------------------
     def fill(self, template: str) -> str:
@@ -110,7 +125,7 @@ class Writer:
             return document_number(self.unit, arg or "KH", rng)
         if name == "members":
             return format_number(self.members if self.members else rng.randint(80, 2500))
-        pool = bank().pools.get(name)
+        pool = self.phrases.pools.get(name)
         if pool:
             if name not in self.chosen or rng.random() < 0.2:  # mostly the unit's own one
                 self.chosen[name] = rng.choice(pool)
@@ -119,7 +134,7 @@ class Writer:
 
     # --- sentences ------------------------------------------------------------------------
     def sentence(self, theme: Theme, *, first: bool, prefix: str = "") -> str:
-        b, rng = bank(), self.rng
+        b, rng = self.phrases, self.rng
         clause = self.fill(rng.choice(theme.say))
         if theme.to:
             clause = f"{prefix} {clause}" if prefix else clause
@@ -138,7 +153,7 @@ class Writer:
         return text
 
     def pick(self, key: str, k: int) -> list[Theme]:
-        themes = bank().items.get(key) or bank().items["*"]
+        themes = self.phrases.items.get(key) or self.phrases.items["*"]
         eligible = [t for t in themes if not t.groups or self.unit.group in t.groups]
         return weighted_sample(self.rng, eligible, min(k, len(eligible)))
 
@@ -154,7 +169,7 @@ class Writer:
 
     def _address(self, theme: Theme) -> str:
         """How a unit opens a recommendation: addressed ("Đề nghị Trung ương") or not."""
-        columns = bank().columns
+        columns = self.phrases.columns
         return self.rng.choice(tuple(columns["recipient_inline"][theme.to]) + tuple(columns["unaddressed"]))
 
     # --- table cells ----------------------------------------------------------------------
@@ -166,7 +181,7 @@ class Writer:
     def recommendations(self) -> str:
         """Phụ lục 02 [8]: proposals to the Trung ương and to the province, under headings
         ("Với Trung ương: …"), addressed inline ("Đề nghị Trung ương …"), or not addressed."""
-        rng, columns = self.rng, bank().columns
+        rng, columns = self.rng, self.phrases.columns
         chosen = self.pick("V.1", rng.choice((0, 1, 1, 2))) + self.pick("V.2", rng.choice((1, 1, 2)))
         style = rng.choice(("headings", "headings", "inline", "plain"))
         if style == "headings":
@@ -185,7 +200,7 @@ class Writer:
 
     def documents(self) -> str:
         """Phụ lục 02 [3]: the documents the unit issued."""
-        kinds = self.rng.sample(bank().columns["document_kinds"], k=self.rng.choice((1, 1, 2, 2, 3)))
+        kinds = self.rng.sample(self.phrases.columns["document_kinds"], k=self.rng.choice((1, 1, 2, 2, 3)))
         parts = []
         for code, kind, subject in kinds:
             number = document_number(self.unit, code, self.rng)
@@ -194,7 +209,7 @@ class Writer:
         return ";\n".join(parts) + "."
 
     def choice(self, column_list: str) -> str:
-        return self.fill(self.rng.choice(bank().columns[column_list]))
+        return self.fill(self.rng.choice(self.phrases.columns[column_list]))
 
 
 # Phụ lục 01/1: a document's number as its issuer writes it, by the kind of document

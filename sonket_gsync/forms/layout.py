@@ -10,6 +10,7 @@ reading back.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass
 
 from sonket_gsync.campaign.model import Campaign, Form, Indicator, Unit
@@ -118,10 +119,25 @@ def named_unit(text: object, campaign: Campaign) -> Unit | None:
     name = header_key(line[found.end() :].split(_UNIT_SEPARATOR.strip(), 1)[0]).strip(" -–—")
     if not name:
         return None
-    for candidate in campaign.units:
-        if name in (header_key(candidate.name), header_key(candidate.code)):
-            return candidate
-    return None
+    return _unit_keys(campaign).get(name)
+
+
+_UNIT_KEYS: dict[int, tuple[weakref.ref[Campaign], dict[str, Unit]]] = {}
+
+
+def _unit_keys(campaign: Campaign) -> dict[str, Unit]:
+    """Each unit's name and code as a header key -> the unit (the first unit in campaign order
+    when two share a key), built once per campaign object: a sync asks it for every tab."""
+    entry = _UNIT_KEYS.get(id(campaign))
+    if entry is not None and entry[0]() is campaign:
+        return entry[1]
+    keys: dict[str, Unit] = {}
+    for unit in campaign.units:
+        keys.setdefault(header_key(unit.name), unit)
+        keys.setdefault(header_key(unit.code), unit)
+    key = id(campaign)
+    _UNIT_KEYS[key] = (weakref.ref(campaign, lambda _: _UNIT_KEYS.pop(key, None)), keys)
+    return keys
 
 
 def not_reported_reason(campaign: Campaign, unit: Unit, indicator: Indicator) -> str:

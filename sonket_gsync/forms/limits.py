@@ -194,25 +194,30 @@ def bounded_rows(rows: Iterable[Iterable[object]], *, unit_code: str, where: str
 
 
 _ROW_END = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?row>")
+# A formula (<f>, prefixed or not) or an error cell (t="e"): what a values-only reader loses.
+_FORMULA_OR_ERROR = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?f[\s/>]|\st\s*=\s*["']e["']""")
 
 
-def prescan_rows(source: str | os.PathLike, *, unit_code: str, where: str, limits: Limits) -> None:
+def prescan_rows(source: str | os.PathLike | bytes, *, unit_code: str, where: str, limits: Limits) -> bool:
     """A quick count of the rows holding cells in each worksheet part, inflated as a stream
-    (nothing kept) before openpyxl parses anything: a tab with far more rows than allowed is
+    (nothing kept) before any parser sees it: a tab with far more rows than allowed is
     refused after a few MB instead of being parsed row by row up to the limit. Generous (a
-    row of empty styled cells counts here): the exact count is ``bounded_rows``'."""
+    row of empty styled cells counts here): the exact count is ``bounded_rows``'.
+
+    Returns True when a worksheet holds a formula or an error cell (which a values-only
+    reader would turn into its cached value), or when a part could not be scanned: the
+    caller then reads the workbook with a parser that keeps formulas."""
     stop = 2 * (limits.max_rows_per_form + HEADER_ALLOWANCE)
     try:
-        package = zipfile.ZipFile(source)
+        package = zipfile.ZipFile(io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return  # the parser explains a file that is not a zip
+        return True  # the parser explains a file that is not a zip
+    formulas = False
     with package:
-        titles = _sheet_titles(package)
         for info in package.infolist():
             name = info.filename
             if not (name.startswith("xl/worksheets/") and name.endswith(".xml")):
                 continue
-            tab = f"trang tính '{titles[name]}'" if name in titles else f"phần {name}"
             count, tail = 0, b""
             try:
                 with package.open(info) as stream:
@@ -224,11 +229,18 @@ def prescan_rows(source: str | os.PathLike, *, unit_code: str, where: str, limit
                         cut = data.rfind(b"<")  # a tag split between chunks is counted next time
                         cut = cut if cut >= 0 else len(data)
                         count += len(_ROW_END.findall(data, 0, cut))
+                        if not formulas and _FORMULA_OR_ERROR.search(data, 0, cut):
+                            formulas = True
                         tail = data[cut:]
                         if count > stop:
+                            titles = _sheet_titles(package)  # the tab's title, for the message only
+                            tab = f"trang tính '{titles[name]}'" if name in titles else f"phần {name}"
                             raise too_many_rows(count, unit_code=unit_code, where=f"{where}, {tab}", limits=limits)
+                if tail and not formulas and _FORMULA_OR_ERROR.search(tail):
+                    formulas = True
             except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
-                return  # a broken part: the parser explains it
+                return True  # a broken part: the parser explains it
+    return formulas
 
 
 def _sheet_titles(package: zipfile.ZipFile) -> dict[str, str]:

@@ -47,7 +47,17 @@ def formula_text_message(text: str) -> str:
 
 
 def is_blank(raw: object) -> bool:
-    return raw is None or (isinstance(raw, str) and clean(raw) == "")
+    """None, or text that ``clean`` leaves empty (spaces, XML-illegal characters)."""
+    if raw is None:
+        return True
+    if not isinstance(raw, str):
+        return False
+    text = raw.strip()
+    if not text:
+        return True
+    if text[0] > "\x1f" and text[0] not in "\ufffe\uffff":  # a character clean keeps: not blank
+        return False
+    return clean(raw) == ""
 
 
 def convert(column: Column, raw: object, value_type: str | None = None) -> object | Rejection:

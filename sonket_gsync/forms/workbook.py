@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import math
 import re
-from copy import copy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -371,82 +370,123 @@ def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
     sheet per tab, number formats, wrapped text, filters, frozen and repeated header rows,
     landscape fit-to-width printing. Every string is stored as text: a unit's "=…" never
     becomes a formula (only a ``Formula`` does). An empty row ends a tab's data: the rows after
-    it (totals) are bold and outside the filter, so sorting never moves them."""
-    wb = Workbook()
-    scratch = wb.active  # where each cell style is made once (then copied: styling cell by cell hashes every style)
-    styles: dict[tuple[str, bool], object] = {}
+    it (totals) are bold and outside the filter, so sorting never moves them.
 
-    def style(kind: str, bold: bool = False):
-        key = (kind, bold)
-        if key not in styles:
-            cell = scratch.cell(row=len(styles) + 1, column=1)
-            cell.border = _BORDER
-            cell.alignment = _HEADER_ALIGN if kind == "header" else _WRAP_TOP
-            if bold or kind == "header":
-                cell.font = Font(bold=True)
+    Written with XlsxWriter, one shared format per kind, rows streamed to a temporary file as
+    they are written (``constant_memory``: strings inline, so nothing of a tab stays in memory):
+    at 1,500 units it takes under half openpyxl's time and no extra memory; the unit forms
+    (protection, validation) stay on openpyxl."""
+    import xlsxwriter  # only the compile and the local summary write it
+
+    buffer = io.BytesIO()
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False}
+    wb = xlsxwriter.Workbook(buffer, options)
+    formats: dict[tuple[str, bool, bool], object] = {}
+
+    def fmt(kind: str, bold: bool = False, quoted: bool = False):
+        key = (kind, bold, quoted)
+        if key not in formats:
+            props: dict[str, object] = {"border": 1, "border_color": "#808080", "text_wrap": True, "valign": "top"}
             if kind == "header":
-                cell.fill = _HEADER_FILL
-            cell.number_format = _NUMBER_FORMATS.get(kind, "General")
-            styles[key] = cell._style
-        return copy(styles[key])
+                props.update({"bold": True, "align": "center", "valign": "vcenter", "bg_color": "#DDEBF7", "pattern": 1})
+            if bold:
+                props["bold"] = True
+            if kind in _NUMBER_FORMATS:
+                props["num_format"] = _NUMBER_FORMATS[kind]
+            if quoted:
+                props["quote_prefix"] = True  # a unit's "=HYPERLINK(…)" stays text, even once edited
+            formats[key] = wb.add_format(props)
+        return formats[key]
+
+    texts: dict[str, tuple[str, bool, int]] = {}  # a unit's name, a status… recur: cleaned and measured once
+
+    def text_of(raw: str) -> tuple[str, bool, int]:
+        """The cell's text, whether it reads as a formula (so it is marked as text), its width."""
+        seen = texts.get(raw)
+        if seen is None:
+            text = str(_summary_value(raw))
+            quoted = bool(text) and text[0] in "=+-@" and looks_like_formula(text)
+            seen = texts[raw] = (text, quoted, min(60, max(len(p) for p in text.split("\n"))))
+        return seen
 
     used: set[str] = set()
     for title, grid in tabs.items():
-        ws = wb.create_sheet(sheet_title(title, used))
+        ws = wb.add_worksheet(_xlsx_sheet_name(title, used))
         widths: dict[int, float] = {}
         data_end = next((i for i, row in enumerate(grid) if i and not row), len(grid))  # rows 1..data_end are filtered
-        for r, row in enumerate(grid, start=1):
-            for c, value in enumerate(row, start=1):
+        for r, row in enumerate(grid):
+            bold = r + 1 > data_end
+            for c, value in enumerate(row):
                 if isinstance(value, Formula):
-                    cell = ws.cell(row=r, column=c, value=value.expression)
-                    cell._style = style("float" if isinstance(value.value, float) else "int", True)
+                    number = value.value if isinstance(value.value, (int, float)) else 0
+                    ws.write_formula(r, c, value.expression, fmt("float" if isinstance(value.value, float) else "int", True), number)
                     widths[c] = max(widths.get(c, 0), 10)
+                    continue
+                if r and isinstance(value, str):
+                    text, quoted, width = text_of(value)
+                    ws.write_string(r, c, text, fmt("text", bold, quoted))
+                    widths[c] = max(widths.get(c, 0), width)
                     continue
                 value = _summary_value(value)
                 if value is None:
                     continue
-                cell = ws.cell(row=r, column=c, value=value)
-                if r == 1:
-                    cell._style = style("header")
+                if r == 0:
+                    _write_summary_cell(ws, r, c, value, fmt("header"))
                     continue
-                bold = r > data_end
-                if isinstance(value, str):
-                    cell.data_type = "s"
-                    cell._style = style("text", bold)
-                    if looks_like_formula(value):
-                        cell.quotePrefix = True  # a unit's "=HYPERLINK(…)" stays text, even once edited
-                    widths[c] = max(widths.get(c, 0), min(60, max((len(p) for p in value.split("\n")), default=0)))
-                elif isinstance(value, datetime):
-                    cell._style = style("datetime", bold)
+                if isinstance(value, datetime):
+                    ws.write_datetime(r, c, value, fmt("datetime", bold))
                     widths[c] = max(widths.get(c, 0), 16)
                 elif isinstance(value, date):
-                    cell._style = style("date", bold)
+                    ws.write_datetime(r, c, datetime(value.year, value.month, value.day), fmt("date", bold))
                     widths[c] = max(widths.get(c, 0), 11)
+                elif isinstance(value, bool):
+                    ws.write_boolean(r, c, value, fmt("int", bold))
+                    widths[c] = max(widths.get(c, 0), 8)
                 elif isinstance(value, float):
-                    cell._style = style("float", bold)
+                    ws.write_number(r, c, value, fmt("float", bold))
                     widths[c] = max(widths.get(c, 0), 10)
                 elif isinstance(value, int):
-                    cell._style = style("int", bold)
+                    ws.write_number(r, c, value, fmt("int", bold))
                     widths[c] = max(widths.get(c, 0), 8)
-                else:
-                    cell._style = style("text", bold)
-        for c in range(1, (max((len(r) for r in grid), default=0)) + 1):
-            header = str(grid[0][c - 1]) if grid and c - 1 < len(grid[0]) else ""
-            ws.column_dimensions[get_column_letter(c)].width = max(8, min(60, max(widths.get(c, 0), min(len(header), 24)) + 2))
+        columns = max((len(r) for r in grid), default=0)
+        for c in range(columns):
+            header = str(grid[0][c]) if grid and c < len(grid[0]) else ""
+            ws.set_column(c, c, max(8, min(60, max(widths.get(c, 0), min(len(header), 24)) + 2)))
         if grid:
-            ws.freeze_panes = "A2"
-            ws.auto_filter.ref = f"A1:{get_column_letter(max(len(r) for r in grid))}{max(1, data_end)}"
-            ws.print_title_rows = "1:1"
-        ws.page_setup.orientation = "landscape"
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
-        ws.print_options.gridLines = False
-    wb.remove(scratch)
-    if not wb.worksheets:
-        wb.create_sheet("Tổng hợp")
-    return _to_bytes(wb)
+            ws.freeze_panes(1, 0)
+            ws.autofilter(0, 0, max(0, data_end - 1), max(0, columns - 1))
+            ws.repeat_rows(0)
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+    if not wb.worksheets():
+        wb.add_worksheet("Tổng hợp")
+    wb.close()
+    return buffer.getvalue()
+
+
+def _xlsx_sheet_name(title: str, used: set[str]) -> str:
+    """``sheet_title`` as XlsxWriter also checks it: no apostrophe at either end, at most 31
+    UTF-16 units (a character beyond the BMP, an emoji, is left out)."""
+    name = sheet_title("".join(ch for ch in clean(title) if ord(ch) <= 0xFFFF).strip("' "), used)
+    while name.endswith("'"):  # cut at 31 characters just after an apostrophe
+        used.discard(name.casefold())
+        name = sheet_title(name.rstrip("' "), used)
+    return name
+
+
+def _write_summary_cell(ws, row: int, column: int, value: object, cell_format: object) -> None:
+    """A header cell as the type it has (headers are text; never a formula)."""
+    if isinstance(value, str):
+        ws.write_string(row, column, value, cell_format)
+    elif isinstance(value, datetime):
+        ws.write_datetime(row, column, value, cell_format)
+    elif isinstance(value, date):
+        ws.write_datetime(row, column, datetime(value.year, value.month, value.day), cell_format)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, column, value, cell_format)
+    else:
+        ws.write_number(row, column, value, cell_format)
 
 
 def _summary_value(value: object) -> object:

@@ -9,14 +9,14 @@ problem names the sheet, row and column and says how to fix it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sonket_gsync.backends.base import Capabilities, Grid, UnitSnapshot
 from sonket_gsync.campaign.model import Campaign, Column, Form, Unit
 from sonket_gsync.core.text import clean, header_key
-from sonket_gsync.forms import narrative as narrative_doc
 from sonket_gsync.forms.layout import HEADER_ROW, UNIT_LABEL, UNIT_ROW, named_unit, not_reported_reason
 from sonket_gsync.forms.limits import DEFAULT_LIMITS, HEADER_ALLOWANCE, Limits, too_many_rows
-from sonket_gsync.forms.reading import docx_lines
+from sonket_gsync.forms.reading import iter_docx_lines
 from sonket_gsync.forms.submission import Problem, Submission
 from sonket_gsync.forms.validation import Rejection, convert, formula_text_message, is_blank, looks_like_formula
 
@@ -87,6 +87,8 @@ def parse_snapshot(
                 )
             )
         else:
+            from sonket_gsync.forms import narrative as narrative_doc  # python-docx: only when a narrative is read
+
             texts, narrative_problems = narrative_doc.parse_docx(snapshot.narrative, campaign, unit.code, limits)
             submission.narrative = {k: v for k, v in texts.items() if v}
             problems.extend(narrative_problems)
@@ -114,10 +116,13 @@ def _foreign_narrative(campaign: Campaign, unit: Unit, data: bytes | None, limit
     """The other unit a narrative's "Đơn vị: …" line names, if it names one."""
     if not data:
         return None
-    for line in docx_lines(data, limits or DEFAULT_LIMITS):
-        owner = named_unit(line, campaign)
-        if owner is not None:
-            return owner if owner.code != unit.code else None
+    try:
+        for line in iter_docx_lines(data, limits or DEFAULT_LIMITS):  # stops at the first unit line
+            owner = named_unit(line, campaign)
+            if owner is not None:
+                return owner if owner.code != unit.code else None
+    except Exception:  # not a zip, no body, too large, bad XML, a DTD: the narrative's parser tells it
+        return None
     return None
 
 
@@ -272,21 +277,42 @@ def _find_header(form: Form, grid: Grid) -> tuple[int, dict[str, int]] | None:
     return best
 
 
+_HEADER_KEYS: dict[int, tuple[tuple[Column, ...], tuple[tuple[str, ...], ...]]] = {}
+
+
+def _header_keys(columns: tuple[Column, ...]) -> tuple[tuple[str, ...], ...]:
+    """Each column's header keys, computed once per form's columns (not per row scanned)."""
+    entry = _HEADER_KEYS.get(id(columns))
+    if entry is None or entry[0] is not columns:
+        entry = (columns, tuple(col.header_keys for col in columns))
+        if len(_HEADER_KEYS) > 256:  # campaigns loaded again and again (tests, reloads): start afresh
+            _HEADER_KEYS.clear()
+        _HEADER_KEYS[id(columns)] = entry
+    return entry[1]
+
+
+@lru_cache(maxsize=8192)
+def _cell_key(text: str) -> str:
+    """``header_key`` of a cell's text; the same titles and headers recur in every unit's file."""
+    return header_key(text)
+
+
 def _match_headers(columns: tuple[Column, ...], cells: list[object]) -> dict[str, int]:
-    keys = [header_key(c) if isinstance(c, str) else "" for c in cells]
+    keys = [_cell_key(c) if isinstance(c, str) else "" for c in cells]
     # "Header (a remark)" is the header too: the forms label some headers so (layout.py).
     bare = [k.split(" (", 1)[0].strip() if k.endswith(")") else k for k in keys]
+    wanted_keys = _header_keys(columns)
     mapping = {}
-    for col in columns:
-        for wanted in col.header_keys:
+    for col, wanted_by_col in zip(columns, wanted_keys, strict=True):
+        for wanted in wanted_by_col:
             if wanted in keys:
                 mapping[col.key] = keys.index(wanted)
                 break
     taken = set(mapping.values())
-    for col in columns:
+    for col, wanted_by_col in zip(columns, wanted_keys, strict=True):
         if col.key in mapping:
             continue
-        for wanted in col.header_keys:
+        for wanted in wanted_by_col:
             if wanted in bare and bare.index(wanted) not in taken:
                 mapping[col.key] = bare.index(wanted)
                 taken.add(mapping[col.key])
@@ -462,8 +488,16 @@ def _cell(cells: list[object], index: int | None) -> object:
 
 
 def _is_numbering_row(cells: list[object]) -> bool:
-    texts = [clean(c) for c in cells if not is_blank(c)]
-    return bool(texts) and all(t.startswith("[") and t.endswith("]") for t in texts)
+    """Every filled cell is a column number "[1]", "[2]"… (and at least one is filled)."""
+    found = False
+    for cell in cells:
+        if is_blank(cell):
+            continue
+        text = clean(cell)
+        if not (text.startswith("[") and text.endswith("]")):
+            return False
+        found = True
+    return found
 
 
 def _short(value: object, limit: int = 60) -> str:

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from sonket_gsync.backends.base import Capabilities, UnitSnapshot, Workspace
@@ -26,7 +27,7 @@ from sonket_gsync.core.errors import AuthError, LeaseLost, NotFound, RetryableEr
 from sonket_gsync.core.text import now
 from sonket_gsync.forms.limits import Limits
 from sonket_gsync.forms.submission import Problem
-from sonket_gsync.ingest.parse import parse_snapshot
+from sonket_gsync.ingest.parse import Parsed, parse_snapshot
 from sonket_gsync.store.protocol import VersionStore as Store  # a sync uses versions and runs only
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ def sync(
     run_id = store.begin_run(trigger, workspace.kind, full, holder=holder, job_id=job_id)
     report = SyncReport(run_id=run_id, full=full)
     cursor = store.cursor(workspace.kind)
+    batch: list[_Read] = []  # parsed units not yet recorded (recorded RECORD_CHUNK at a time)
     try:
         if only:  # read these units now: no need to ask what changed (a Google call saved)
             wanted = [campaign.unit(code) for code in only]
@@ -99,13 +101,23 @@ def sync(
         # and are recorded here, by the lease holder.
         with closing(workspace.read_units((progress or _plain)(wanted))) as results:
             for unit, result in results:
-                _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits, workspace.capabilities)
+                read = _sync_unit(campaign, store, run_id, unit, result, report, workspace.limits, workspace.capabilities)
+                if read is None:
+                    continue
+                if any(p.unit.code == unit.code for p in batch):
+                    _record_reads(store, run_id, batch, report)
+                batch.append(read)
+                if len(batch) >= RECORD_CHUNK:
+                    _record_reads(store, run_id, batch, report)
+        _record_reads(store, run_id, batch, report)
     except LeaseLost:
         raise  # fenced: a holder that lost the lease writes nothing more
     except SonketError as exc:
+        _record_what_was_read(store, run_id, batch, report)
         store.fail_run(run_id, exc.message, owe_summary=_touched(report))
         raise
     except BaseException as exc:
+        _record_what_was_read(store, run_id, batch, report)
         store.fail_run(run_id, repr(exc), owe_summary=_touched(report))
         raise
     # ``only`` reads a few units on demand: the cursor stays where it was for everything else.
@@ -123,7 +135,9 @@ def _sync_unit(
     report: SyncReport,
     limits: Limits,
     capabilities: Capabilities | None = None,
-) -> None:
+) -> _Read | None:
+    """Parse one unit's read; its failure is recorded at once, a parsed read is returned
+    for ``_record_reads`` to record with others (None when there is nothing more to do)."""
     # An older read recorded after a newer one must not win (store.record_read): reads may
     # run ahead of recording (read_units), so a read is dated when it started.
     read_at = getattr(result, "read_started", None) or now()
@@ -137,13 +151,13 @@ def _sync_unit(
     except RetryableError as exc:
         store.record_failure(run_id, unit.code, _problem(unit, exc, "warning"), retry=True, read_at=read_at)
         report.retry.append(unit.code)
-        return
+        return None
     except LeaseLost:
         raise
     except SonketError as exc:  # 404, 403, a broken file: read again after a pause, flagged until then
         store.record_failure(run_id, unit.code, _problem(unit, exc), retry=True, backoff=True, gone=isinstance(exc, NotFound), read_at=read_at)
         report.failed.append(unit.code)
-        return
+        return None
     except Exception as exc:  # a file no parser foresaw must not stop the others
         log.exception("unexpected failure reading unit %s", unit.code)
         problem = Problem(
@@ -154,17 +168,53 @@ def _sync_unit(
         )
         store.record_failure(run_id, unit.code, problem, retry=True, backoff=True, read_at=read_at)
         report.failed.append(unit.code)
+        return None
+    return _Read(unit, parsed, snapshot.modified_at, read_at)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """A unit read and parsed, waiting to be recorded."""
+
+    unit: Unit
+    parsed: Parsed
+    modified_at: datetime
+    read_at: datetime
+
+
+RECORD_CHUNK = 200  # parsed units recorded per store transaction
+
+
+def _record_reads(store: Store, run_id: int, batch: list[_Read], report: SyncReport) -> None:
+    """Record the batch's reads (one transaction when the store can batch them), then empty it."""
+    if not batch:
         return
-    outcome = store.record_read(run_id, parsed.submission, parsed.problems, snapshot.modified_at, read_at=read_at)
-    report.read += 1
-    if outcome.stale:  # a newer read of this unit was recorded meanwhile: nothing moves back
-        report.stale.append(unit.code)
-        return
-    report.versions_added += int(outcome.version_added)
-    if outcome.accepted:
-        report.accepted.append(unit.code)
-    elif parsed.errors:
-        report.invalid.append(unit.code)
+    many = getattr(store, "record_reads", None)
+    if many is not None:
+        outcomes = many(run_id, [(r.parsed.submission, r.parsed.problems, r.modified_at, r.read_at) for r in batch])
+    else:
+        outcomes = [store.record_read(run_id, r.parsed.submission, r.parsed.problems, r.modified_at, read_at=r.read_at) for r in batch]
+    for read, outcome in zip(batch, outcomes, strict=True):
+        code = read.unit.code
+        report.read += 1
+        if outcome.stale:  # a newer read of this unit was recorded meanwhile: nothing moves back
+            report.stale.append(code)
+            continue
+        report.versions_added += int(outcome.version_added)
+        if outcome.accepted:
+            report.accepted.append(code)
+        elif read.parsed.errors:
+            report.invalid.append(code)
+    batch.clear()
+
+
+def _record_what_was_read(store: Store, run_id: int, batch: list[_Read], report: SyncReport) -> None:
+    """A run stopping on an error still records the units it read before (as each unit's
+    read was recorded at once before reads were batched)."""
+    try:
+        _record_reads(store, run_id, batch, report)
+    except Exception:
+        log.exception("could not record the units read before the run stopped")
 
 
 def _record_gone(campaign: Campaign, store: Store, run_id: int, missing: Sequence[str], report: SyncReport) -> None:

@@ -59,7 +59,7 @@ def companion_docx(campaign: Campaign, aggregates: Aggregates, *, compiled_at: d
     buffer = io.BytesIO()
     document.save(buffer)
     parts = _parts(campaign, aggregates, compiled_at, body or [], list(warnings))
-    return splice_parts(buffer.getvalue(), {"companion": "".join(parts)})
+    return splice_parts(buffer.getvalue(), {"companion": parts})  # pieces, never joined (tens of MB at 1,500 units)
 
 
 # --- layout ----------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable, Mapping
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -248,27 +249,34 @@ def insert_parts(document_part, parts: dict[str, str]) -> None:
     document_part._element = parser.close()
 
 
-def splice_parts(docx: bytes, parts: dict[str, str]) -> bytes:
+def splice_parts(docx: bytes, parts: Mapping[str, str | Iterable[str]]) -> bytes:
     """The saved document with each marker paragraph replaced by its part, as text: the
     document part is never parsed (a companion of 20,000 texts stays a string, not a tree of
-    a million nodes). For documents nothing else edits after the parts go in."""
+    a million nodes). A part may be a list of pieces: they are encoded and compressed one by
+    one, never joined into one string. For documents nothing else edits after the parts go in."""
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
             data = source.read(info.filename)
-            if info.filename == "word/document.xml":
-                xml = data.decode("utf-8")
-                for name, part in parts.items():
-                    index = xml.find(f"{_MARK}{name}<")
-                    if index < 0:
-                        continue
+            if info.filename != "word/document.xml":
+                target.writestr(info, data)
+                continue
+            xml = data.decode("utf-8")
+            spans = []  # (start, end, pieces) of each marker paragraph found, in document order
+            for name, part in parts.items():
+                index = xml.find(f"{_MARK}{name}<")
+                if index >= 0:
                     start = xml.rfind("<w:p>", 0, index)
-                    end = xml.find("</w:p>", index) + len("</w:p>")
-                    xml = xml[:start] + part + xml[end:]
-                data = xml.encode("utf-8")
-                del xml
-            target.writestr(info, data)
+                    spans.append((start, xml.find("</w:p>", index) + len("</w:p>"), [part] if isinstance(part, str) else part))
+            with target.open(info, "w") as stream:
+                done = 0
+                for start, end, pieces in sorted(spans, key=lambda span: span[0]):
+                    stream.write(xml[done:start].encode("utf-8"))
+                    for piece in pieces:
+                        stream.write(piece.encode("utf-8"))
+                    done = end
+                stream.write(xml[done:].encode("utf-8"))
     return out.getvalue()
 
 

@@ -10,6 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Connection, func, select, update
@@ -145,54 +146,89 @@ class SqlVersionStore(StoreBase):
         with self._write() as conn:
             fence_check(self, conn)
             state = self._state(conn, submission.unit_code)
-            if _stale(state, modified_at, read_at):
-                return ReadOutcome(version_added=False, accepted=False, stale=True)
-            accepted_id = state["accepted_version_id"] if state else None
-            if submission.is_empty and accepted_id is not None:
-                problems = [*problems, _emptied(submission.unit_code)]
-            errors = [p for p in problems if p.severity == "error"]
-            first_accepted = state["first_accepted_at"] if state else None
-            version_added = False
-            if submission.is_empty and not errors:
-                read_status = "empty"
-            elif errors:
-                read_status = "invalid"
-            else:
-                read_status = "ok"
-                content = submission.to_json()
-                content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
-                version_added = (
-                    self._insert_ignore(
-                        conn,
-                        s.versions,
-                        dict(
-                            unit_code=submission.unit_code,
-                            content_hash=content_hash,
-                            content=content,
-                            source_modified_at=modified_at.isoformat(),
-                            stored_at=now().isoformat(),
-                            run_id=run_id,
-                        ),
-                        ["unit_code", "content_hash"],
-                    )
-                    == 1
+            outcome, values, problems = self._apply_read(conn, run_id, state, submission, problems, modified_at, read_at)
+            if values is not None:
+                self._save_states(conn, [values], [(submission.unit_code, problems)], run_id)
+        return outcome
+
+    @guarded
+    def record_reads(self, run_id: int, reads: Sequence[tuple[Submission, list[Problem], datetime, datetime | None]]) -> list[ReadOutcome]:
+        """``record_read`` for several units (each once) in one transaction: one fence check,
+        the units' states read in one query, their states and problems written with
+        executemany. (submission, problems, modified_at, read_at) each; outcomes in order."""
+        if not reads:
+            return []
+        codes = [submission.unit_code for submission, *_ in reads]
+        if len(set(codes)) != len(codes):
+            raise ValueError("record_reads: a unit appears twice in one batch")
+        with self._write() as conn:
+            fence_check(self, conn)
+            st = s.unit_state
+            states = {row["unit_code"]: row for row in conn.execute(select(st).where(st.c.unit_code.in_(codes))).mappings()}
+            outcomes: list[ReadOutcome] = []
+            rows: list[dict] = []
+            told: list[tuple[str, list[Problem]]] = []
+            for submission, problems, modified_at, read_at in reads:
+                outcome, values, kept = self._apply_read(conn, run_id, states.get(submission.unit_code), submission, problems, modified_at, read_at or now())
+                outcomes.append(outcome)
+                if values is not None:
+                    rows.append(values)
+                    told.append((submission.unit_code, kept))
+            self._save_states(conn, rows, told, run_id)
+        return outcomes
+
+    def _apply_read(
+        self, conn: Connection, run_id: int, state, submission: Submission, problems: list[Problem], modified_at: datetime, read_at: datetime
+    ) -> tuple[ReadOutcome, dict | None, list[Problem]]:
+        """One read against the unit's stored ``state``: its version stored (if valid and
+        new) and its new state row (None when the read is stale), not yet written."""
+        if _stale(state, modified_at, read_at):
+            return ReadOutcome(version_added=False, accepted=False, stale=True), None, problems
+        accepted_id = state["accepted_version_id"] if state else None
+        if submission.is_empty and accepted_id is not None:
+            problems = [*problems, _emptied(submission.unit_code)]
+        errors = [p for p in problems if p.severity == "error"]
+        first_accepted = state["first_accepted_at"] if state else None
+        version_added = False
+        if submission.is_empty and not errors:
+            read_status = "empty"
+        elif errors:
+            read_status = "invalid"
+        else:
+            read_status = "ok"
+            content = submission.to_json()
+            content_hash = hashlib.sha256(content.encode("utf-8")).hexdigest()
+            version_added = (
+                self._insert_ignore(
+                    conn,
+                    s.versions,
+                    dict(
+                        unit_code=submission.unit_code,
+                        content_hash=content_hash,
+                        content=content,
+                        source_modified_at=modified_at.isoformat(),
+                        stored_at=now().isoformat(),
+                        run_id=run_id,
+                    ),
+                    ["unit_code", "content_hash"],
                 )
-                accepted_id = conn.execute(
-                    select(s.versions.c.id).where(s.versions.c.unit_code == submission.unit_code, s.versions.c.content_hash == content_hash)
-                ).scalar_one()
-                first_accepted = first_accepted or modified_at.isoformat()
-            self._write_state(
-                conn,
-                submission.unit_code,
-                read_status=read_status,
-                accepted_version_id=accepted_id,
-                first_accepted_at=first_accepted,
-                last_modified_at=modified_at.isoformat(),
-                run_id=run_id,
-                problems=problems,
-                read_at=read_at,
+                == 1
             )
-        return ReadOutcome(version_added=version_added, accepted=read_status == "ok")
+            accepted_id = conn.execute(
+                select(s.versions.c.id).where(s.versions.c.unit_code == submission.unit_code, s.versions.c.content_hash == content_hash)
+            ).scalar_one()
+            first_accepted = first_accepted or modified_at.isoformat()
+        values = self._state_values(
+            submission.unit_code,
+            read_status=read_status,
+            accepted_version_id=accepted_id,
+            first_accepted_at=first_accepted,
+            last_modified_at=modified_at.isoformat(),
+            run_id=run_id,
+            problems=problems,
+            read_at=read_at,
+        )
+        return ReadOutcome(version_added=version_added, accepted=read_status == "ok"), values, problems
 
     @guarded
     def record_failure(
@@ -228,9 +264,12 @@ class SqlVersionStore(StoreBase):
     def _state(self, conn: Connection, unit_code: str):
         return conn.execute(select(s.unit_state).where(s.unit_state.c.unit_code == unit_code)).mappings().first()
 
-    def _write_state(
+    def _write_state(self, conn: Connection, unit_code: str, *, run_id: int, problems: list[Problem], **fields) -> None:
+        values = self._state_values(unit_code, run_id=run_id, problems=problems, **fields)
+        self._save_states(conn, [values], [(unit_code, problems)], run_id)
+
+    def _state_values(
         self,
-        conn: Connection,
         unit_code: str,
         *,
         read_status: str,
@@ -243,10 +282,10 @@ class SqlVersionStore(StoreBase):
         read_at: datetime | None = None,
         failures: int = 0,
         backoff: bool = False,
-    ) -> None:
+    ) -> dict:
         errors = sum(1 for p in problems if p.severity == "error")
         retry_after = self.clock.time() + reread_delay(failures) if retry and backoff else None
-        values = dict(
+        return dict(
             unit_code=unit_code,
             read_status=read_status,
             accepted_version_id=accepted_version_id,
@@ -261,15 +300,20 @@ class SqlVersionStore(StoreBase):
             retry_after=retry_after,
             failures=failures,
         )
-        self._upsert(conn, s.unit_state, values, ["unit_code"], [k for k in values if k != "unit_code"])
-        if problems:
-            conn.execute(
-                s.problems.insert(),
-                [
-                    dict(unit_code=unit_code, run_id=run_id, severity=p.severity, code=p.code, sheet=p.sheet, row=p.row, column=p.column, message=p.message)
-                    for p in problems
-                ],
-            )
+
+    def _save_states(self, conn: Connection, rows: list[dict], told: list[tuple[str, list[Problem]]], run_id: int) -> None:
+        """Units' state rows upserted and their problems inserted, each with one executemany."""
+        if rows:
+            stmt = self._insert(s.unit_state)
+            stmt = stmt.on_conflict_do_update(index_elements=["unit_code"], set_={c: stmt.excluded[c] for c in rows[0] if c != "unit_code"})
+            conn.execute(stmt, rows)
+        found = [
+            dict(unit_code=code, run_id=run_id, severity=p.severity, code=p.code, sheet=p.sheet, row=p.row, column=p.column, message=p.message)
+            for code, problems in told
+            for p in problems
+        ]
+        if found:
+            conn.execute(s.problems.insert(), found)
 
     # --- reading back ------------------------------------------------------------------------
 

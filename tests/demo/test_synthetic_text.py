@@ -13,7 +13,7 @@ from sonket_gsync.analysis.synthesis import Statement, group_statements, split_r
 from sonket_gsync.campaign.load import load_campaign
 from sonket_gsync.core.settings import DEFAULT_CAMPAIGN
 from sonket_gsync.demo.synthetic import answers_for
-from sonket_gsync.demo.writing import bank
+from sonket_gsync.demo.writing import bank, phrases_path
 
 
 @pytest.fixture(scope="module")
@@ -28,8 +28,10 @@ def answers(campaign):
 
 
 def test_every_outline_item_has_its_own_phrases(campaign):
+    path = phrases_path(campaign.folder)
+    assert path is not None and path.parent == campaign.folder  # the seed's phrases are the campaign's, not the code's
     for item in campaign.outline_items:
-        assert item.key in bank().items, item.key
+        assert item.key in bank(path).items, item.key
 
 
 def test_narratives_vary_like_real_units(campaign, answers):

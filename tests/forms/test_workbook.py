@@ -140,10 +140,20 @@ def test_summary_keeps_formula_like_text_as_text(tmp_path: Path):
     assert [(c.value, c.data_type) for c in ws[2][:3]] == [("Sở Y tế", "s"), ("=1+1", "s"), (3, "n")]
     assert [(c.value, c.data_type) for c in ws[3][:4]] == [("A", "s"), ("+84 90", "s"), ("-5", "s"), ("@x", "s")]
     assert ws["D2"].value == datetime(2026, 4, 20, 23, 59)  # local wall time
+    assert ws["B2"].quotePrefix and not ws["A2"].quotePrefix  # "=1+1" stays text once edited
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         xml = z.read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in xml and "<f " not in xml
     assert load_workbook(io.BytesIO(data), data_only=True)["Tình trạng"]["B2"].value == "=1+1"
+
+
+def test_summary_tab_titles_excel_refuses_are_made_acceptable():
+    titles = ["'Trích dẫn' 😀", "Biểu tổng hợp số liệu các đơn 'vị'", "Số/liệu [1]", "số/liệu [1]"]
+    data = summary_workbook_bytes({t: [["Cột"], ["giá trị"]] for t in titles})
+    names = load_workbook(io.BytesIO(data)).sheetnames
+    assert len(set(n.casefold() for n in names)) == 4
+    assert all(len(n) <= 31 and not n.startswith("'") and not n.endswith("'") for n in names), names
+    assert names[:2] == ["Trích dẫn", "Biểu tổng hợp số liệu các đơn"]
 
 
 @pytest.mark.libreoffice

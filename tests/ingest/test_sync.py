@@ -215,3 +215,30 @@ def test_every_job_kind_is_registered_by_the_core_without_the_web():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_reads_recorded_in_chunks_give_what_one_by_one_gives(service, monkeypatch):
+    from sonket_gsync.ingest import sync as sync_module
+
+    monkeypatch.setattr(sync_module, "RECORD_CHUNK", 2)  # six units: three store transactions
+    answer(service, "X_XUAN_LOC")
+    answer(service, "SO_NV")
+    answer(service, "P_BIEN_HOA", PL02={"members_rate": 140})
+    report = service.sync()
+    assert report.read == len(CODES) and report.versions_added == 2
+    assert sorted(report.accepted) == ["SO_NV", "X_XUAN_LOC"] and report.invalid == ["P_BIEN_HOA"]
+    assert [p.code for p in service.store.problems("P_BIEN_HOA") if p.severity == "error"] == ["percent_range"]
+    assert record(service, "X_XUAN_LOC").status == "on_time" and record(service, "DU_CA").status == "missing"
+    assert service.sync(full=True).versions_added == 0  # the same content, read again: no new version
+
+
+def test_a_batch_naming_a_unit_twice_is_refused(service):
+    from datetime import datetime
+
+    from sonket_gsync.core.text import TZ
+    from sonket_gsync.forms.submission import Submission
+
+    run = service.store.begin_run("manual", "local", False)
+    when = datetime(2026, 4, 1, tzinfo=TZ)
+    with pytest.raises(ValueError):
+        service.store.record_reads(run, [(Submission("SO_NV"), [], when, when), (Submission("SO_NV"), [], when, when)])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import subprocess
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,6 +33,50 @@ def test_formula_like_text_stays_text(book):
     assert len(cells) >= 2 and all(c.data_type == "s" for c in cells)
     formulas = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert formulas and all(c.value.startswith(("=SUM(", "=COUNTA(")) for c in formulas)  # only the code's totals
+
+
+_RECALCULATE_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_opens_the_workbook_keeps_text_as_text_and_computes_the_totals(book, tmp_path):
+    tabs, _ = book
+    source = tmp_path / "tong-hop.xlsx"
+    source.write_bytes(tables_workbook_bytes(tabs))
+    out = tmp_path / "lo"
+    # LibreOffice trusts the values cached in an .xlsx unless told to recalculate on load
+    (tmp_path / "profile" / "user").mkdir(parents=True)
+    (tmp_path / "profile" / "user" / "registrymodifications.xcu").write_text(_RECALCULATE_ON_LOAD, encoding="utf-8")
+    result = subprocess.run(
+        [
+            "/usr/bin/soffice",
+            "--headless",
+            f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    saved = out / "tong-hop.xlsx"
+    assert result.returncode == 0 and saved.is_file(), result.stdout + result.stderr
+    formulas, values = openpyxl.load_workbook(saved), openpyxl.load_workbook(saved, data_only=True)
+    assert [ws.title for ws in formulas.worksheets] == list(tabs)
+    texts = [c for ws in formulas.worksheets for row in ws.iter_rows() for c in row if c.value == FORMULA]
+    assert texts and all(c.data_type == "s" for c in texts)  # LibreOffice read it as text, not as a formula
+    totals = [(ws.title, c.coordinate, c.value) for ws in formulas.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert totals
+    for title, coordinate, _expression in totals:  # LibreOffice's result is the total the code computed
+        computed = next(v.value for row in tabs[title] for v in row if isinstance(v, Formula) and v.expression == _expression)
+        assert values[title][coordinate].value == pytest.approx(computed)  # recalculated by LibreOffice
 
 
 def test_dates_are_dates_and_numbers_are_numbers_with_formats(book):
@@ -67,7 +112,9 @@ def test_every_sheet_has_filters_frozen_header_wrap_and_print_set_up(book):
     for ws in wb.worksheets:
         assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A1:")
         assert ws.freeze_panes == "A2"
-        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+        # one page wide (fitToWidth absent = 1, the OOXML default), as many pages tall as needed
+        assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth in (1, None)
+        assert ws.page_setup.fitToHeight == 0 and ws.page_setup.paperSize == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage
         assert ws.print_title_rows == "$1:$1"
         assert ws["A1"].font.bold

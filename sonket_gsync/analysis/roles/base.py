@@ -2,11 +2,12 @@
 
 A role module subclasses ``Role`` and overrides what its forms contribute: its frames
 (``aggregate``), the facts printed under an outline item (``facts``), its appendix table
-(``appendix``), its tabs of the aggregated workbook (``workbook_tabs``) and the demo's
-answers (``demo``, ``demo_finish``, ``demo_rows``). The defaults contribute nothing, so a
-role overrides only what it has. Report, workbook and demo code (higher layers) render what
-the roles return: ``Table``/``Note`` become WordprocessingML in report/appendix.py, grids
-become sheets in report/tables.py.
+(``appendix``), its tabs of the aggregated workbook (``workbook_tabs``) and, for a role of
+its own, the demo's answers (``demo``, ``demo_finish``, ``demo_rows``; the built-in roles'
+answers are demo/answers.py, worded by each campaign's phrase bank). The defaults
+contribute nothing, so a role overrides only what it has. Report, workbook and demo code
+(higher layers) render what the roles return: ``Table``/``Note`` become WordprocessingML in
+report/appendix.py, grids become sheets in report/tables.py.
 """
 
 from __future__ import annotations
@@ -62,7 +63,7 @@ class DemoAsk:
     campaign: Campaign
     unit: Unit
     rng: random.Random
-    writer: Any  # demo.writing.Writer: the unit's names, figures and way of writing
+    writer: Any  # demo.writing.Writer or demo.generic.GenericWriter: the unit's names, figures and way of writing
     issued_number: Callable[[str, str], str]  # (summary, issuer) -> a document number as its issuer writes it
     column: Column | None = None  # the column being answered
 
@@ -74,8 +75,9 @@ class Role:
     name: str
     figures: str = ""  # the outline ``figures`` value whose facts this role writes ("" = none)
     has_appendix: bool = False  # its form gets a table in the draft's appendices
-    # The demo's answer per column key (the 45-NQ/TW forms' keys; other columns are answered
-    # by type). A text answer is cut to the column's length; "" leaves the cell empty.
+    # The demo's answer per column key, for a role of its own (the built-in roles' answers are
+    # demo/answers.py; other columns are answered by type). A text answer is cut to the
+    # column's length; "" leaves the cell empty.
     demo: Mapping[str, Callable[[DemoAsk], object]] = field(default_factory=dict)
 
     def aggregate(self, campaign: Campaign, units: pd.DataFrame, submissions: dict) -> dict[str, Any]:

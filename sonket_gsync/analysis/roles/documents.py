@@ -20,21 +20,13 @@ from typing import Any
 
 import pandas as pd
 
-from sonket_gsync.analysis.roles.base import Cell, DemoAsk, Grid, Note, Role, Table, date_cell
+from sonket_gsync.analysis.roles.base import Cell, Grid, Note, Role, Table, date_cell
 from sonket_gsync.analysis.rows import form_rows, text_column
 from sonket_gsync.campaign.model import Campaign, Form
 from sonket_gsync.core.text import format_date, format_number, header_key, parse_date
 
 OTHER_ISSUER = "Khác (chưa xác định cơ quan ban hành)"
 COLUMNS = ["issuer_index", "issuer_numeral", "issuer", "unit_code", "unit_name", "unit_order", "doc_number", "doc_date", "summary"]
-
-# The demo: issuers a unit of a group most likely names (Phụ lục 01/1 headings).
-_ISSUERS_BY_GROUP = {
-    "DU_UBND": ("Ủy ban nhân dân tỉnh", "Các sở, ban, ngành"),
-    "CAP_TINH": ("Tỉnh ủy", "Hội đồng nhân dân tỉnh"),
-    "MTTQ": ("Ủy ban MTTQ và các tổ chức chính trị - xã hội tỉnh",),
-    "DANG_UY": ("Các Đảng ủy trực thuộc tỉnh",),
-}
 
 
 def roman(number: int) -> str:
@@ -125,28 +117,8 @@ class Documents(Role):
         counts += [[r["issuer_numeral"], r["issuer"], int(r["count"])] for r in aggregates.document_counts.to_dict("records")]
         return {"Văn bản": documents, "Số văn bản": counts}
 
-    def demo_finish(self, row: dict[str, object], ask: DemoAsk) -> None:
-        if "doc_number" in row and row.get("summary"):  # the number matches the document and its issuer
-            row["doc_number"] = ask.issued_number(str(row["summary"]), str(row.get("issuer") or ""))
 
-
-def _demo_issuer(ask: DemoAsk) -> object:
-    assert ask.column is not None, "a demo answer is asked for one column"
-    choices = ask.column.choices
-    likely = [c for c in _ISSUERS_BY_GROUP.get(ask.unit.group, ()) if c in choices]
-    return ask.rng.choice(likely or choices)
-
-
-ROLE = Documents(
-    "documents",
-    figures="documents",
-    has_appendix=True,
-    demo={
-        "issuer": _demo_issuer,
-        "doc_number": lambda ask: f"{ask.rng.randint(10, 999)}-KH/{ask.unit.code.replace('_', '')[:6]}",
-        "summary": lambda ask: ask.writer.choice("summaries"),
-    },
-)
+ROLE = Documents("documents", figures="documents", has_appendix=True)
 
 
 # --- aggregation -------------------------------------------------------------------------------

@@ -11,8 +11,7 @@ indicator against its straight line to the target (analysis/indicators.py says t
 Report: the template's indicator table under the outline item with ``figures = "indicators"``
 (report/indicators.py draws it from ``indicator_rows``), the rule under it, and
 ``indicator_paragraphs`` for the body: the indicators behind their line, actual against the
-line and the target, and the causes units gave. Workbook: "Chỉ tiêu". The demo reports every
-indicator near its target, rising a little year on year.
+line and the target, and the causes units gave. Workbook: "Chỉ tiêu".
 
 Causes (``indicator_paragraphs``): a unit's remark beside an indicator's figure, or a
 sentence of the narrative under the indicators' outline item that names the indicator (a
@@ -41,10 +40,10 @@ from sonket_gsync.analysis.indicators import (
     indicator_years,
     unit_figures,
 )
-from sonket_gsync.analysis.roles.base import DemoAsk, Grid, Role, number_cell
+from sonket_gsync.analysis.roles.base import Grid, Role, number_cell
 from sonket_gsync.analysis.rows import clean_cell, form_rows
 from sonket_gsync.analysis.splitting import split_statements
-from sonket_gsync.campaign.model import Campaign, Form, Indicator, Unit
+from sonket_gsync.campaign.model import Campaign, Form
 from sonket_gsync.core.text import format_number
 
 __all__ = [
@@ -123,14 +122,6 @@ class Indicators(Role):
             row.append("Chỉ tiêu mẫu – chưa phải chỉ tiêu chính thức" if ind["sample"] else "")
             rows.append(row)
         return {"Chỉ tiêu": rows}
-
-    def demo_rows(self, form: Form, ask: DemoAsk) -> list[dict[str, object]]:
-        rows = _demo_figures(ask.campaign, ask.unit, form, ask.rng)
-        notes = [c for c in form.input_columns if c.type == "text"]
-        for row in rows:  # a few notes beside the figures
-            for col in notes:
-                row[col.key] = ask.writer.choice("indicator_notes")[: col.max_length] if ask.rng.random() < 0.15 else None
-        return rows
 
 
 ROLE = Indicators("indicators", figures="indicators")
@@ -325,33 +316,3 @@ def _causes(campaign: Campaign, aggregates: Any, behind: list[IndicatorVerdict],
 def indicator_note(campaign: Campaign, aggregates: Any) -> str:
     """The rule under the table (kept under its old name for the draft)."""
     return verdict_rule_text(campaign, aggregates)
-
-
-# --- the demo ----------------------------------------------------------------------------------
-
-
-def _demo_figures(campaign: Campaign, unit: Unit, form: Form, rng) -> list[dict[str, object]]:
-    """Each indicator the unit reports, near its 2030 target, rising a little year on year."""
-    weights = {i.weight for i in campaign.indicators if i.aggregate == "weighted_mean"}
-    rows = []
-    for ind in campaign.indicators:
-        if ind.reported_by and unit.code not in ind.reported_by:
-            continue
-        row: dict[str, object] = {form.label_column.key: ind.code}
-        base = _demo_base(campaign, ind, weights, rng)
-        for step, col in enumerate(form.year_columns):
-            value = base * (1 + 0.08 * step)
-            row[col.key] = round(min(value, 100.0), 1) if ind.value_type == "percent" else round(value)
-        rows.append(row)
-    return rows
-
-
-def _demo_base(campaign: Campaign, ind: Indicator, weights: set[str], rng) -> float:
-    if ind.code in weights:  # a headcount other indicators are weighted by
-        return rng.randint(40, 1500)
-    if ind.aggregate == "sum":  # a unit's share of a province-wide target
-        reporting = len(ind.reported_by) or len(campaign.units)
-        return (ind.target_2030 / reporting) * rng.uniform(0.3, 1.2) if ind.target_2030 else rng.randint(0, 25)
-    if ind.target_2030:  # a rate or a level: somewhat short of the target
-        return ind.target_2030 * rng.uniform(0.55, 0.95)
-    return rng.uniform(45, 85) if ind.value_type == "percent" else rng.randint(0, 25)

@@ -93,12 +93,7 @@ class Inspection(Role):
         return {"Kiểm tra, giám sát": rows}
 
 
-ROLE = Inspection(
-    "inspection",
-    figures="inspection",
-    has_appendix=True,
-    demo={"inspection_form": lambda ask: ask.writer.choice("inspection_forms")},
-)
+ROLE = Inspection("inspection", figures="inspection", has_appendix=True)
 
 
 def _inspection(form: Form | None, units: pd.DataFrame, submissions: dict) -> pd.DataFrame:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sonket_gsync.analysis.roles.base import Cell, DemoAsk, Grid, Note, Role, Table, number_cell
+from sonket_gsync.analysis.roles.base import Cell, Grid, Note, Role, Table, number_cell
 from sonket_gsync.analysis.rows import clean_cell, form_rows
 from sonket_gsync.campaign.model import Campaign, Column, Form
 from sonket_gsync.core.text import format_number
@@ -118,26 +118,7 @@ def members_phrase(form: Form | None) -> str:
     return phrase[:1].lower() + phrase[1:] if phrase else "đảng viên"
 
 
-def _demo_members(ask: DemoAsk) -> int:
-    count = ask.rng.randint(80, 2500)
-    ask.writer.members = count  # the unit's texts quote it
-    return count
-
-
-ROLE = PartyCommittees(
-    "party_committees",
-    figures="party_members",
-    has_appendix=True,
-    demo={
-        "members_count": _demo_members,
-        "members_rate": lambda ask: round(ask.rng.uniform(85, 100), 1),
-        "documents": lambda ask: ask.writer.documents(),
-        "inspection": lambda ask: ask.writer.choice("inspection"),
-        "good_practices": lambda ask: ask.writer.points("III.2", 1, ask.rng.choice((2, 2, 3))) if ask.rng.random() < 0.92 else "",
-        "difficulties": lambda ask: ask.writer.points("III.3", 1, ask.rng.choice((2, 2, 3))) if ask.rng.random() < 0.95 else "",
-        "recommendations": lambda ask: ask.writer.recommendations() if ask.rng.random() < 0.9 else "",
-    },
-)
+ROLE = PartyCommittees("party_committees", figures="party_members", has_appendix=True)
 
 
 # --- aggregation -------------------------------------------------------------------------------
