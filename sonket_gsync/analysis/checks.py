@@ -27,9 +27,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -100,22 +99,17 @@ def _item_name(campaign: Campaign, key: str) -> str:
     return f"Báo cáo bằng lời, mục {item.number} “{item.title}”" if item else f"Báo cáo bằng lời, mục {key}"
 
 
-def _texts(campaign: Campaign, submission) -> list[tuple[Callable[[], str], str]]:
-    """(where, text) of every text a unit wrote: narrative items, then text cells. ``where()``
-    names the place; it is made only for the few texts a problem is reported on."""
-    out: list[tuple[Callable[[], str], str]] = [(partial(_item_name, campaign, key), text) for key, text in submission.narrative.items() if clean_cell(text)]
+def _texts(campaign: Campaign, submission) -> list[tuple[str, str]]:
+    """(where, text) of every text a unit wrote: narrative items, then text cells."""
+    out = [(_item_name(campaign, key), text) for key, text in submission.narrative.items() if clean_cell(text)]
     for form in campaign.forms:
         columns = [c for c in form.input_columns if c.type == "text"]
         for index, row in enumerate(submission.tables.get(form.code) or (), start=1):
             for col in columns:
                 text = clean_cell(row.get(col.key))
                 if text:
-                    out.append((partial(_cell_name, form, row, index, col), text))
+                    out.append((f"{_form_name(form)}, {_row_name(form, row, index)}, {_column_name(col)}", text))
     return out
-
-
-def _cell_name(form: Form, row: dict, index: int, column: Column) -> str:
-    return f"{_form_name(form)}, {_row_name(form, row, index)}, {_column_name(column)}"
 
 
 # --- one unit's answers ---------------------------------------------------------------------
@@ -136,21 +130,20 @@ def _low_phrase(text: str) -> str:
 
 def _contradictions(campaign: Campaign, code: str, submission) -> list[DataProblem]:
     out = []
-    texts = [(place, _low(text)) for place, text in _texts(campaign, submission)] if campaign.checks.contradictions else []
+    texts = [(where, _low(text)) for where, text in _texts(campaign, submission)] if campaign.checks.contradictions else []
     for rule in campaign.checks.contradictions:
-        yes: list[tuple[Callable[[], str], str]] = []
-        no: list[tuple[Callable[[], str], str]] = []
+        yes: list[tuple[str, str]] = []
+        no: list[tuple[str, str]] = []
         no_phrases = [(phrase, _low_phrase(phrase)) for phrase in rule.no]
         yes_phrases = [(phrase, _low_phrase(phrase)) for phrase in rule.yes]
-        for place, low in texts:
+        for where, low in texts:
             for phrase, folded in no_phrases:
                 if folded in low:
-                    no.append((place, phrase))
+                    no.append((where, phrase))
                     low = low.replace(folded, " ")
-            yes += [(place, phrase) for phrase, folded in yes_phrases if folded in low]
+            yes += [(where, phrase) for phrase, folded in yes_phrases if folded in low]
         if yes and no:
-            (place_yes, said_yes), (place_no, said_no) = yes[0], no[0]
-            where_yes, where_no = place_yes(), place_no()
+            (where_yes, said_yes), (where_no, said_no) = yes[0], no[0]
             where = where_yes if where_yes == where_no else f"{where_yes}; {where_no}"
             out.append(
                 DataProblem(

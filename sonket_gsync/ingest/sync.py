@@ -186,14 +186,10 @@ RECORD_CHUNK = 200  # parsed units recorded per store transaction
 
 
 def _record_reads(store: Store, run_id: int, batch: list[_Read], report: SyncReport) -> None:
-    """Record the batch's reads (one transaction when the store can batch them), then empty it."""
+    """Record the batch's reads in one transaction, then empty it."""
     if not batch:
         return
-    many = getattr(store, "record_reads", None)
-    if many is not None:
-        outcomes = many(run_id, [(r.parsed.submission, r.parsed.problems, r.modified_at, r.read_at) for r in batch])
-    else:
-        outcomes = [store.record_read(run_id, r.parsed.submission, r.parsed.problems, r.modified_at, read_at=r.read_at) for r in batch]
+    outcomes = store.record_reads(run_id, [(r.parsed.submission, r.parsed.problems, r.modified_at, r.read_at) for r in batch])
     for read, outcome in zip(batch, outcomes, strict=True):
         code = read.unit.code
         report.read += 1
