@@ -26,10 +26,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sonket_gsync.app.mail import Mail, Mailer, MailRefused, MailUnavailable, addresses, mail_configured
-from sonket_gsync.core.errors import ConfigError
 from sonket_gsync.core.text import format_date, format_datetime, to_local
 from sonket_gsync.forms.submission import status_label, submission_state_label
-from sonket_gsync.store.protocol import ReminderLog
 
 log = logging.getLogger(__name__)
 
@@ -108,12 +106,6 @@ def reason_for(status: str, state: str | None) -> str | None:
     if status == "missing" or state == "missing":
         return "missing"
     return None
-
-
-def reminder_log(store) -> ReminderLog:
-    if not isinstance(store, ReminderLog):
-        raise ConfigError("Kho dữ liệu này không có nhật ký nhắc nhở.", where=getattr(store, "where", ""), fix="Cập nhật sonket-gsync.")
-    return store
 
 
 def is_open(deadline: datetime, reopened_until: datetime | None, moment: datetime) -> bool:
@@ -227,7 +219,7 @@ def reminder_text(
         lines += [f"- {p.where}: {p.message}" if p.where else f"- {p.message}" for p in problems[:FIRST_ERRORS]]
     if comments:
         lines.append("Ý kiến của cán bộ:")
-        lines += [f"- {c.where}: {c.text}" if getattr(c, "where", "") else f"- {c.text}" for c in comments]
+        lines += [f"- {c.where}: {c.text}" if c.where else f"- {c.text}" for c in comments]
     if not closed:
         lines.append(_deadline_line(campaign.deadline, reopened_until, moment))
     if closed:
@@ -273,11 +265,11 @@ def _file_link(svc, row) -> str:
 
 def reminders_log(svc, code: str | None = None, limit: int = 50) -> list:
     """The reminder attempts (ReminderSent), newest first: one unit's or every unit's."""
-    return reminder_log(svc.store).reminders_sent(svc.campaign.unit(code).code if code else None, limit=limit)
+    return svc.store.reminders_sent(svc.campaign.unit(code).code if code else None, limit=limit)
 
 
 def _history(store, per_unit: int) -> dict[str, list]:
-    if per_unit <= 0 or not isinstance(store, ReminderLog):
+    if per_unit <= 0:
         return {}
     out: dict[str, list] = {}
     for entry in store.reminders_sent(limit=5000):
@@ -310,7 +302,7 @@ def send_reminders(
     wanted = [svc.campaign.unit(c).code for c in codes] if codes is not None else None
     report = SendReport()
     with svc.lease("reminders"):
-        store = reminder_log(svc.store)
+        store = svc.store
         moment = moment or svc.store.clock.now()
         due = {r.code: r for r in reminder_preview(svc, moment=moment, history=0)}
         today: date = to_local(svc.store.clock.now()).date()

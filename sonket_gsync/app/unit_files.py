@@ -82,20 +82,16 @@ def _last_valid(svc, unit: Unit) -> tuple[bool, Submission | None]:
 
 
 def _confirmed(svc, unit: Unit) -> tuple[Submission | None, Confirmation | None]:
-    """The unit's confirmed version and who confirmed it, when the submission workflow
-    (``queries.submission``) has one."""
-    queries = svc.queries
-    if not hasattr(queries, "submission"):
+    """The unit's confirmed version and who confirmed it (None, None before it confirms)."""
+    info = svc.queries.submission(unit.code)
+    if info.state not in ("submitted", "accepted") or not info.version_id:
         return None, None
-    info = queries.submission(unit.code)
-    if info is None or getattr(info, "state", "") not in ("submitted", "accepted") or not getattr(info, "version_id", None):
-        return None, None
-    submission = queries.version(info.version_id)
+    submission = svc.queries.version(info.version_id)
     confirmation = Confirmation(
-        name=getattr(info, "confirmed_name", "") or "",
-        position=getattr(info, "confirmed_position", "") or "",
-        doc_number=getattr(info, "doc_number", "") or "",
-        doc_date=_as_date(getattr(info, "doc_date", None)),
+        name=info.confirmed_name,
+        position=info.confirmed_position,
+        doc_number=info.doc_number,
+        doc_date=_as_date(info.doc_date),
     )
     return submission, confirmation
 

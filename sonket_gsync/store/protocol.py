@@ -199,14 +199,7 @@ class SubmissionStore(Protocol):
     def version_contents(self, version_ids: Iterable[int]) -> dict[int, tuple[str, str, datetime]]: ...
 
 
-@runtime_checkable
-class StoreProtocol(VersionStore, LeaseStore, JobStore, WebTables, OverviewReads, SubmissionStore, Protocol):
-    """Every concern at once: what the service holds."""
-
-    def close(self) -> None: ...
-
-
-__all__ = ["JobStore", "LeaseStore", "OverviewReads", "StoreProtocol", "SubmissionStore", "VersionStore", "WebTables"]
+__all__ = ["JobStore", "LeaseStore", "OverviewReads", "ReminderLog", "StoreProtocol", "SubmissionStore", "VersionStore", "WebTables"]
 
 
 @runtime_checkable
@@ -226,3 +219,10 @@ class ReminderLog(Protocol):
     ) -> Any: ...
     def reminders_sent(self, unit_code: str | None = None, limit: int = 200) -> list[Any]: ...
     def reminded_on(self, day: date, outcome: str = "sent") -> set[str]: ...
+
+
+@runtime_checkable
+class StoreProtocol(VersionStore, LeaseStore, JobStore, WebTables, OverviewReads, SubmissionStore, ReminderLog, Protocol):
+    """Every concern at once: what the service holds."""
+
+    def close(self) -> None: ...
