@@ -9,6 +9,7 @@ CPU per unit of each and the ratio of the full sync to the floor.
 
     .venv/bin/python bench/sync.py --dir /tmp/sonket-sync-1500               # build or reuse
     .venv/bin/python bench/sync.py --dir /tmp/sonket-sync-1500 --profile /tmp/sync.prof
+    .venv/bin/python bench/sync.py --dir /tmp/sonket-sync-1500 --no-full --repeat 5  # no-change only (seconds, not a minute)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import subprocess
 import sys
 import time
 import zipfile
@@ -28,13 +30,23 @@ sys.path.insert(0, str(ROOT / "bench"))
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
-def cli(campaign_dir: Path, data_dir: Path, *args: str) -> tuple[float, float, float]:
-    """(wall s, CPU s, peak RSS MB) of one CLI command in its own process."""
-    import run as setup  # bench/run.py
+CONSOLE = "import sys; from sonket_gsync.cli import main; main(sys.argv[1:])"  # what the sonket-gsync script runs
 
+
+def cli(campaign_dir: Path, data_dir: Path, *args: str) -> tuple[float, float, float]:
+    """(wall s, CPU s, peak RSS MB) of one CLI command in its own process, started the way the
+    ``sonket-gsync`` console script starts it (``python -m sonket_gsync.cli.main`` would run
+    the CLI module twice: once as the package's import, once as ``__main__``)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    wall, rss, _ = setup.run(["--config", str(campaign_dir), "--data", str(data_dir), *args], env)
-    return wall, setup.CPU[args[-1] if not args[-1].startswith("-") else args[-2]], rss
+    argv = [sys.executable, "-c", CONSOLE, "--config", str(campaign_dir), "--data", str(data_dir), *args]
+    started = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    out = proc.stdout.read() if proc.stdout else b""
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"command failed: {args}\n{out.decode('utf-8', 'replace')}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def unit_files(data_dir: Path) -> list[Path]:
@@ -85,12 +97,18 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="processes used for setup only")
     parser.add_argument("--repeat", type=int, default=3, help="no-change syncs timed")
     parser.add_argument("--profile", type=Path, help="also profile one full sync in process (cProfile output file)")
+    parser.add_argument("--no-full", action="store_true", help="skip the full sync and the floor: time only the no-change syncs")
     args = parser.parse_args()
     import compile as builder  # bench/compile.py
 
     campaign_dir, data_dir = builder.build(args.dir, args.units, args.workers)
     files = unit_files(data_dir)
     units = len({p.parent for p in files})
+    if args.no_full:
+        print(f"{units} units, {len(files)} files (no-change syncs only)")
+        for wall, cpu, rss in (cli(campaign_dir, data_dir, "sync") for _ in range(args.repeat)):
+            print(f"sync (none)   wall {wall:6.2f} s  CPU {cpu:6.2f} s  peak RSS {rss:.0f} MB")
+        return
     full = cli(campaign_dir, data_dir, "sync", "--full")
     quiet = [cli(campaign_dir, data_dir, "sync") for _ in range(args.repeat)]
     floor(files[:50])  # warm the imports

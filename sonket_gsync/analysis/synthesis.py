@@ -184,11 +184,23 @@ def without_lead(text: str) -> str:
 def normalise(text: str, unit_name: str = "") -> str:
     """The text that is compared: NFC, lower case (accents kept), without a leading link
     word or the unit's own name, figures as one token, words only."""
-    text = _LEAD.sub("", unicodedata.normalize("NFC", text).lower(), count=1)
+    lowered, compared = _normalised(text)
     if unit_name:
         name = unicodedata.normalize("NFC", unit_name).lower().strip()
-        if name:
-            text = text.replace(name, " ")
+        if name and name in lowered:  # else the name changes nothing: the text's own result
+            return _compared(lowered.replace(name, " "))
+    return compared
+
+
+@lru_cache(maxsize=32768)  # ~21,500 distinct texts at 1,500 units; bounded for the service
+def _normalised(text: str) -> tuple[str, str]:
+    """(lower case without the link word, compared text) of a text, made once per text: the
+    same sentence recurs across units and outline items."""
+    lowered = _LEAD.sub("", unicodedata.normalize("NFC", text).lower(), count=1)
+    return lowered, _compared(lowered)
+
+
+def _compared(text: str) -> str:
     if "/" in text:  # document numbers have one
         text = _DOC_REF.sub(" văn_bản ", text)
     if _SYNONYM:

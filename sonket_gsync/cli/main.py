@@ -7,7 +7,9 @@ Commands come from ``sonket_gsync.cli.commands`` and from the ``sonket_gsync.com
 entry-point group: each entry point is ``register(group, kit)`` (the demo's command and the
 web's ``serve``, ``staff``, ``watch`` arrive this way), so the CLI never imports the packages
 on its own level. Importing this module loads click and nothing heavy: each command imports
-what it needs when it runs.
+what it needs when it runs. The entry points are read and loaded only when they are needed:
+to list the commands (``--help``) or to run a name the built-in commands do not have, so
+``sonket-gsync sync`` never scans the installed packages nor imports the web's or demo's CLI.
 """
 
 from __future__ import annotations
@@ -31,6 +33,30 @@ COMMANDS_GROUP = "sonket_gsync.commands"
 
 
 class _Cli(click.Group):
+    """The group: built-in commands registered at import, entry-point commands on demand."""
+
+    _extensions_loaded = False
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and not self._extensions_loaded:
+            self.load_extensions()
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self.load_extensions()
+        return super().list_commands(ctx)
+
+    def load_extensions(self) -> None:
+        """Register the commands of the ``sonket_gsync.commands`` entry points, once."""
+        if self._extensions_loaded:
+            return
+        self._extensions_loaded = True
+        kit = Kit(common_options, write_options, settings_of, progress_bar, print_status, print_compile)
+        for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
+            entry.load()(self, kit)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -70,14 +96,7 @@ def cli(ctx: click.Context, campaign_dir: Path | None, data_dir: Path | None, ba
     ctx.obj = {"campaign_dir": campaign_dir, "data_dir": data_dir, "backend": backend}
 
 
-def _load_commands(group: click.Group) -> None:
-    commands.register(group)
-    kit = Kit(common_options, write_options, settings_of, progress_bar, print_status, print_compile)
-    for entry in sorted(entry_points(group=COMMANDS_GROUP), key=lambda e: e.name):
-        entry.load()(group, kit)
-
-
-_load_commands(cli)
+commands.register(cli)  # the built-in commands; entry points wait for _Cli.load_extensions
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -414,18 +414,23 @@ def summary_workbook_bytes(tabs: dict[str, list[list[object]]]) -> bytes:
         ws = wb.add_worksheet(_xlsx_sheet_name(title, used))
         widths: dict[int, float] = {}
         data_end = next((i for i, row in enumerate(grid) if i and not row), len(grid))  # rows 1..data_end are filtered
+        write_string = ws.write_string
         for r, row in enumerate(grid):
             bold = r + 1 > data_end
+            text_formats = (fmt("text", bold, False), fmt("text", bold, True))  # looked up once per row, not per cell
             for c, value in enumerate(row):
+                if value is None:
+                    continue
+                if r and isinstance(value, str):
+                    text, quoted, width = text_of(value)
+                    write_string(r, c, text, text_formats[quoted])
+                    if width > widths.get(c, 0):
+                        widths[c] = width
+                    continue
                 if isinstance(value, Formula):
                     number = value.value if isinstance(value.value, (int, float)) else 0
                     ws.write_formula(r, c, value.expression, fmt("float" if isinstance(value.value, float) else "int", True), number)
                     widths[c] = max(widths.get(c, 0), 10)
-                    continue
-                if r and isinstance(value, str):
-                    text, quoted, width = text_of(value)
-                    ws.write_string(r, c, text, fmt("text", bold, quoted))
-                    widths[c] = max(widths.get(c, 0), width)
                     continue
                 value = _summary_value(value)
                 if value is None:

@@ -10,7 +10,9 @@ order across processes and machines.
 
 from __future__ import annotations
 
+import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +20,7 @@ from functools import wraps
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, inspect, text
 from sqlalchemy.engine import make_url
 
 from sonket_gsync.core.errors import SonketError, StoreBusy, StoreError
@@ -186,22 +188,32 @@ def _alembic_config(conn: Connection):
     return config
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+_REVISION_FILE = re.compile(r"^(\d{4})_\w+\.py$")
 
-    config = _alembic_config(None)  # type: ignore[arg-type]
-    return ScriptDirectory.from_config(config).get_current_head() or ""
+
+def known_revisions() -> tuple[str, ...]:
+    """The revisions this version knows, oldest first, read from the migration file names
+    (``NNNN_what.py`` holds revision ``"NNNN"``, down_revision the one before; a test checks
+    this against Alembic's own reading): no Alembic import on the common path."""
+    names = os.listdir(MIGRATIONS / "versions")
+    return tuple(sorted(m.group(1) for m in map(_REVISION_FILE.match, names) if m))
+
+
+def head_revision() -> str:
+    """The newest revision: the schema every store is brought to."""
+    revisions = known_revisions()
+    return revisions[-1] if revisions else ""
 
 
 def current_revision(conn: Connection) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    return MigrationContext.configure(conn).get_current_revision()
+    """The store's revision (alembic_version), None for a store Alembic never touched."""
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    rows = [row[0] for row in conn.execute(text("SELECT version_num FROM alembic_version"))]
+    return rows[0] if len(rows) == 1 else None
 
 
 def has_tables(conn: Connection) -> bool:
-    from sqlalchemy import inspect
-
     names = set(inspect(conn).get_table_names())
     return "alembic_version" in names or "meta" in names
 
@@ -212,14 +224,15 @@ def migrate(engine: Engine) -> None:
     SQLite: under BEGIN IMMEDIATE (other openers wait on the busy timeout, then find the work
     done). PostgreSQL: under an advisory lock, in one transaction (DDL is transactional).
     A store made by the first SQLite-only version (a ``meta`` table, schema_version 1, no
-    Alembic table) is stamped as revision 0001 and upgraded from there.
+    Alembic table) is stamped as revision 0001 and upgraded from there. The common case, a
+    store already at the head, reads alembic_version and never imports Alembic.
     """
-    from alembic import command
-
     head = head_revision()
     with engine.connect() as conn, conn.begin():
         if current_revision(conn) == head:
             return
+    from alembic import command
+
     with engine.connect() as conn:
         conn.execution_options(sonket_write=True)
         with conn.begin():
@@ -248,15 +261,8 @@ def migrate(engine: Engine) -> None:
 
 
 def _is_first_store(conn: Connection) -> bool:
-    from sqlalchemy import inspect
-
     return "meta" in inspect(conn).get_table_names()
 
 
 def _known(revision: str) -> bool:
-    from alembic.script import ScriptDirectory
-
-    try:
-        return ScriptDirectory.from_config(_alembic_config(None)).get_revision(revision) is not None  # type: ignore[arg-type]
-    except Exception:
-        return False
+    return revision in known_revisions()

@@ -122,6 +122,15 @@ def test_the_unit_name_and_figures_do_not_make_statements_different():
     assert normalise("Sở Y tế đã cử 25 cán bộ đi học.", "Sở Y tế") == normalise("Sở Nội vụ đã cử 7 cán bộ đi học.", "Sở Nội vụ")
 
 
+def test_a_text_normalised_once_still_drops_each_units_own_name():
+    text = "Đồng thời, Sở Y tế đã cử 25 cán bộ đi học."
+    plain = normalise(text)  # made and kept for the text alone
+    own = normalise(text, "Sở Y tế")
+    assert "sở y tế" in plain and "sở y tế" not in own
+    assert normalise(text, "Sở Nội vụ") == plain == normalise(text)  # a name the text lacks changes nothing
+    assert normalise(text, "Sở Y tế") == own == "đã cử 0 cán bộ đi học"
+
+
 def test_groups_are_sorted_by_units_then_members_and_output_is_deterministic():
     _rows, items = _sample()
     rng = random.Random(3)

@@ -13,8 +13,10 @@ from sonket_gsync.app.service import CampaignService
 from sonket_gsync.core.settings import REPO_ROOT, Settings
 from tests.units import type_answers
 
-HEAVY = ("flask", "sqlalchemy", "pandas", "sklearn", "scipy", "matplotlib", "docxtpl", "googleapiclient")
+HEAVY = ("flask", "sqlalchemy", "alembic", "pandas", "openpyxl", "docx", "sklearn", "scipy", "matplotlib", "docxtpl", "googleapiclient")
 ANALYSIS_STACK = ("sklearn", "scipy", "matplotlib", "docxtpl")
+NOT_IN_A_SYNC = (*ANALYSIS_STACK, "flask", "alembic", "googleapiclient")  # local backend, store at the head
+NOT_IN_A_NO_CHANGE_SYNC = (*NOT_IN_A_SYNC, "pandas", "openpyxl", "docx", "python_calamine")  # nothing to read or total
 RECORD = "import atexit, json, os, sys; atexit.register(lambda: open(os.environ['MODULES_OUT'], 'w').write(json.dumps(sorted(sys.modules))))\n"
 
 
@@ -51,4 +53,23 @@ def test_sync_loads_no_analysis_or_report_stack(tmp_path):
     service.close()
     modules = run_cli(tmp_path, "--data", str(data), "sync")
     assert "sonket_gsync.ingest.sync" in modules
-    assert top_level(modules, ANALYSIS_STACK) == []
+    assert top_level(modules, NOT_IN_A_SYNC) == []
+
+
+def test_a_no_change_sync_loads_no_reader_no_migration_tool_and_no_other_command(tmp_path):
+    data = tmp_path / "data"
+    service = CampaignService.open(Settings.from_env(data_dir=data))
+    service.provision(["X_XUAN_LOC"])
+    service.sync()
+    service.close()
+    modules = run_cli(tmp_path, "--data", str(data), "sync")
+    assert "sonket_gsync.ingest.sync" in modules and "sqlalchemy" in modules
+    assert top_level(modules, NOT_IN_A_NO_CHANGE_SYNC) == []
+    # the entry points' commands (web, demo) are loaded only to list commands or run one of theirs
+    assert not {"webhooks.cli", "sonket_gsync.demo.command"} & modules
+
+
+def test_a_command_from_an_entry_point_runs(tmp_path):
+    modules = run_cli(tmp_path, "staff", "--help")
+    assert "webhooks.cli" in modules
+    assert top_level(modules, ("flask", "pandas", "alembic")) == []
