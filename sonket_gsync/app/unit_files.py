@@ -19,7 +19,7 @@ from sonket_gsync.campaign.model import Unit
 from sonket_gsync.core.errors import NotFound
 from sonket_gsync.core.text import parse_date
 from sonket_gsync.forms import narrative as narrative_doc
-from sonket_gsync.forms.submission import Submission
+from sonket_gsync.forms.submission import FLAGGING_READS, Submission
 from sonket_gsync.forms.workbook import prefilled_workbook_bytes
 from sonket_gsync.report.unit_document import Confirmation, unit_report_docx
 
@@ -74,11 +74,11 @@ def unit_report(svc, code: str) -> tuple[str, bytes]:
 
 
 def _last_valid(svc, unit: Unit) -> tuple[bool, Submission | None]:
-    """(the unit's latest read flagged it, its last valid submission or None)."""
-    for record in svc.store.unit_records(svc.campaign):
-        if record.unit.code == unit.code:
-            return record.flagged, record.submission
-    return False, None
+    """(the unit's latest read flagged it, its last valid submission or None): this unit's
+    rows only, never every unit's contents."""
+    row = svc.queries.unit_detail(unit.code).row
+    latest = svc.queries.submission(unit.code).latest_version_id
+    return row.read_status in FLAGGING_READS, svc.queries.version(latest) if latest else None
 
 
 def _confirmed(svc, unit: Unit) -> tuple[Submission | None, Confirmation | None]:
